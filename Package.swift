@@ -1,0 +1,94 @@
+// swift-tools-version:6.0
+// sip-client: a SIP softphone built as a group of cooperating processes on a ZeroMQ bus.
+import PackageDescription
+
+let swift6: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+let package = Package(
+    name: "sip-client",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "sip-orch", targets: ["sip-orch"]),
+        .executable(name: "sip-sig", targets: ["sip-sig"]),
+        .executable(name: "sip-rtp", targets: ["sip-rtp"]),
+        .executable(name: "sip-audio", targets: ["sip-audio"]),
+        .executable(name: "sipc", targets: ["sipc"]),
+        .executable(name: "sip-bench", targets: ["sip-bench"]),
+        .library(name: "GroupControl", targets: ["GroupControl"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+    ],
+    targets: [
+        // C shims: module maps only.
+        .systemLibrary(name: "CZeroMQ", pkgConfig: "libzmq", providers: [.apt(["libzmq3-dev"])]),
+        .systemLibrary(name: "CALSA", pkgConfig: "alsa", providers: [.apt(["libasound2-dev"])]),
+        .systemLibrary(name: "CPosix"),
+
+        // Cores.
+        /// The contract between processes: control messages, events and PCM frames; no I/O.
+        .target(name: "Wire", swiftSettings: swift6),
+        /// ZeroMQ adapter: socket-owning threads bridged to Swift concurrency.
+        .target(name: "Bus", dependencies: ["CZeroMQ", "Wire"], swiftSettings: swift6),
+        /// Process plumbing: signals, spawning, run directories, logging bootstrap.
+        .target(name: "ProcessSupport", dependencies: ["CPosix", .product(name: "Logging", package: "swift-log")],
+                swiftSettings: swift6),
+        /// Settings of an instance: YAML file plus overrides, validated with messages that name the fix.
+        .target(name: "Config", dependencies: ["Wire", .product(name: "Yams", package: "Yams")],
+                swiftSettings: swift6),
+
+        // Component modules.
+        /// Audio devices and PCM frame streams of sip-audio (ALSA, file and null backends).
+        .target(name: "AudioIO", dependencies: ["CALSA", "Wire", "Bus"], swiftSettings: swift6),
+        /// Supervision of the process group: pure state machine plus the adapter that runs it.
+        .target(name: "Orchestrator",
+                dependencies: ["Wire", "Bus", "Config", "ProcessSupport", .product(name: "Logging", package: "swift-log")],
+                swiftSettings: swift6),
+        /// What every supervised component shares: hello, heartbeats, configuration, orch liveness.
+        .target(name: "ComponentRuntime",
+                dependencies: ["Wire", "Bus", "ProcessSupport", .product(name: "Logging", package: "swift-log")],
+                swiftSettings: swift6),
+        /// Client side of an instance: locate, start, stop, query and follow a process group.
+        .target(name: "GroupControl",
+                dependencies: ["Wire", "Bus", "Config", "ProcessSupport"],
+                swiftSettings: swift6),
+
+        /// Command-line pieces shared by sipc and sip-orch: the instance and configuration flags.
+        .target(name: "CLISupport",
+                dependencies: ["Config", "ProcessSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                swiftSettings: swift6),
+
+        // Executables: arguments and wiring only.
+        .executableTarget(name: "sip-orch",
+                          dependencies: ["Orchestrator", "Config", "ProcessSupport", "CLISupport",
+                                         .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          swiftSettings: swift6),
+        .executableTarget(name: "sip-sig",
+                          dependencies: ["ComponentRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          swiftSettings: swift6),
+        .executableTarget(name: "sip-rtp",
+                          dependencies: ["ComponentRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          swiftSettings: swift6),
+        .executableTarget(name: "sip-audio",
+                          dependencies: ["ComponentRuntime", "AudioIO", "Wire",
+                                         .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          swiftSettings: swift6),
+        .executableTarget(name: "sipc",
+                          dependencies: ["GroupControl", "Config", "CLISupport", "Wire", "Bus", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          swiftSettings: swift6),
+        .executableTarget(name: "sip-bench",
+                          dependencies: ["Bus", "Wire", "ProcessSupport",
+                                         .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          swiftSettings: swift6),
+
+        // Tests.
+        .testTarget(name: "WireTests", dependencies: ["Wire"], swiftSettings: swift6),
+        .testTarget(name: "BusTests", dependencies: ["Bus", "Wire", "ProcessSupport"], swiftSettings: swift6),
+        .testTarget(name: "ConfigTests", dependencies: ["Config"], swiftSettings: swift6),
+        .testTarget(name: "OrchestratorTests", dependencies: ["Orchestrator", "Wire", "Config"], swiftSettings: swift6),
+        .testTarget(name: "IntegrationTests", dependencies: ["GroupControl", "Bus", "Wire", "ProcessSupport"],
+                    swiftSettings: swift6),
+    ]
+)

@@ -1,0 +1,180 @@
+import CZeroMQ
+import Foundation
+import Synchronization
+import Wire
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A message received on one of an endpoint's sockets: all its frames, routing envelope included.
+public struct BusMessage: Sendable {
+    /// Index of the socket in the endpoint's spec list.
+    public var socket: Int
+    public var frames: [[UInt8]]
+
+    public init(socket: Int, frames: [[UInt8]]) {
+        self.socket = socket
+        self.frames = frames
+    }
+}
+
+/// Counters of what an endpoint could not deliver. Read at any time from any thread.
+public struct BusCounters: Sendable, Equatable {
+    public var received = 0
+    public var sent = 0
+    /// Sends refused with EAGAIN (high-water mark, no peer) and dropped.
+    public var sendDropped = 0
+    /// Inbound messages dropped because they had too many frames.
+    public var oversizedDropped = 0
+    /// Inbound messages dropped because the consumer's buffer was full.
+    public var inboundOverflow = 0
+}
+
+/// Sockets owned by one dedicated thread, bridged to Swift concurrency.
+///
+/// libzmq sockets are not thread-safe and their calls block, so each endpoint runs a thread that creates its
+/// sockets, polls them with a finite timeout, delivers inbound messages into an `AsyncStream`, and performs sends
+/// queued from any thread (a `Mutex`-protected queue plus an eventfd that wakes `zmq_poll`). The cooperative
+/// pool never blocks on ZeroMQ.
+public final class BusEndpoint: Sendable {
+    public let name: String
+    /// Inbound messages of every socket. One consumer only (an `AsyncStream` has one).
+    public let inbound: AsyncStream<BusMessage>
+
+    private let outbox = Mutex<[(socket: Int, frames: [[UInt8]])]>([])
+    private let counters = Mutex(BusCounters())
+    private let stopping = Atomic<Bool>(false)
+    private let wakeFD: Int32
+    private let finished = DispatchSemaphore(value: 0)
+    private let maxFrames: Int
+
+    /// Creates the sockets on a new thread and returns once they are bound and connected (or throws why not).
+    public init(name: String, context: ZMQContext = .shared, sockets specs: [SocketSpec],
+                inboundBuffer: Int = 10_000, maxFramesPerMessage: Int = WireLimits.maxFramesPerMessage) throws(BusError) {
+        self.name = name
+        self.maxFrames = maxFramesPerMessage
+        let fd = sipc_bus_wakeup_fd()
+        guard fd >= 0 else { throw BusError(operation: "eventfd", errno: errno, message: String(cString: strerror(errno))) }
+        self.wakeFD = fd
+        let (stream, continuation) = AsyncStream.makeStream(of: BusMessage.self, bufferingPolicy: .bufferingOldest(inboundBuffer))
+        self.inbound = stream
+
+        let ready = DispatchSemaphore(value: 0)
+        let startError = Mutex<BusError?>(nil)
+        let thread = Thread { [self] in
+            var sockets: [ZMQSocket] = []
+            do {
+                for spec in specs { sockets.append(try ZMQSocket(context: context, spec: spec)) }
+            } catch let error as BusError {
+                startError.withLock { $0 = error }
+                sockets.forEach { $0.close() }
+                ready.signal()
+                continuation.finish()
+                finished.signal()
+                return
+            } catch {
+                fatalError("unreachable: ZMQSocket throws BusError only")
+            }
+            ready.signal()
+            run(sockets: sockets, continuation: continuation)
+            sockets.forEach { $0.close() }
+            continuation.finish()
+            finished.signal()
+        }
+        thread.name = "bus-\(name)"
+        thread.start()
+        ready.wait()
+        if let error = startError.withLock({ $0 }) {
+            close(fd)
+            throw error
+        }
+    }
+
+    deinit {
+        close(wakeFD)
+    }
+
+    /// Queues a message for sending on socket `socket`. Never blocks; if the socket cannot take it (high-water
+    /// mark, no peer) it is dropped and counted, which is what real-time traffic wants.
+    public func send(_ frames: [[UInt8]], on socket: Int = 0) {
+        guard !stopping.load(ordering: .relaxed) else { return }
+        outbox.withLock { $0.append((socket, frames)) }
+        wake()
+    }
+
+    public var stats: BusCounters { counters.withLock { $0 } }
+
+    /// Stops the thread, closes the sockets and waits until they are closed. Idempotent.
+    public func shutdown() {
+        guard !stopping.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        wake()
+        finished.wait()
+        finished.signal()  // let a concurrent second caller through too
+    }
+
+    private func wake() {
+        var one: UInt64 = 1
+        _ = write(wakeFD, &one, 8)
+    }
+
+    private func run(sockets: [ZMQSocket], continuation: AsyncStream<BusMessage>.Continuation) {
+        var items = sockets.map { zmq_pollitem_t(socket: $0.raw, fd: 0, events: Int16(ZMQ_POLLIN), revents: 0) }
+        items.append(zmq_pollitem_t(socket: nil, fd: wakeFD, events: Int16(ZMQ_POLLIN), revents: 0))
+        while !stopping.load(ordering: .acquiring) {
+            flushOutbox(sockets)
+            let rc = zmq_poll(&items, Int32(items.count), 200)
+            if rc < 0 {
+                if zmq_errno() == ETERM { break }
+                continue  // EINTR
+            }
+            if items[sockets.count].revents != 0 {
+                var drained: UInt64 = 0
+                _ = read(wakeFD, &drained, 8)
+            }
+            for i in sockets.indices where items[i].revents & Int16(ZMQ_POLLIN) != 0 {
+                drain(socket: sockets[i], index: i, continuation: continuation)
+            }
+        }
+        flushOutbox(sockets)
+    }
+
+    /// Takes at most a bounded batch per wake-up so one busy socket cannot starve the others or the outbox.
+    private func drain(socket: ZMQSocket, index: Int, continuation: AsyncStream<BusMessage>.Continuation) {
+        for _ in 0..<512 {
+            switch socket.receive(maxFrames: maxFrames) {
+            case .empty, .failed:
+                return
+            case .oversized:
+                counters.withLock { $0.oversizedDropped += 1 }
+            case .message(let frames):
+                let result = continuation.yield(BusMessage(socket: index, frames: frames))
+                counters.withLock {
+                    $0.received += 1
+                    if case .dropped = result { $0.inboundOverflow += 1 }
+                }
+            }
+        }
+    }
+
+    private func flushOutbox(_ sockets: [ZMQSocket]) {
+        let pending = outbox.withLock { queue -> [(socket: Int, frames: [[UInt8]])] in
+            let taken = queue
+            queue.removeAll(keepingCapacity: true)
+            return taken
+        }
+        guard !pending.isEmpty else { return }
+        var sent = 0, dropped = 0
+        for item in pending {
+            guard sockets.indices.contains(item.socket), sockets[item.socket].send(item.frames) == .sent else {
+                dropped += 1
+                continue
+            }
+            sent += 1
+        }
+        counters.withLock {
+            $0.sent += sent
+            $0.sendDropped += dropped
+        }
+    }
+}
+

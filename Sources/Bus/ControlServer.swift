@@ -1,0 +1,88 @@
+import Foundation
+import Synchronization
+import Wire
+
+/// A control message received by a `ControlServer`, with the routing envelope needed to answer it.
+public struct ControlInbound: Sendable {
+    /// ROUTER envelope: the peer's routing id (and an empty delimiter frame for REQ peers).
+    public var envelope: [[UInt8]]
+    public var message: ControlMessage
+
+    /// The peer's routing id as text (components use their name).
+    public var peer: String { String(decoding: envelope.first ?? [], as: UTF8.self) }
+}
+
+/// The answering side of the control protocol over a ROUTER socket (orch's `ctl.sock`).
+///
+/// Malformed input never reaches the application: a message that cannot be decoded is answered with an error
+/// reply naming the defect (echoing its `id` when one can be read) and counted.
+public final class ControlServer: Sendable {
+    private let endpoint: BusEndpoint
+    private let rejected = Atomic<Int>(0)
+    public let messages: AsyncStream<ControlInbound>
+    private let pump: Mutex<Task<Void, Never>?> = Mutex(nil)
+
+    public init(bindTo address: String, context: ZMQContext = .shared) throws(BusError) {
+        var spec = SocketSpec(type: .router, bind: [address])
+        spec.routerHandover = true  // a restarted component reconnects under its old name
+        spec.maxMessageSize = Int64(WireLimits.maxControlMessageBytes * 16)
+        spec.sendHighWaterMark = 10_000
+        spec.receiveHighWaterMark = 10_000
+        endpoint = try BusEndpoint(name: "control", context: context, sockets: [spec])
+        let (stream, continuation) = AsyncStream.makeStream(of: ControlInbound.self, bufferingPolicy: .bufferingOldest(10_000))
+        messages = stream
+        let inbound = endpoint.inbound
+        let task = Task { [weak self] in
+            for await message in inbound {
+                guard let self else { break }
+                if let decoded = self.decode(message) { continuation.yield(decoded) }
+            }
+            continuation.finish()
+        }
+        pump.withLock { $0 = task }
+    }
+
+    private func decode(_ message: BusMessage) -> ControlInbound? {
+        guard message.frames.count >= 2, let body = message.frames.last else {
+            rejected.add(1, ordering: .relaxed)
+            return nil  // no envelope + body: nothing to answer
+        }
+        let envelope = Array(message.frames.dropLast())
+        do {
+            return ControlInbound(envelope: envelope, message: try ControlMessage.decode(body))
+        } catch {
+            rejected.add(1, ordering: .relaxed)
+            let id = Self.salvageID(body)
+            send(.reply(Reply(id: id, error: error)), to: envelope)
+            return nil
+        }
+    }
+
+    /// Best effort: the `id` of a message that failed validation, so the requester can match the error.
+    private static func salvageID(_ body: [UInt8]) -> String {
+        guard body.count <= WireLimits.maxControlMessageBytes, let value = try? JSONValue.decode(body) else { return "" }
+        return value["id"]?.stringValue ?? ""
+    }
+
+    /// Messages refused as malformed, oversized or of an unknown kind or version.
+    public var rejectedCount: Int { rejected.load(ordering: .relaxed) }
+    public var counters: BusCounters { endpoint.stats }
+
+    public func send(_ message: ControlMessage, to envelope: [[UInt8]]) {
+        endpoint.send(envelope + [message.encoded()])
+    }
+
+    /// Sends to a peer by routing id (a component's name).
+    public func send(_ message: ControlMessage, toPeer peer: String) {
+        endpoint.send([Array(peer.utf8), message.encoded()])
+    }
+
+    public func reply(_ inbound: ControlInbound, _ reply: Reply) {
+        send(.reply(reply), to: inbound.envelope)
+    }
+
+    public func shutdown() {
+        endpoint.shutdown()
+        pump.withLock { $0?.cancel() }
+    }
+}

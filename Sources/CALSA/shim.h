@@ -1,0 +1,4 @@
+#ifndef SIPCLIENT_CALSA_SHIM_H
+#define SIPCLIENT_CALSA_SHIM_H
+#include <alsa/asoundlib.h>
+#endif

@@ -1,0 +1,86 @@
+import ArgumentParser
+import Config
+import Foundation
+import ProcessSupport
+
+/// `--instance NAME`: which process group a command talks to (env `SIPC_INSTANCE`, default `default`).
+public struct InstanceOption: ParsableArguments, Sendable {
+    @Option(name: .long, help: "Instance name (default: $SIPC_INSTANCE or 'default').")
+    public var instance: String?
+
+    public init() {}
+
+    public var name: String {
+        instance ?? ProcessInfo.processInfo.environment["SIPC_INSTANCE"].flatMap { $0.isEmpty ? nil : $0 } ?? "default"
+    }
+
+    public func validate() throws {
+        if let problem = RunDirectory.validate(instance: name) { throw ValidationError(problem) }
+    }
+
+    public var runDirectory: RunDirectory { RunDirectory(instance: name) }
+}
+
+/// The settings flags shared by `sipc up` and `sip-orch`; each overrides the config file key of the same name.
+public struct ConfigOptions: ParsableArguments, Sendable {
+    @Option(name: .long, help: "YAML configuration file (docs/CONFIG.md).")
+    public var config: String?
+
+    @Option(name: .long, help: "SIP listen address, HOST:PORT (sip.listen).")
+    public var sipListen: String?
+
+    @Option(name: .long, help: "RTP port range, LOW-HIGH (rtp.ports).")
+    public var rtpPorts: String?
+
+    @Option(name: .long, help: "Number of media worker processes (rtp.workers).")
+    public var rtpWorkers: String?
+
+    @Option(name: .long, help: "Audio backend: null | file:IN.wav[,OUT.wav] | alsa[:DEVICE] (audio.backend).")
+    public var audio: String?
+
+    @Flag(name: .long, help: "Answer every incoming call (calls.auto_answer).")
+    public var autoAnswer = false
+
+    @Flag(name: .long, help: "Log every SIP message in and out (sip.trace).")
+    public var sipTrace = false
+
+    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical (log.level).")
+    public var logLevel: String?
+
+    public init() {}
+
+    /// (flag, value) pairs in the order the config loader applies them.
+    public var overrides: [(flag: String, value: String)] {
+        var list: [(flag: String, value: String)] = []
+        if let sipListen { list.append(("--sip-listen", sipListen)) }
+        if let rtpPorts { list.append(("--rtp-ports", rtpPorts)) }
+        if let rtpWorkers { list.append(("--rtp-workers", rtpWorkers)) }
+        if let audio { list.append(("--audio", audio)) }
+        if autoAnswer { list.append(("--auto-answer", "true")) }
+        if sipTrace { list.append(("--sip-trace", "true")) }
+        if let logLevel { list.append(("--log-level", logLevel)) }
+        return list
+    }
+
+    /// The same flags as arguments for another process (the config path made absolute).
+    public var arguments: [String] {
+        var args: [String] = []
+        if let config { args += ["--config", absolutePath(config)] }
+        for (flag, value) in overrides {
+            if flag == "--auto-answer" || flag == "--sip-trace" { args.append(flag) } else { args += [flag, value] }
+        }
+        return args
+    }
+
+    /// Loads the file (if any), applies the flags and validates everything.
+    public func resolve() throws(ConfigError) -> InstanceConfig {
+        var config = InstanceConfig()
+        if let path = self.config { config = try ConfigLoader.load(path: absolutePath(path)) }
+        try ConfigLoader.apply(overrides: overrides, to: &config)
+        return config
+    }
+
+    private func absolutePath(_ path: String) -> String {
+        path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+    }
+}

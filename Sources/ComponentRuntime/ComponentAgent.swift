@@ -1,0 +1,151 @@
+import Bus
+import Foundation
+import Logging
+import ProcessSupport
+import Wire
+
+/// What every supervised component does towards orch, so each executable only adds its own work:
+/// say `hello` until configured, send heartbeats (with its counters), apply `configure` (again after every orch
+/// restart or reconnect), answer requests, and exit by itself when orch has been silent too long.
+public actor ComponentAgent {
+    public enum ExitReason: Sendable, Equatable, CustomStringConvertible {
+        case signal(Int32)
+        case orchGone(silence: Duration)
+        case shutdownRequested
+
+        public var description: String {
+            switch self {
+            case .signal(let s): "received \(ChildProcess.signalName(s))"
+            case .orchGone(let d): "orch silent for \(d)"
+            case .shutdownRequested: "shutdown requested"
+            }
+        }
+    }
+
+    /// Handles a request orch (or a client routed by orch) sends this component. Return nil for unknown commands.
+    public typealias RequestHandler = @Sendable (Request) async -> Reply?
+    public typealias ConfigureHandler = @Sendable (Configure) async -> Void
+    public typealias StatsProvider = @Sendable () -> [String: JSONValue]
+
+    public let name: String
+    public let role: String
+    private let client: ControlClient
+    private let logger: Logger
+    private var heartbeatInterval: Duration = .seconds(1)
+    private var orchTimeout: Duration
+    private var lastHeard = MonotonicTime.now
+    private var configuration: Configure?
+    private var exitContinuation: CheckedContinuation<ExitReason, Never>?
+    private var exitReason: ExitReason?
+
+    public init(name: String, role: String, runDirectory: String, logger: Logger, orchTimeout: Duration = .seconds(5)) throws(BusError) {
+        self.name = name
+        self.role = role
+        self.logger = logger
+        self.orchTimeout = orchTimeout
+        self.client = try ControlClient(connectTo: InstanceEndpoints(runDirectory: runDirectory).control, identity: name)
+    }
+
+    public var currentConfiguration: Configure? { configuration }
+
+    /// Runs until a termination signal, a shutdown request, or orch's silence; returns why.
+    public func run(onConfigure: @escaping ConfigureHandler = { _ in },
+                    stats: @escaping StatsProvider = { [:] },
+                    requests: @escaping RequestHandler = { _ in nil }) async -> ExitReason {
+        let signals = SignalStream.watch()
+        SignalStream.ignoreSIGPIPE()
+        let inbound = client.messages
+        lastHeard = .now
+        let tasks = [
+            Task { for await sig in signals { await self.finish(.signal(sig)) } },
+            Task {
+                for await message in inbound { await self.handle(message, onConfigure: onConfigure, stats: stats, requests: requests) }
+            },
+            Task {
+                while !Task.isCancelled {
+                    await self.beat(stats: stats)
+                    try? await Task.sleep(for: await self.heartbeatInterval)
+                }
+            },
+        ]
+        let reason = await withCheckedContinuation { continuation in
+            if let exitReason { continuation.resume(returning: exitReason) } else { exitContinuation = continuation }
+        }
+        tasks.forEach { $0.cancel() }
+        client.shutdown()
+        logger.info("exiting", metadata: ["reason": "\(reason)"])
+        return reason
+    }
+
+    private func finish(_ reason: ExitReason) {
+        guard exitReason == nil else { return }
+        exitReason = reason
+        exitContinuation?.resume(returning: reason)
+        exitContinuation = nil
+    }
+
+    /// One heartbeat period: hello until configured, then heartbeats; and the orch liveness check.
+    private func beat(stats: StatsProvider) {
+        let pid = Int32(getpid())
+        if configuration == nil {
+            client.send(.hello(Hello(name: name, role: role, pid: pid, version: SIPClientVersion.string)))
+        } else {
+            client.send(.heartbeat(Heartbeat(name: name, pid: pid, stats: stats())))
+        }
+        let silence = MonotonicTime.now.since(lastHeard)
+        if silence > orchTimeout {
+            logger.warning("orch is gone", metadata: ["silence": "\(silence)"])
+            finish(.orchGone(silence: silence))
+        }
+    }
+
+    private func handle(_ message: ControlMessage, onConfigure: ConfigureHandler, stats: StatsProvider,
+                        requests: RequestHandler) async {
+        lastHeard = .now  // any message from orch is proof of life
+        switch message {
+        case .configure(let configure):
+            let first = configuration == nil
+            configuration = configure
+            apply(configure.config)
+            logger.info(first ? "configured" : "reconfigured", metadata: ["generation": "\(configure.generation)", "restarts": "\(configure.restarts)"])
+            await onConfigure(configure)
+            client.send(.heartbeat(Heartbeat(name: name, pid: Int32(getpid()), stats: stats())))
+        case .heartbeat:
+            // After an orch restart the new orch knows nothing of us until we say hello again.
+            break
+        case .request(let request):
+            client.send(.reply(await answer(request, stats: stats, handler: requests)))
+        case .reply, .event, .hello:
+            break
+        }
+    }
+
+    private func answer(_ request: Request, stats: StatsProvider, handler: RequestHandler) async -> Reply {
+        switch request.command {
+        case "ping":
+            return Reply(id: request.id, result: ["pong": true, "name": .string(name), "pid": .init(getpid())])
+        case "stats":
+            return Reply(id: request.id, result: .object(stats()))
+        case "shutdown":
+            finish(.shutdownRequested)
+            return Reply(id: request.id, result: ["stopping": true])
+        case "reconnect":
+            // orch asks us to introduce ourselves again (it restarted and lost its table).
+            configuration = nil
+            return Reply(id: request.id, result: ["hello": true])
+        default:
+            if let reply = await handler(request) { return reply }
+            return Reply(id: request.id, error: WireError(.unknownCommand, "\(name) does not understand '\(request.command)'"))
+        }
+    }
+
+    private func apply(_ config: [String: JSONValue]) {
+        if let ms = config["supervision"]?["heartbeat_interval_ms"]?.intValue { heartbeatInterval = .milliseconds(ms) }
+        if let s = config["supervision"]?["orch_timeout_s"]?.intValue { orchTimeout = .seconds(s) }
+    }
+}
+
+/// The version every component reports in `hello`.
+public enum SIPClientVersion {
+    public static let string = "0.1.0"
+}

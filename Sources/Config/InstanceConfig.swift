@@ -1,0 +1,142 @@
+import Wire
+
+/// Every setting of an instance. Loaded from a YAML file (`docs/CONFIG.md`), overridden by command-line flags,
+/// validated before anything starts.
+public struct InstanceConfig: Sendable, Equatable {
+    public var sip = SIPSettings()
+    public var rtp = RTPSettings()
+    public var audio = AudioSettings()
+    public var calls = CallSettings()
+    public var supervision = SupervisionSettings()
+    public var log = LogSettings()
+
+    public init() {}
+}
+
+public struct SIPSettings: Sendable, Equatable {
+    /// Address and port `sip-sig` listens on (UDP and TCP).
+    public var listen = HostPort(host: "0.0.0.0", port: 5060)
+    /// Log every SIP message in and out.
+    public var trace = false
+}
+
+public struct RTPSettings: Sendable, Equatable {
+    /// Local UDP ports media workers allocate from (RTP on even ports, RTCP on the next odd one).
+    public var ports = PortRange(low: 20000, high: 20999)
+    /// Number of `sip-rtp` worker processes.
+    public var workers = 2
+}
+
+public struct AudioSettings: Sendable, Equatable {
+    public var backend: AudioBackend = .null
+}
+
+public struct CallSettings: Sendable, Equatable {
+    /// Answer every incoming call without asking.
+    public var autoAnswer = false
+}
+
+/// How `sip-orch` watches and restarts components (the zguide's Paranoid Pirate numbers by default).
+public struct SupervisionSettings: Sendable, Equatable {
+    public var heartbeatIntervalMs = 1000
+    /// Missed heartbeats before a component is declared hung and killed.
+    public var heartbeatLiveness = 3
+    public var restartBackoffInitialMs = 100
+    public var restartBackoffMaxMs = 10_000
+    /// A component that stays up this long gets its backoff reset.
+    public var stableAfterS = 30
+    /// A component exits by itself when it has heard nothing from orch for this long.
+    public var orchTimeoutS = 5
+    /// Longest wait for a spawned component's hello before it is killed and restarted.
+    public var startTimeoutS = 10
+}
+
+public struct LogSettings: Sendable, Equatable {
+    public var level = "info"
+}
+
+public struct HostPort: Sendable, Equatable, CustomStringConvertible {
+    public var host: String
+    public var port: Int
+
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+
+    /// Parses `HOST:PORT` or `[IPv6]:PORT`.
+    public static func parse(_ text: String) -> HostPort? {
+        let host: Substring, portText: Substring
+        if text.hasPrefix("[") {
+            guard let close = text.firstIndex(of: "]"), text[text.index(after: close)...].hasPrefix(":") else { return nil }
+            host = text[text.index(after: text.startIndex)..<close]
+            portText = text[text.index(close, offsetBy: 2)...]
+        } else {
+            guard let colon = text.lastIndex(of: ":"), !text[..<colon].contains(":") else { return nil }
+            host = text[..<colon]
+            portText = text[text.index(after: colon)...]
+        }
+        guard !host.isEmpty, let port = Int(portText), (0...65535).contains(port) else { return nil }
+        return HostPort(host: String(host), port: port)
+    }
+
+    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+}
+
+public struct PortRange: Sendable, Equatable, CustomStringConvertible {
+    public var low: Int
+    public var high: Int
+
+    public init(low: Int, high: Int) {
+        self.low = low
+        self.high = high
+    }
+
+    /// Parses `LOW-HIGH`: 1024 <= LOW < HIGH <= 65535, at least two ports (one RTP/RTCP pair).
+    public static func parse(_ text: String) -> PortRange? {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 2, let low = Int(parts[0]), let high = Int(parts[1]),
+              low >= 1024, high <= 65535, high > low else { return nil }
+        return PortRange(low: low, high: high)
+    }
+
+    public var description: String { "\(low)-\(high)" }
+}
+
+/// Where audio comes from and goes to.
+public enum AudioBackend: Sendable, Equatable, CustomStringConvertible {
+    /// Silence in, nothing out.
+    case null
+    /// `input` is the microphone (played into calls); `output`, if set, records what calls bring back.
+    case file(input: String, output: String?)
+    /// A sound device by ALSA name.
+    case alsa(device: String)
+
+    /// Parses `null`, `file:IN.wav[,OUT.wav]` or `alsa[:DEVICE]`.
+    public static func parse(_ text: String) -> AudioBackend? {
+        if text == "null" { return .null }
+        if text == "alsa" { return .alsa(device: "default") }
+        if text.hasPrefix("alsa:") {
+            let device = String(text.dropFirst(5))
+            return device.isEmpty ? nil : .alsa(device: device)
+        }
+        if text.hasPrefix("file:") {
+            let files = text.dropFirst(5).split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            guard (1...2).contains(files.count), !files[0].isEmpty else { return nil }
+            if files.count == 2 {
+                guard !files[1].isEmpty else { return nil }
+                return .file(input: files[0], output: files[1])
+            }
+            return .file(input: files[0], output: nil)
+        }
+        return nil
+    }
+
+    public var description: String {
+        switch self {
+        case .null: "null"
+        case .file(let input, let output): "file:\(input)" + (output.map { ",\($0)" } ?? "")
+        case .alsa(let device): "alsa:\(device)"
+        }
+    }
+}

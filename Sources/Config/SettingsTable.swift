@@ -1,0 +1,105 @@
+/// Every configurable key: its dotted name, the flag that overrides it, the expected form, and how to apply a
+/// textual value. One table serves the YAML file, the command line and the docs, so they cannot drift apart.
+struct Setting: Sendable {
+    let key: String
+    let flag: String?
+    let expected: String
+    let apply: @Sendable (inout InstanceConfig, String) -> Bool
+
+    init(_ key: String, flag: String? = nil, expected: String, apply: @escaping @Sendable (inout InstanceConfig, String) -> Bool) {
+        self.key = key
+        self.flag = flag
+        self.expected = expected
+        self.apply = apply
+    }
+}
+
+enum SettingsTable {
+    static let all: [Setting] = [
+        Setting("sip.listen", flag: "--sip-listen", expected: "HOST:PORT, e.g. 0.0.0.0:5060 or [::1]:5070") {
+            guard let v = HostPort.parse($1) else { return false }
+            $0.sip.listen = v
+            return true
+        },
+        Setting("sip.trace", flag: "--sip-trace", expected: "true or false") { bool($1, into: &$0.sip.trace) },
+        Setting("rtp.ports", flag: "--rtp-ports", expected: "LOW-HIGH with 1024 <= LOW < HIGH <= 65535, e.g. 20000-20999") {
+            guard let v = PortRange.parse($1) else { return false }
+            $0.rtp.ports = v
+            return true
+        },
+        Setting("rtp.workers", flag: "--rtp-workers", expected: "an integer from 1 to 64") { int($1, 1...64, into: &$0.rtp.workers) },
+        Setting("audio.backend", flag: "--audio", expected: "null, file:IN.wav[,OUT.wav] or alsa[:DEVICE]") {
+            guard let v = AudioBackend.parse($1) else { return false }
+            $0.audio.backend = v
+            return true
+        },
+        Setting("calls.auto_answer", flag: "--auto-answer", expected: "true or false") { bool($1, into: &$0.calls.autoAnswer) },
+        Setting("supervision.heartbeat_interval_ms", expected: "an integer from 50 to 60000") {
+            int($1, 50...60_000, into: &$0.supervision.heartbeatIntervalMs)
+        },
+        Setting("supervision.heartbeat_liveness", expected: "an integer from 2 to 100") {
+            int($1, 2...100, into: &$0.supervision.heartbeatLiveness)
+        },
+        Setting("supervision.restart_backoff_initial_ms", expected: "an integer from 0 to 60000") {
+            int($1, 0...60_000, into: &$0.supervision.restartBackoffInitialMs)
+        },
+        Setting("supervision.restart_backoff_max_ms", expected: "an integer from 100 to 600000") {
+            int($1, 100...600_000, into: &$0.supervision.restartBackoffMaxMs)
+        },
+        Setting("supervision.stable_after_s", expected: "an integer from 1 to 86400") {
+            int($1, 1...86_400, into: &$0.supervision.stableAfterS)
+        },
+        Setting("supervision.orch_timeout_s", expected: "an integer from 1 to 3600") {
+            int($1, 1...3600, into: &$0.supervision.orchTimeoutS)
+        },
+        Setting("supervision.start_timeout_s", expected: "an integer from 1 to 600") {
+            int($1, 1...600, into: &$0.supervision.startTimeoutS)
+        },
+        Setting("log.level", flag: "--log-level", expected: "trace, debug, info, notice, warning, error or critical") {
+            let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+            guard levels.contains($1.lowercased()) else { return false }
+            $0.log.level = $1.lowercased()
+            return true
+        },
+    ]
+
+    static func setting(_ key: String) -> Setting? { all.first { $0.key == key } }
+    static func setting(flag: String) -> Setting? { all.first { $0.flag == flag } }
+
+    private static func bool(_ text: String, into target: inout Bool) -> Bool {
+        switch text.lowercased() {
+        case "true", "yes", "on": target = true
+        case "false", "no", "off": target = false
+        default: return false
+        }
+        return true
+    }
+
+    private static func int(_ text: String, _ range: ClosedRange<Int>, into target: inout Int) -> Bool {
+        guard let v = Int(text), range.contains(v) else { return false }
+        target = v
+        return true
+    }
+
+    /// The known key closest to a misspelt one, if any is close enough to be a likely typo.
+    static func suggestion(for key: String) -> String? {
+        let scored = all.map { ($0.key, editDistance(key, $0.key)) }.min { $0.1 < $1.1 }
+        guard let (best, distance) = scored, distance <= max(2, key.count / 4) else { return nil }
+        return best
+    }
+
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        guard !a.isEmpty else { return b.count }
+        guard !b.isEmpty else { return a.count }
+        var previous = Array(0...b.count)
+        for i in 1...a.count {
+            var current = [i] + Array(repeating: 0, count: b.count)
+            for j in 1...b.count {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            previous = current
+        }
+        return previous[b.count]
+    }
+}

@@ -1,0 +1,90 @@
+import Bus
+import Foundation
+import ProcessSupport
+import Wire
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Starts and stops an instance's process group (what `sipc up` and `sipc down` do).
+public enum GroupLauncher {
+    public struct LaunchError: Error, CustomStringConvertible {
+        public var message: String
+        public init(_ message: String) { self.message = message }
+        public var description: String { message }
+    }
+
+    /// Starts `sip-orch` detached (own session, output to `orch.log` in the run directory) and waits until every
+    /// component reports up. Fails with orch's own words if it exits first.
+    public static func up(instance: InstanceHandle, orchArguments: [String], timeout: Duration = .seconds(20)) async throws -> JSONValue {
+        if let pid = instance.orchPID {
+            throw LaunchError("instance '\(instance.name)' is already running (orch pid \(pid)); stop it with 'sipc down --instance \(instance.name)' or choose another --instance")
+        }
+        guard let orch = Executables.locate("sip-orch") else {
+            throw LaunchError("cannot find the sip-orch executable beside sipc, in $SIPC_BIN_DIR or on $PATH; build with 'swift build' or set SIPC_BIN_DIR")
+        }
+        let dir = instance.runDirectory
+        try dir.create()
+        // Sockets of a previous run that was killed would otherwise look alive to connecting clients.
+        for file in instance.endpoints.socketFiles { unlink(file) }
+        let log = dir.logFile
+        let logStart = fileSize(log)
+        let pid = try ChildProcess.spawn(orch, arguments: ["--instance", instance.name, "--run-dir", dir.path] + orchArguments,
+                                         logFile: log, newSession: true)
+        let deadline = MonotonicTime.now + timeout
+        var lastStatus: JSONValue?
+        while MonotonicTime.now < deadline {
+            var status: Int32 = 0
+            if waitpid(pid, &status, WNOHANG) == pid {
+                let reason = ChildProcess.Termination(status: status)
+                throw LaunchError("sip-orch \(reason) during start-up:\n" + tail(of: log, from: logStart))
+            }
+            if let s = try? await instance.request("status", timeout: .milliseconds(500)) {
+                lastStatus = s
+                if s["all_up"]?.boolValue == true { return s }
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let notUp = (lastStatus?["components"]?.arrayValue ?? []).filter { $0["state"]?.stringValue != "up" }
+            .map { "\($0["name"]?.stringValue ?? "?") (\($0["state"]?.stringValue ?? "?")\($0["last_exit"]?.stringValue.map { ", last exit: \($0)" } ?? ""))" }
+        _ = try? await instance.request("shutdown", timeout: .seconds(1))
+        throw LaunchError("instance '\(instance.name)' did not come up within \(timeout); not up: \(notUp.joined(separator: ", ")). See \(dir.path)/*.log")
+    }
+
+    /// Stops the group and returns once every one of its processes has exited. Escalates to SIGKILL of the whole
+    /// process group if orch does not finish in time.
+    public static func down(instance: InstanceHandle, timeout: Duration = .seconds(10)) async throws -> [Int32] {
+        guard let orchPID = instance.orchPID else { return [] }
+        var pids: Set<Int32> = [orchPID]
+        if let status = try? await instance.status(timeout: .seconds(1)) { pids.formUnion(instance.pids(in: status)) }
+        if (try? await instance.request("shutdown", timeout: .seconds(1))) == nil {
+            ChildProcess.signal(orchPID, SIGTERM)
+        }
+        let deadline = MonotonicTime.now + timeout
+        while MonotonicTime.now < deadline, pids.contains(where: ChildProcess.isRunning) {
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        let survivors = pids.filter(ChildProcess.isRunning)
+        if !survivors.isEmpty {
+            kill(-orchPID, SIGKILL)  // orch leads its own process group
+            survivors.forEach { ChildProcess.signal($0, SIGKILL) }
+            let hard = MonotonicTime.now + .seconds(2)
+            while MonotonicTime.now < hard, pids.contains(where: ChildProcess.isRunning) { try await Task.sleep(for: .milliseconds(25)) }
+        }
+        for file in instance.endpoints.socketFiles { unlink(file) }
+        unlink(instance.runDirectory.pidFile)
+        return Array(pids)
+    }
+
+    static func fileSize(_ path: String) -> Int {
+        var st = stat()
+        return stat(path, &st) == 0 ? Int(st.st_size) : 0
+    }
+
+    static func tail(of path: String, from offset: Int, maxLines: Int = 20) -> String {
+        guard let text = try? readSmallFile(path, limit: 1 << 20) else { return "(no log at \(path))" }
+        let utf8 = Array(text.utf8)
+        let fresh = String(decoding: utf8[min(offset, utf8.count)...], as: UTF8.self)
+        return fresh.split(separator: "\n").suffix(maxLines).joined(separator: "\n")
+    }
+}

@@ -1,0 +1,46 @@
+import Bus
+import Foundation
+import ProcessSupport
+import Wire
+
+/// A running (or not) instance, seen from outside: where it lives and how to ask it things.
+public struct InstanceHandle: Sendable {
+    public let runDirectory: RunDirectory
+    public var endpoints: InstanceEndpoints { InstanceEndpoints(runDirectory: runDirectory.path) }
+
+    public init(runDirectory: RunDirectory) { self.runDirectory = runDirectory }
+
+    public var name: String { runDirectory.instance }
+
+    /// orch's pid, when its pid file names a live process.
+    public var orchPID: Int32? { runDirectory.runningOrchPID() }
+
+    public struct NotRunning: Error, CustomStringConvertible {
+        public let instance: String
+        public let runDirectory: String
+        public init(instance: String, runDirectory: String) {
+            self.instance = instance
+            self.runDirectory = runDirectory
+        }
+        public var description: String {
+            "instance '\(instance)' is not running (no orch in \(runDirectory)); start it with 'sipc up --instance \(instance)'"
+        }
+    }
+
+    /// Sends one request to orch and returns its result.
+    public func request(_ command: String, args: [String: JSONValue] = [:], timeout: Duration = .seconds(3)) async throws -> JSONValue {
+        guard orchPID != nil else { throw NotRunning(instance: name, runDirectory: runDirectory.path) }
+        let client = try ControlClient(connectTo: endpoints.control)
+        defer { client.shutdown() }
+        return try await client.request(command, args: args, timeout: timeout)
+    }
+
+    public func status(timeout: Duration = .seconds(3)) async throws -> JSONValue {
+        try await request("status", timeout: timeout)
+    }
+
+    /// Every pid of the group that orch reports, orch included.
+    public func pids(in status: JSONValue) -> [Int32] {
+        (status["components"]?.arrayValue ?? []).compactMap { $0["pid"]?.intValue }.map { Int32($0) }
+    }
+}

@@ -1,0 +1,48 @@
+import Config
+import Wire
+
+/// One supervised process of the group: what to run and what to tell it after it says hello.
+public struct ComponentSpec: Sendable, Equatable {
+    /// Unique within the instance; also the component's routing id on the control socket ("sig", "rtp-1").
+    public var name: String
+    /// "sig", "rtp" or "audio".
+    public var role: String
+    /// Executable file name (located with `Executables.locate`).
+    public var executable: String
+    /// Role-specific configuration merged into `configure` (e.g. a worker's index).
+    public var extraConfig: [String: JSONValue]
+
+    public init(name: String, role: String, executable: String, extraConfig: [String: JSONValue] = [:]) {
+        self.name = name
+        self.role = role
+        self.executable = executable
+        self.extraConfig = extraConfig
+    }
+
+    /// The standard group for a configuration: sig, audio, then N rtp workers.
+    public static func group(for config: InstanceConfig) -> [ComponentSpec] {
+        var specs = [
+            ComponentSpec(name: "sig", role: "sig", executable: "sip-sig"),
+            ComponentSpec(name: "audio", role: "audio", executable: "sip-audio"),
+        ]
+        for i in 1...config.rtp.workers {
+            specs.append(ComponentSpec(name: "rtp-\(i)", role: "rtp", executable: "sip-rtp",
+                                       extraConfig: ["worker": ["index": .init(i), "count": .init(config.rtp.workers)]]))
+        }
+        return specs
+    }
+}
+
+/// Where a component is in its life, as shown by `sipc status`.
+public enum ComponentState: String, Sendable, Equatable {
+    /// Spawned, hello not yet received.
+    case starting
+    /// Said hello and keeps sending heartbeats.
+    case up
+    /// Exited or killed; waiting out the restart backoff.
+    case down
+    /// Asked to stop (instance shutting down).
+    case stopping
+    /// Exited during shutdown; will not be restarted.
+    case stopped
+}

@@ -1,0 +1,196 @@
+import Bus
+import Config
+import Foundation
+import Logging
+import ProcessSupport
+import Wire
+
+/// The adapter that runs `SupervisorCore` for real: it owns orch's control and event sockets, spawns and reaps
+/// the component processes, ticks the clock and answers client requests.
+public actor Orchestrator {
+    public let instance: String
+    public let runDirectory: RunDirectory
+    public let config: InstanceConfig
+    private let logger: Logger
+    private let started = MonotonicTime.now
+    private var core: SupervisorCore
+    private var executables: [String: String] = [:]
+    private var control: ControlServer?
+    private var events: EventPublisher?
+    private var finished: CheckedContinuation<Void, Never>?
+    private var isFinished = false
+
+    public init(instance: String, runDirectory: RunDirectory, config: InstanceConfig, logger: Logger) {
+        self.instance = instance
+        self.runDirectory = runDirectory
+        self.config = config
+        self.logger = logger
+        var settings = SupervisorCore.Settings()
+        settings.heartbeatInterval = .milliseconds(config.supervision.heartbeatIntervalMs)
+        settings.liveness = config.supervision.heartbeatLiveness
+        settings.backoffInitial = .milliseconds(config.supervision.restartBackoffInitialMs)
+        settings.backoffMax = .milliseconds(config.supervision.restartBackoffMaxMs)
+        settings.stableAfter = .seconds(config.supervision.stableAfterS)
+        settings.startTimeout = .seconds(config.supervision.startTimeoutS)
+        var base = config.json
+        base["instance"] = .string(instance)
+        self.core = SupervisorCore(components: ComponentSpec.group(for: config), config: base, settings: settings, now: .now)
+    }
+
+    public enum StartError: Error, CustomStringConvertible {
+        case alreadyRunning(pid: Int32, runDirectory: String)
+        case missingExecutable(String)
+        case bus(BusError)
+
+        public var description: String {
+            switch self {
+            case .alreadyRunning(let pid, let dir):
+                "instance is already running (orch pid \(pid), run directory \(dir)); stop it with 'sipc down' or pick another --instance"
+            case .missingExecutable(let name):
+                "cannot find the '\(name)' executable beside sip-orch, in $SIPC_BIN_DIR or on $PATH; build the package (swift build) or set SIPC_BIN_DIR"
+            case .bus(let error):
+                "cannot open the instance's sockets: \(error)"
+            }
+        }
+    }
+
+    /// Runs the group until SIGTERM/SIGINT or a `shutdown` request, then stops every child and removes the
+    /// instance's sockets and pid file.
+    public func run() async throws {
+        if let pid = runDirectory.runningOrchPID(), pid != getpid() {
+            throw StartError.alreadyRunning(pid: pid, runDirectory: runDirectory.path)
+        }
+        for spec in ComponentSpec.group(for: config) where executables[spec.executable] == nil {
+            guard let path = Executables.locate(spec.executable) else { throw StartError.missingExecutable(spec.executable) }
+            executables[spec.executable] = path
+        }
+        try runDirectory.create()
+        let endpoints = InstanceEndpoints(runDirectory: runDirectory.path)
+        do {
+            control = try ControlServer(bindTo: endpoints.control)
+            events = try EventPublisher(bindTo: endpoints.events)
+        } catch {
+            throw StartError.bus(error)
+        }
+        try "\(getpid())\n".write(toFile: runDirectory.pidFile, atomically: true, encoding: .utf8)
+        logger.info("orch up", metadata: ["instance": "\(instance)", "run_dir": "\(runDirectory.path)", "pid": "\(getpid())"])
+
+        let reaper = ChildReaper()
+        let signals = SignalStream.watch()
+        SignalStream.ignoreSIGPIPE()
+        let tasks = [
+            Task { for await inbound in self.control!.messages { await self.onControl(inbound) } },
+            Task { for await exit in reaper.exits { await self.apply(.exited(pid: exit.pid, termination: exit.termination)) } },
+            Task { for await sig in signals { await self.stop(reason: "signal \(ChildProcess.signalName(sig))") } },
+            Task {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .milliseconds(50))
+                    await self.apply(.tick)
+                }
+            },
+        ]
+        apply(.start)
+        await withCheckedContinuation { continuation in
+            if isFinished { continuation.resume() } else { finished = continuation }
+        }
+        tasks.forEach { $0.cancel() }
+        logger.info("orch stopped: every component has exited")
+        events?.shutdown()
+        control?.shutdown()
+        for file in endpoints.socketFiles { unlink(file) }
+        unlink(runDirectory.pidFile)
+    }
+
+    /// Begins an orderly shutdown of the group.
+    public func stop(reason: String) {
+        guard !core.isStopping else { return }
+        logger.info("stopping the group", metadata: ["reason": "\(reason)"])
+        events?.publish(EventType.instanceStopping, ["reason": .string(reason)])
+        apply(.stop)
+    }
+
+    private func apply(_ input: SupervisorCore.Input) {
+        let actions = core.handle(input, now: .now)
+        for action in actions { perform(action) }
+    }
+
+    private func perform(_ action: SupervisorCore.Action) {
+        switch action {
+        case .spawn(let spec):
+            let path = executables[spec.executable] ?? spec.executable
+            let args = ["--instance", instance, "--run-dir", runDirectory.path, "--name", spec.name,
+                        "--log-level", config.log.level]
+            do {
+                let pid = try ChildProcess.spawn(path, arguments: args, logFile: runDirectory.componentLog(spec.name))
+                logger.info("spawned", metadata: ["component": "\(spec.name)", "pid": "\(pid)"])
+                apply(.spawned(name: spec.name, pid: pid))
+            } catch {
+                logger.error("spawn failed", metadata: ["component": "\(spec.name)", "error": "\(error)"])
+                apply(.spawnFailed(name: spec.name, reason: error.description))
+            }
+        case .signal(let pid, let sig):
+            logger.info("signalling", metadata: ["pid": "\(pid)", "signal": "\(ChildProcess.signalName(sig))"])
+            ChildProcess.signal(pid, sig)
+        case .send(let name, let message):
+            control?.send(message, toPeer: name)
+        case .publish(let type, let data):
+            logger.info("\(type)", metadata: data.mapValues { .string($0.encodedString()) })
+            events?.publish(type, data)
+        case .finished:
+            isFinished = true
+            finished?.resume()
+            finished = nil
+        }
+    }
+
+    private func onControl(_ inbound: ControlInbound) {
+        switch inbound.message {
+        case .hello(let hello):
+            apply(.hello(hello))
+        case .heartbeat(let hb):
+            apply(.heartbeat(hb))
+        case .request(let request):
+            control?.reply(inbound, answer(request))
+            if request.command == "shutdown" { stop(reason: "shutdown request") }
+        case .reply, .event, .configure:
+            break  // nothing a component or client sends orch unasked
+        }
+    }
+
+    private func answer(_ request: Request) -> Reply {
+        switch request.command {
+        case "status":
+            return Reply(id: request.id, result: statusJSON())
+        case "ping":
+            return Reply(id: request.id, result: ["pong": true, "pid": .init(getpid())])
+        case "config":
+            return Reply(id: request.id, result: .object(config.json))
+        case "shutdown":
+            return Reply(id: request.id, result: ["stopping": true])
+        default:
+            return Reply(id: request.id, error: WireError(.unknownCommand,
+                "unknown command '\(request.command)'; orch understands status, ping, config, shutdown"))
+        }
+    }
+
+    private func statusJSON() -> JSONValue {
+        let now = MonotonicTime.now
+        let orch = ComponentStatus(name: "orch", role: "orch", pid: getpid(), state: core.isStopping ? .stopping : .up,
+                                   restarts: 0, uptime: now.since(started), stats: orchStats(), lastExit: nil)
+        return [
+            "instance": .string(instance),
+            "run_dir": .string(runDirectory.path),
+            "all_up": .bool(core.allUp),
+            "components": .array([orch.json] + core.snapshot(now: now).map(\.json)),
+            "registrations": [],
+            "calls": [],
+        ]
+    }
+
+    private func orchStats() -> [String: JSONValue] {
+        guard let control else { return [:] }
+        let c = control.counters
+        return ["control_received": .init(c.received), "control_rejected": .init(control.rejectedCount),
+                "control_send_dropped": .init(c.sendDropped)]
+    }
+}

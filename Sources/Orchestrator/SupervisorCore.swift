@@ -1,0 +1,271 @@
+import ProcessSupport
+import Wire
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The supervision logic of `sip-orch` as a pure state machine: events in, actions out, time passed in.
+///
+///     spawn ──► starting ──hello──► up ──exit / hung (SIGKILL) ──► down ──backoff──► starting …
+///                  │                 │
+///                  └──no hello in start_timeout: SIGKILL──────────┘
+///     stop: every live component ──SIGTERM──► stopping ──exit──► stopped (SIGKILL after the grace period)
+///
+/// The adapter (`Orchestrator`) performs the actions: it spawns processes, sends signals and bus messages, and
+/// publishes events. Tests drive this type with a virtual clock and no processes at all.
+public struct SupervisorCore: Sendable {
+    public struct Settings: Sendable, Equatable {
+        public var heartbeatInterval: Duration = .seconds(1)
+        public var liveness = 3
+        public var backoffInitial: Duration = .milliseconds(100)
+        public var backoffMax: Duration = .seconds(10)
+        public var stableAfter: Duration = .seconds(30)
+        public var startTimeout: Duration = .seconds(10)
+        public var stopGrace: Duration = .seconds(3)
+
+        public init() {}
+    }
+
+    public enum Input: Sendable, Equatable {
+        case start
+        case spawned(name: String, pid: Int32)
+        case spawnFailed(name: String, reason: String)
+        case exited(pid: Int32, termination: ChildProcess.Termination)
+        case hello(Hello)
+        case heartbeat(Heartbeat)
+        case tick
+        case stop
+    }
+
+    public enum Action: Sendable, Equatable {
+        case spawn(ComponentSpec)
+        case signal(pid: Int32, signal: Int32)
+        case send(to: String, ControlMessage)
+        case publish(type: String, data: [String: JSONValue])
+        /// Every component has exited after `stop`.
+        case finished
+    }
+
+    struct Slot: Sendable {
+        var spec: ComponentSpec
+        var state: ComponentState = .down
+        var pid: Int32?
+        var restarts = 0
+        var backoff: RestartBackoff
+        var since: MonotonicTime
+        var lastHeard: MonotonicTime
+        var upSince: MonotonicTime?
+        var restartAt: MonotonicTime?
+        var stable = false
+        var killed = false
+        var stats: [String: JSONValue] = [:]
+        var lastExit: String?
+        var previousPID: Int32?
+    }
+
+    public let settings: Settings
+    private let baseConfig: [String: JSONValue]
+    private var slots: [Slot]
+    private var stopping = false
+    private var stopStarted: MonotonicTime?
+    private var stopEscalated = false
+    private var nextHeartbeat: MonotonicTime
+    private var generation = 0
+
+    public init(components: [ComponentSpec], config: [String: JSONValue], settings: Settings, now: MonotonicTime) {
+        self.settings = settings
+        self.baseConfig = config
+        self.slots = components.map {
+            Slot(spec: $0, backoff: RestartBackoff(initial: settings.backoffInitial, maximum: settings.backoffMax),
+                 since: now, lastHeard: now)
+        }
+        self.nextHeartbeat = now
+    }
+
+    public var isStopping: Bool { stopping }
+
+    public mutating func handle(_ input: Input, now: MonotonicTime) -> [Action] {
+        switch input {
+        case .start:
+            return slots.indices.flatMap { spawn($0, now: now) }
+        case .spawned(let name, let pid):
+            guard let i = index(name) else { return [] }
+            slots[i].pid = pid
+            slots[i].since = now
+            slots[i].lastHeard = now
+            return []
+        case .spawnFailed(let name, let reason):
+            guard let i = index(name) else { return [] }
+            return down(i, reason: reason, now: now)
+        case .exited(let pid, let termination):
+            guard let i = slots.firstIndex(where: { $0.pid == pid }) else { return [] }
+            return down(i, reason: termination.description, now: now)
+        case .hello(let hello):
+            return handleHello(hello, now: now)
+        case .heartbeat(let hb):
+            guard let i = index(hb.name), slots[i].pid == hb.pid else { return [] }
+            slots[i].lastHeard = now
+            slots[i].stats = hb.stats
+            return []
+        case .tick:
+            return tick(now: now)
+        case .stop:
+            return beginStop(now: now)
+        }
+    }
+
+    private func index(_ name: String) -> Int? { slots.firstIndex { $0.spec.name == name } }
+
+    private mutating func spawn(_ i: Int, now: MonotonicTime) -> [Action] {
+        slots[i].state = .starting
+        slots[i].pid = nil
+        slots[i].since = now
+        slots[i].lastHeard = now
+        slots[i].killed = false
+        slots[i].restartAt = nil
+        return [.spawn(slots[i].spec)]
+    }
+
+    private mutating func down(_ i: Int, reason: String, now: MonotonicTime) -> [Action] {
+        let pid = slots[i].pid
+        slots[i].previousPID = pid
+        slots[i].pid = nil
+        slots[i].upSince = nil
+        slots[i].stats = [:]
+        slots[i].lastExit = reason
+        if stopping {
+            slots[i].state = .stopped
+            return allStopped ? [.finished] : []
+        }
+        slots[i].state = .down
+        let delay = slots[i].backoff.take()
+        slots[i].restartAt = now + delay
+        slots[i].stable = false
+        var data = eventData(i)
+        data["pid"] = pid.map { .init($0) } ?? .null
+        data["reason"] = .string(reason)
+        data["restart_in_ms"] = .init(Int(delay.milliseconds))
+        return [.publish(type: EventType.componentDown, data: data)]
+    }
+
+    private mutating func handleHello(_ hello: Hello, now: MonotonicTime) -> [Action] {
+        guard let i = index(hello.name), slots[i].pid == hello.pid, !stopping else { return [] }
+        generation += 1
+        var config = baseConfig
+        for (k, v) in slots[i].spec.extraConfig { config[k] = v }
+        config["component"] = ["name": .string(hello.name), "role": .string(slots[i].spec.role)]
+        var actions: [Action] = [.send(to: hello.name, .configure(Configure(generation: generation, restarts: slots[i].restarts, config: config)))]
+        guard slots[i].state == .starting else { return actions }  // a repeated hello only needs its configuration
+        slots[i].state = .up
+        slots[i].since = now
+        slots[i].upSince = now
+        slots[i].lastHeard = now
+        actions.append(.publish(type: EventType.componentUp, data: eventData(i)))
+        if slots[i].restarts > 0 {
+            var data = eventData(i)
+            data["previous_pid"] = slots[i].previousPID.map { .init($0) } ?? .null
+            data["reason"] = slots[i].lastExit.map { .string($0) } ?? .null
+            actions.append(.publish(type: EventType.componentRestarted, data: data))
+        }
+        return actions
+    }
+
+    private mutating func tick(now: MonotonicTime) -> [Action] {
+        var actions: [Action] = []
+        let silence = settings.heartbeatInterval * settings.liveness
+        for i in slots.indices {
+            switch slots[i].state {
+            case .starting where slots[i].pid != nil && !slots[i].killed && now.since(slots[i].since) > settings.startTimeout:
+                actions += kill(i, reason: "no hello within \(settings.startTimeout)")
+            case .up where !slots[i].killed && now.since(slots[i].lastHeard) > silence:
+                actions += kill(i, reason: "no heartbeat for \(now.since(slots[i].lastHeard)) (limit \(silence))")
+            case .up where !slots[i].stable && now.since(slots[i].upSince ?? now) >= settings.stableAfter:
+                slots[i].stable = true
+                slots[i].backoff.reset()
+            case .down where !stopping && (slots[i].restartAt.map { $0 <= now } ?? false):
+                slots[i].restarts += 1
+                actions += spawn(i, now: now)
+            default:
+                break
+            }
+        }
+        if stopping, !stopEscalated, let started = stopStarted, now.since(started) > settings.stopGrace {
+            stopEscalated = true
+            for slot in slots where slot.state == .stopping { if let pid = slot.pid { actions.append(.signal(pid: pid, signal: SIGKILL)) } }
+        }
+        if now >= nextHeartbeat {
+            nextHeartbeat = now + settings.heartbeatInterval
+            for slot in slots where slot.state == .up {
+                actions.append(.send(to: slot.spec.name, .heartbeat(Heartbeat(name: "orch", pid: Int32(getpid())))))
+            }
+        }
+        return actions
+    }
+
+    /// A hung component is killed with SIGKILL (SIGTERM needs a responsive process); its exit then restarts it.
+    private mutating func kill(_ i: Int, reason: String) -> [Action] {
+        guard let pid = slots[i].pid else { return [] }
+        slots[i].killed = true
+        var data = eventData(i)
+        data["reason"] = .string(reason)
+        return [.publish(type: EventType.componentHung, data: data), .signal(pid: pid, signal: SIGKILL)]
+    }
+
+    private mutating func beginStop(now: MonotonicTime) -> [Action] {
+        guard !stopping else { return [] }
+        stopping = true
+        stopStarted = now
+        var actions: [Action] = []
+        for i in slots.indices {
+            if let pid = slots[i].pid {
+                slots[i].state = .stopping
+                actions.append(.signal(pid: pid, signal: SIGTERM))
+            } else {
+                slots[i].state = .stopped
+            }
+        }
+        if allStopped { actions.append(.finished) }
+        return actions
+    }
+
+    private var allStopped: Bool { slots.allSatisfy { $0.state == .stopped } }
+
+    private func eventData(_ i: Int) -> [String: JSONValue] {
+        ["name": .string(slots[i].spec.name), "role": .string(slots[i].spec.role),
+         "pid": slots[i].pid.map { .init($0) } ?? .null, "restarts": .init(slots[i].restarts)]
+    }
+
+    /// What `status` shows for each supervised component.
+    public func snapshot(now: MonotonicTime) -> [ComponentStatus] {
+        slots.map { slot in
+            ComponentStatus(name: slot.spec.name, role: slot.spec.role, pid: slot.pid, state: slot.state,
+                            restarts: slot.restarts, uptime: slot.upSince.map { now.since($0) } ?? .zero,
+                            stats: slot.stats, lastExit: slot.lastExit)
+        }
+    }
+
+    /// Whether every component is up (what `sipc up` waits for).
+    public var allUp: Bool { slots.allSatisfy { $0.state == .up } }
+}
+
+public struct ComponentStatus: Sendable, Equatable {
+    public var name: String
+    public var role: String
+    public var pid: Int32?
+    public var state: ComponentState
+    public var restarts: Int
+    public var uptime: Duration
+    public var stats: [String: JSONValue]
+    public var lastExit: String?
+
+    public var json: JSONValue {
+        var o: [String: JSONValue] = [
+            "name": .string(name), "role": .string(role), "pid": pid.map { .init($0) } ?? .null,
+            "state": .string(state.rawValue), "restarts": .init(restarts),
+            "uptime_s": .number((uptime.seconds * 10).rounded() / 10),
+        ]
+        if !stats.isEmpty { o["stats"] = .object(stats) }
+        if let lastExit { o["last_exit"] = .string(lastExit) }
+        return .object(o)
+    }
+}

@@ -1,0 +1,31 @@
+/// Names of the sockets of one instance, relative to its run directory (`docs/PROTOCOL.md`, "Endpoints").
+/// Every process derives its endpoints from the run directory alone, so nothing else has to be passed around.
+public struct InstanceEndpoints: Sendable, Equatable {
+    public let runDirectory: String
+
+    public init(runDirectory: String) { self.runDirectory = runDirectory }
+
+    /// orch ROUTER: component registration and heartbeats, and client requests.
+    public var control: String { "ipc://\(runDirectory)/ctl.sock" }
+    /// orch PUB: the event stream.
+    public var events: String { "ipc://\(runDirectory)/events.sock" }
+    /// sip-audio PULL: PCM frames to play (from media workers or the client library).
+    public var audioPlayback: String { "ipc://\(runDirectory)/audio-out.sock" }
+    /// sip-audio PUB: PCM frames captured from the microphone, one stream prefix per call.
+    public var audioCapture: String { "ipc://\(runDirectory)/audio-in.sock" }
+
+    /// Every socket file the instance may create, for cleanup.
+    public var socketFiles: [String] {
+        [control, events, audioPlayback, audioCapture].map { String($0.dropFirst("ipc://".count)) }
+    }
+}
+
+/// Event types published on the event socket. New types may be added in any version.
+public enum EventType {
+    public static let componentUp = "component.up"
+    public static let componentDown = "component.down"
+    public static let componentRestarted = "component.restarted"
+    public static let componentHung = "component.hung"
+    public static let componentDegraded = "component.degraded"
+    public static let instanceStopping = "instance.stopping"
+}

@@ -1,0 +1,25 @@
+import ArgumentParser
+import ProcessSupport
+
+/// sipc: the command-line softphone and process-group control.
+@main
+struct Sipc: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sipc",
+        abstract: "Control sip-client process groups.",
+        subcommands: [Up.self, Down.self, Status.self, Events.self])
+
+    static func main() async {
+        LogSetup.lineBufferStdio()
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
+}

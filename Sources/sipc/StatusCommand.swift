@@ -1,0 +1,87 @@
+import ArgumentParser
+import Bus
+import CLISupport
+import Foundation
+import GroupControl
+import Wire
+
+struct Status: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show the instance's components, registrations and calls.")
+
+    @OptionGroup var instance: InstanceOption
+
+    @Flag(help: "One JSON object: {\"components\":[...],\"registrations\":[],\"calls\":[]}.")
+    var json = false
+
+    func run() async throws {
+        let handle = InstanceHandle(runDirectory: instance.runDirectory)
+        let status: JSONValue
+        do {
+            status = try await handle.status()
+        } catch {
+            printError("\(error)")
+            throw ExitCode(1)
+        }
+        if json {
+            print(jsonLine(status))
+            return
+        }
+        print("instance \(instance.name)  (\(handle.runDirectory.path))")
+        print(pad("NAME", 8) + pad("PID", 9) + pad("STATE", 10) + pad("RESTARTS", 10) + "UPTIME")
+        for c in status["components"]?.arrayValue ?? [] {
+            let pid = c["pid"]?.intValue.map(String.init) ?? "-"
+            let uptime = c["uptime_s"]?.doubleValue.map { String(format: "%.1fs", $0) } ?? "-"
+            print(pad(c["name"]?.stringValue ?? "?", 8) + pad(pid, 9) + pad(c["state"]?.stringValue ?? "?", 10)
+                  + pad(String(c["restarts"]?.intValue ?? 0), 10) + uptime)
+        }
+    }
+
+    private func pad(_ s: String, _ width: Int) -> String { s.count >= width ? s + " " : s + String(repeating: " ", count: width - s.count) }
+}
+
+struct Events: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Follow the instance's event stream.")
+
+    @OptionGroup var instance: InstanceOption
+
+    @Flag(help: "One JSON object per line.")
+    var json = false
+
+    @Option(help: "Only events whose type starts with this prefix (repeatable).")
+    var type: [String] = []
+
+    @Option(help: "Exit after this many events.")
+    var count: Int?
+
+    @Option(help: "Exit after this many seconds.")
+    var timeout: Double?
+
+    func run() async throws {
+        let handle = InstanceHandle(runDirectory: instance.runDirectory)
+        guard handle.orchPID != nil else {
+            printError(InstanceHandle.NotRunning(instance: handle.name, runDirectory: handle.runDirectory.path).description)
+            throw ExitCode(1)
+        }
+        let subscriber = try EventSubscriber(connectTo: handle.endpoints.events, prefixes: type)
+        defer { subscriber.shutdown() }
+        if let timeout {
+            Task {
+                try? await Task.sleep(for: .seconds(timeout))
+                subscriber.shutdown()
+            }
+        }
+        var seen = 0
+        for await event in subscriber.events {
+            if json {
+                print(jsonLine(.object(["seq": .number(Double(event.seq)), "type": .string(event.type),
+                                        "time": .number(event.time), "data": .object(event.data)])))
+            } else {
+                let time = Date(timeIntervalSince1970: event.time).formatted(.iso8601.time(includingFractionalSeconds: true))
+                let fields = event.data.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.stringValue ?? $0.value.encodedString())" }
+                print("\(time) \(event.type) \(fields.joined(separator: " "))")
+            }
+            seen += 1
+            if let count, seen >= count { break }
+        }
+    }
+}
