@@ -47,6 +47,10 @@ public final class BusEndpoint: Sendable {
     private let wakeFD: Int32
     private let finished = DispatchSemaphore(value: 0)
     private let maxFrames: Int
+    private let bound = Mutex<[String]>([])
+
+    /// For each socket, the endpoint it last bound (wildcard ports resolved), or "" if it only connects.
+    public var boundEndpoints: [String] { bound.withLock { $0 } }
 
     /// Creates the sockets on a new thread and returns once they are bound and connected (or throws why not).
     public init(name: String, context: ZMQContext = .shared, sockets specs: [SocketSpec],
@@ -75,6 +79,7 @@ public final class BusEndpoint: Sendable {
             } catch {
                 fatalError("unreachable: ZMQSocket throws BusError only")
             }
+            bound.withLock { $0 = zip(specs, sockets).map { $0.bind.isEmpty ? "" : $1.lastEndpoint } }
             ready.signal()
             run(sockets: sockets, continuation: continuation)
             sockets.forEach { $0.close() }

@@ -85,4 +85,7 @@ public final class ControlServer: Sendable {
         endpoint.shutdown()
         pump.withLock { $0?.cancel() }
     }
+
+    /// The endpoint actually bound (a `tcp://…:*` wildcard resolved to its port).
+    public var boundEndpoint: String { endpoint.boundEndpoints.first ?? "" }
 }

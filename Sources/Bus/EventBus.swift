@@ -23,6 +23,9 @@ public final class EventPublisher: Sendable {
     }
 
     public func shutdown() { endpoint.shutdown() }
+
+    /// The endpoint actually bound (a `tcp://…:*` wildcard resolved to its port).
+    public var boundEndpoint: String { endpoint.boundEndpoints.first ?? "" }
 }
 
 /// Follows an event stream. Malformed messages are dropped and counted, never delivered.

@@ -118,10 +118,15 @@ public final class ZMQSocket {
         precondition(count <= slot.capacity, "frame larger than its slot")
         let msg = UnsafeMutablePointer<zmq_msg_t>.allocate(capacity: 1)
         defer { msg.deallocate() }
+        slot.holders.add(1, ordering: .relaxed)
         let hint = Unmanaged.passRetained(slot).toOpaque()
         guard zmq_msg_init_data(msg, slot.bytes, count, { _, hint in
-            if let hint { Unmanaged<FrameSlot>.fromOpaque(hint).release() }
+            guard let hint else { return }
+            let slot = Unmanaged<FrameSlot>.fromOpaque(hint)
+            slot.takeUnretainedValue().holders.subtract(1, ordering: .releasing)
+            slot.release()
         }, hint) == 0 else {
+            slot.holders.subtract(1, ordering: .releasing)
             Unmanaged<FrameSlot>.fromOpaque(hint).release()
             return .failed(BusError.last("zmq_msg_init_data"))
         }
@@ -186,6 +191,15 @@ public final class ZMQSocket {
             if zmq_errno() == EINTR { continue }
             return nil
         }
+    }
+
+    /// The endpoint the socket last bound or connected, with wildcards resolved (`tcp://127.0.0.1:*` becomes
+    /// the port the kernel chose).
+    public var lastEndpoint: String {
+        var buffer = [CChar](repeating: 0, count: 512)
+        var size = buffer.count
+        guard zmq_getsockopt(raw, ZMQ_LAST_ENDPOINT, &buffer, &size) == 0 else { return "" }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// Whether the last received frame had more parts (for the raw receive path).

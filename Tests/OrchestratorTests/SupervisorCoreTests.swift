@@ -1,0 +1,175 @@
+import Config
+import ProcessSupport
+import Testing
+import Wire
+@testable import Orchestrator
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Drives the supervisor with a virtual clock: no processes, no sockets, no sleeps.
+@Suite struct SupervisorCoreTests {
+    var now = MonotonicTime(nanoseconds: 1_000_000_000)
+    var core: SupervisorCore
+    var pids: [String: Int32] = [:]
+    var nextPID: Int32 = 100
+
+    init() {
+        var config = InstanceConfig()
+        config.rtp.workers = 2
+        core = SupervisorCore(components: ComponentSpec.group(for: config), config: ["instance": "t"],
+                              settings: SupervisorCore.Settings(), now: now)
+    }
+
+    mutating func advance(_ d: Duration) -> [SupervisorCore.Action] {
+        now = now + d
+        return handle(.tick)
+    }
+
+    /// Feeds an input and plays the adapter's part for spawns (each spawn gets a fresh pid).
+    mutating func handle(_ input: SupervisorCore.Input) -> [SupervisorCore.Action] {
+        var actions = core.handle(input, now: now)
+        for case .spawn(let spec) in actions {
+            nextPID += 1
+            pids[spec.name] = nextPID
+            actions += core.handle(.spawned(name: spec.name, pid: nextPID), now: now)
+        }
+        return actions
+    }
+
+    mutating func bringUp() {
+        _ = handle(.start)
+        for (name, pid) in pids { _ = handle(.hello(Hello(name: name, role: "x", pid: pid, version: "1"))) }
+    }
+
+    func events(_ actions: [SupervisorCore.Action]) -> [String] {
+        actions.compactMap { if case .publish(let type, _) = $0 { type } else { nil } }
+    }
+
+    @Test mutating func startSpawnsEveryComponentThenHelloConfiguresIt() {
+        let actions = handle(.start)
+        let spawned = actions.compactMap { if case .spawn(let s) = $0 { s.name } else { nil } }
+        #expect(spawned == ["sig", "audio", "rtp-1", "rtp-2"])
+        #expect(!core.allUp)
+        let hello = handle(.hello(Hello(name: "rtp-2", role: "rtp", pid: pids["rtp-2"]!, version: "1")))
+        guard case .send(to: "rtp-2", .configure(let configure)) = hello.first else {
+            Issue.record("expected configure, got \(hello)")
+            return
+        }
+        #expect(configure.config["instance"] == "t")
+        #expect(configure.config["worker"]?["index"] == 2)
+        #expect(configure.config["component"]?["name"] == "rtp-2")
+        #expect(events(hello) == ["component.up"])
+    }
+
+    @Test mutating func helloFromAnotherPIDIsIgnored() {
+        _ = handle(.start)
+        #expect(handle(.hello(Hello(name: "sig", role: "sig", pid: 9999, version: "1"))).isEmpty)
+    }
+
+    @Test mutating func crashRestartsAfterBackoffAndReportsRestarted() {
+        bringUp()
+        #expect(core.allUp)
+        let old = pids["rtp-1"]!
+        let down = handle(.exited(pid: old, termination: .signalled(SIGKILL)))
+        #expect(events(down) == ["component.down"])
+        #expect(!advance(.milliseconds(50)).contains { if case .spawn = $0 { true } else { false } })  // backoff (100 ms) not over
+        let respawn = advance(.milliseconds(60))
+        #expect(respawn.contains { if case .spawn(let s) = $0 { s.name == "rtp-1" } else { false } })
+        let new = pids["rtp-1"]!
+        #expect(new != old)
+        let up = handle(.hello(Hello(name: "rtp-1", role: "rtp", pid: new, version: "1")))
+        #expect(events(up) == ["component.up", "component.restarted"])
+        guard case .publish(_, let data)? = up.last else { return }
+        #expect(data["restarts"] == 1)
+        #expect(data["previous_pid"] == .init(old))
+        #expect(data["reason"] == "killed by signal 9 (SIGKILL)")
+        #expect(core.snapshot(now: now).first { $0.name == "rtp-1" }?.restarts == 1)
+    }
+
+    @Test mutating func backoffDoublesToItsCapAndResetsAfterStablePeriod() {
+        bringUp()
+        var delays: [Int] = []
+        for _ in 0..<10 {
+            let down = handle(.exited(pid: pids["sig"]!, termination: .exited(1)))
+            guard case .publish(_, let data)? = down.first else { return }
+            delays.append(data["restart_in_ms"]!.intValue!)
+            _ = advance(.milliseconds(Int64(delays.last!)))
+            _ = handle(.hello(Hello(name: "sig", role: "sig", pid: pids["sig"]!, version: "1")))
+        }
+        #expect(delays == [100, 200, 400, 800, 1600, 3200, 6400, 10000, 10000, 10000])
+        // Keep sig alive (heartbeats) for the stable period: the next crash restarts fast again.
+        for _ in 0..<31 {
+            _ = advance(.seconds(1))
+            _ = handle(.heartbeat(Heartbeat(name: "sig", pid: pids["sig"]!)))
+            for name in ["audio", "rtp-1", "rtp-2"] { _ = handle(.heartbeat(Heartbeat(name: name, pid: pids[name]!))) }
+        }
+        let down = handle(.exited(pid: pids["sig"]!, termination: .exited(1)))
+        guard case .publish(_, let data)? = down.first else { return }
+        #expect(data["restart_in_ms"] == 100)
+    }
+
+    @Test mutating func silentComponentIsDeclaredHungAndKilled() {
+        bringUp()
+        let audio = pids["audio"]!
+        var killed: [SupervisorCore.Action] = []
+        for _ in 0..<40 {  // 4 s in 100 ms ticks; everyone but audio keeps beating
+            killed += advance(.milliseconds(100))
+            for name in ["sig", "rtp-1", "rtp-2"] { _ = handle(.heartbeat(Heartbeat(name: name, pid: pids[name]!))) }
+        }
+        #expect(events(killed) == ["component.hung"])
+        #expect(killed.contains(.signal(pid: audio, signal: SIGKILL)))
+        let down = handle(.exited(pid: audio, termination: .signalled(SIGKILL)))
+        #expect(events(down) == ["component.down"])
+    }
+
+    @Test mutating func hungIsDetectedAfterThreeMissedIntervalsNotBefore() {
+        bringUp()
+        let early = advance(.milliseconds(2900))
+        #expect(!early.contains { if case .signal = $0 { true } else { false } })
+        let late = advance(.milliseconds(200))
+        #expect(late.filter { if case .signal(_, SIGKILL) = $0 { true } else { false } }.count == 4)
+    }
+
+    @Test mutating func componentThatNeverSaysHelloIsKilled() {
+        _ = handle(.start)
+        let actions = advance(.seconds(11))
+        #expect(actions.filter { if case .signal(_, SIGKILL) = $0 { true } else { false } }.count == 4)
+    }
+
+    @Test mutating func heartbeatsGoToEveryUpComponentEachInterval() {
+        bringUp()
+        let first = advance(.milliseconds(10))
+        #expect(first.filter { if case .send(_, .heartbeat) = $0 { true } else { false } }.count == 4)
+        #expect(advance(.milliseconds(500)).filter { if case .send(_, .heartbeat) = $0 { true } else { false } }.isEmpty)
+    }
+
+    @Test mutating func stopTerminatesAllThenFinishes() {
+        bringUp()
+        let stop = handle(.stop)
+        #expect(stop.filter { if case .signal(_, SIGTERM) = $0 { true } else { false } }.count == 4)
+        var last: [SupervisorCore.Action] = []
+        for name in ["sig", "audio", "rtp-1"] { last = handle(.exited(pid: pids[name]!, termination: .exited(0))) }
+        #expect(last.isEmpty)
+        // No restart while stopping, and a stubborn one is killed after the grace period.
+        let escalate = advance(.seconds(4))
+        #expect(escalate == [.signal(pid: pids["rtp-2"]!, signal: SIGKILL)])
+        #expect(handle(.exited(pid: pids["rtp-2"]!, termination: .signalled(SIGKILL))) == [.finished])
+    }
+
+    @Test mutating func stopDuringBackoffDoesNotRestart() {
+        bringUp()
+        _ = handle(.exited(pid: pids["sig"]!, termination: .exited(1)))
+        _ = handle(.stop)
+        for name in ["audio", "rtp-1"] { _ = handle(.exited(pid: pids[name]!, termination: .exited(0))) }
+        #expect(handle(.exited(pid: pids["rtp-2"]!, termination: .exited(0))) == [.finished])
+        #expect(!advance(.seconds(1)).contains { if case .spawn = $0 { true } else { false } })
+    }
+
+    @Test func restartBackoffUnit() {
+        var b = RestartBackoff(initial: .milliseconds(100), maximum: .milliseconds(350))
+        #expect([b.take(), b.take(), b.take(), b.take()] == [.milliseconds(100), .milliseconds(200), .milliseconds(350), .milliseconds(350)])
+        b.reset()
+        #expect(b.take() == .milliseconds(100))
+    }
+}
