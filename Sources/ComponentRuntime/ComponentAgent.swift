@@ -34,6 +34,7 @@ public actor ComponentAgent {
     private var heartbeatInterval: Duration = .seconds(1)
     private var orchTimeout: Duration
     private var lastHeard = MonotonicTime.now
+    private var nextBeat = MonotonicTime.now
     private var configuration: Configure?
     private var exitContinuation: CheckedContinuation<ExitReason, Never>?
     private var exitReason: ExitReason?
@@ -62,9 +63,10 @@ public actor ComponentAgent {
                 for await message in inbound { await self.handle(message, onConfigure: onConfigure, stats: stats, requests: requests) }
             },
             Task {
+                // Short ticks, so a new interval from `configure` applies at once rather than after the old one.
                 while !Task.isCancelled {
-                    await self.beat(stats: stats)
-                    try? await Task.sleep(for: await self.heartbeatInterval)
+                    await self.tick(stats: stats)
+                    try? await Task.sleep(for: .milliseconds(25))
                 }
             },
         ]
@@ -84,8 +86,11 @@ public actor ComponentAgent {
         exitContinuation = nil
     }
 
-    /// One heartbeat period: hello until configured, then heartbeats; and the orch liveness check.
-    private func beat(stats: StatsProvider) {
+    /// When a heartbeat is due: hello until configured, then heartbeats; and the orch liveness check.
+    private func tick(stats: StatsProvider) {
+        let now = MonotonicTime.now
+        guard now >= nextBeat else { return }
+        nextBeat = now + heartbeatInterval
         let pid = Int32(getpid())
         if configuration == nil {
             client.send(.hello(Hello(name: name, role: role, pid: pid, version: SIPClientVersion.string)))
@@ -141,6 +146,7 @@ public actor ComponentAgent {
 
     private func apply(_ config: [String: JSONValue]) {
         if let ms = config["supervision"]?["heartbeat_interval_ms"]?.intValue { heartbeatInterval = .milliseconds(ms) }
+        nextBeat = .now + heartbeatInterval  // a heartbeat goes out right after configure
         if let s = config["supervision"]?["orch_timeout_s"]?.intValue { orchTimeout = .seconds(s) }
     }
 }

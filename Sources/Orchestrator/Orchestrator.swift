@@ -167,9 +167,13 @@ public actor Orchestrator {
             return Reply(id: request.id, result: .object(config.json))
         case "shutdown":
             return Reply(id: request.id, result: ["stopping": true])
+        case "probe_events":
+            // Lets a new subscriber learn when its subscription is live (PUB/SUB joins asynchronously).
+            let event = events?.publish(EventType.instanceProbe, ["token": request.args["token"] ?? .null])
+            return Reply(id: request.id, result: ["seq": .number(Double(event?.seq ?? 0))])
         default:
             return Reply(id: request.id, error: WireError(.unknownCommand,
-                "unknown command '\(request.command)'; orch understands status, ping, config, shutdown"))
+                "unknown command '\(request.command)'; orch understands status, ping, config, probe_events, shutdown"))
         }
     }
 

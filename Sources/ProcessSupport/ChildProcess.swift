@@ -25,6 +25,9 @@ public enum ChildProcess {
             posix_spawn_file_actions_addopen(&actions, 1, logFile, O_WRONLY | O_CREAT | O_APPEND, 0o600)
             posix_spawn_file_actions_adddup2(&actions, 1, 2)
         }
+        // A daemon must not keep its launcher's descriptors (a caller reading sipc's output through a pipe
+        // would otherwise never see end-of-file while the group runs).
+        cposix_spawn_close_from(&actions, 3)
 
         var attr = posix_spawnattr_t()
         posix_spawnattr_init(&attr)

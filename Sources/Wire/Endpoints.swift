@@ -28,4 +28,6 @@ public enum EventType {
     public static let componentHung = "component.hung"
     public static let componentDegraded = "component.degraded"
     public static let instanceStopping = "instance.stopping"
+    /// Published on request (`probe_events`) so a subscriber can tell its subscription is live.
+    public static let instanceProbe = "instance.probe"
 }

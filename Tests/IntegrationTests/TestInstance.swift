@@ -1,0 +1,157 @@
+import Bus
+import Foundation
+import Synchronization
+import GroupControl
+import ProcessSupport
+import Testing
+import Wire
+
+/// A real process group started through the real `sipc`, in a private runtime directory that is removed,
+/// with every process of the group, when the test ends.
+final class TestInstance: @unchecked Sendable {
+    let name: String
+    let root: String
+    let binDir: String
+    var environment: [String: String]
+    private var knownPIDs: Set<Int32> = []
+
+    /// - Parameter root: share another instance's runtime root (instances side by side).
+    init(name: String = "t\(Int.random(in: 1000...9999))", root: String? = nil) throws {
+        self.name = name
+        if let root {
+            self.root = root
+        } else {
+            var template = Array("/tmp/sit-XXXXXX".utf8CString)
+            self.root = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)) }
+        }
+        binDir = try #require(Self.locateBinaries(), "build the executables first (swift build)")
+        environment = ProcessInfo.processInfo.environment
+        environment["XDG_RUNTIME_DIR"] = self.root
+        environment["SIPC_BIN_DIR"] = binDir
+        environment.removeValue(forKey: "SIPC_INSTANCE")
+    }
+
+    static func locateBinaries() -> String? {
+        var dirs: [String] = []
+        if let env = ProcessInfo.processInfo.environment["SIPC_BIN_DIR"] { dirs.append(env) }
+        if let own = Executables.selfDirectory() { dirs.append(own) }
+        return dirs.first { FileManager.default.isExecutableFile(atPath: $0 + "/sipc") && FileManager.default.isExecutableFile(atPath: $0 + "/sip-orch") }
+    }
+
+    var runDirectory: RunDirectory { RunDirectory(instance: name, path: "\(root)/sip-client/\(name)") }
+    var handle: InstanceHandle { InstanceHandle(runDirectory: runDirectory) }
+    var endpoints: InstanceEndpoints { handle.endpoints }
+
+    struct Run {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// Runs `sipc` with this instance's environment and waits for it.
+    @discardableResult
+    func sipc(_ arguments: [String], instance: String? = nil) throws -> Run {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binDir + "/sipc")
+        process.arguments = arguments + ["--instance", instance ?? name]
+        process.environment = environment
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                   stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    /// `sipc up` with extra flags; records the group's pids for cleanup.
+    func up(_ flags: [String] = []) async throws -> JSONValue {
+        let run = try sipc(["up"] + flags)
+        try #require(run.status == 0, "sipc up failed: \(run.stderr)")
+        let s = try await status()
+        knownPIDs.formUnion(handle.pids(in: s))
+        return s
+    }
+
+    func status() async throws -> JSONValue {
+        let s = try await handle.status()
+        knownPIDs.formUnion(handle.pids(in: s))
+        return s
+    }
+
+    func component(_ name: String, in status: JSONValue) -> JSONValue? {
+        status["components"]?.arrayValue?.first { $0["name"]?.stringValue == name }
+    }
+
+    func pid(of component: String) async throws -> Int32 {
+        try #require(self.component(component, in: try await status())?["pid"]?.intValue).map(Int32.init)!
+    }
+
+    /// Files left in the run directory that are not logs.
+    var leftovers: [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: runDirectory.path)) ?? []).filter { !$0.hasSuffix(".log") }
+    }
+
+    func writeConfig(_ yaml: String) throws -> String {
+        let path = root + "/config.yaml"
+        try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    /// Stops the group, kills anything of it still alive, and removes the runtime directory.
+    func cleanup() async {
+        _ = try? await GroupLauncher.down(instance: handle, timeout: .seconds(5))
+        for pid in knownPIDs where ChildProcess.isRunning(pid) { kill(pid, SIGKILL) }
+        _ = try? FileManager.default.removeItem(atPath: root)
+    }
+}
+
+/// Polls `condition` until it holds or `timeout` passes. Polling with a deadline, never a fixed sleep.
+func eventually(timeout: Duration = .seconds(5), _ condition: () async throws -> Bool) async rethrows -> Bool {
+    let deadline = MonotonicTime.now + timeout
+    while MonotonicTime.now < deadline {
+        if try await condition() { return true }
+        try? await Task.sleep(for: .milliseconds(20))
+    }
+    return try await condition()
+}
+
+/// Records an instance's events in the background so tests can wait for one with a deadline.
+final class EventRecorder: Sendable {
+    private let subscriber: EventSubscriber
+    private final class Store: Sendable { let events = Mutex<[Event]>([]) }
+    private let store = Store()
+    private let task: Task<Void, Never>
+
+    init(_ instance: TestInstance) async throws {
+        let subscriber = try EventSubscriber(connectTo: instance.endpoints.events)
+        self.subscriber = subscriber
+        let store = self.store
+        task = Task { for await e in subscriber.events { store.events.withLock { $0.append(e) } } }
+        // PUB/SUB joins asynchronously: ask orch for probe events until one arrives, then we are subscribed.
+        let token = String(Int.random(in: 0..<1_000_000_000))
+        let joined = try await eventually {
+            _ = try await instance.handle.request("probe_events", args: ["token": .string(token)])
+            return store.events.withLock { $0.contains { $0.data["token"]?.stringValue == token } }
+        }
+        try #require(joined, "event subscription never joined")
+    }
+
+    var all: [Event] { store.events.withLock { $0 } }
+
+    func wait(timeout: Duration = .seconds(5), for match: @escaping (Event) -> Bool) async -> Event? {
+        var found: Event?
+        _ = await eventually(timeout: timeout) {
+            found = all.first(where: match)
+            return found != nil
+        }
+        return found
+    }
+
+    func stop() {
+        subscriber.shutdown()
+        task.cancel()
+    }
+}
