@@ -1,3 +1,4 @@
+import CPosix
 import Dispatch
 #if canImport(Glibc)
 import Glibc
