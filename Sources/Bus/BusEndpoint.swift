@@ -40,48 +40,67 @@ public final class BusEndpoint: Sendable {
     public let name: String
     /// Inbound messages of every socket. One consumer only (an `AsyncStream` has one).
     public let inbound: AsyncStream<BusMessage>
-
-    private let outbox = Mutex<[(socket: Int, frames: [[UInt8]])]>([])
-    private let counters = Mutex(BusCounters())
-    private let stopping = Atomic<Bool>(false)
-    private let wakeFD: Int32
-    private let finished = DispatchSemaphore(value: 0)
-    private let maxFrames: Int
-    private let bound = Mutex<[String]>([])
-
-    /// For each socket, the endpoint it last bound (wildcard ports resolved), or "" if it only connects.
-    public var boundEndpoints: [String] { bound.withLock { $0 } }
+    private let loop: BusLoop
 
     /// Creates the sockets on a new thread and returns once they are bound and connected (or throws why not).
     public init(name: String, context: ZMQContext = .shared, sockets specs: [SocketSpec],
                 inboundBuffer: Int = 10_000, maxFramesPerMessage: Int = WireLimits.maxFramesPerMessage) throws(BusError) {
         self.name = name
-        self.maxFrames = maxFramesPerMessage
-        let fd = sipc_bus_wakeup_fd()
-        guard fd >= 0 else { throw BusError(operation: "eventfd", errno: errno, message: String(cString: strerror(errno))) }
-        self.wakeFD = fd
         let (stream, continuation) = AsyncStream.makeStream(of: BusMessage.self, bufferingPolicy: .bufferingOldest(inboundBuffer))
         self.inbound = stream
+        loop = try BusLoop(name: name, context: context, specs: specs, maxFrames: maxFramesPerMessage, continuation: continuation)
+    }
 
+    /// An endpoint nobody references any more stops its thread, so a forgotten `shutdown()` cannot keep the
+    /// process alive or leak sockets.
+    deinit { loop.requestStop() }
+
+    /// Queues a message for sending on socket `socket`. Never blocks; if the socket cannot take it (high-water
+    /// mark, no peer) it is dropped and counted, which is what real-time traffic wants.
+    public func send(_ frames: [[UInt8]], on socket: Int = 0) { loop.send(frames, on: socket) }
+
+    public var stats: BusCounters { loop.counters.withLock { $0 } }
+
+    /// For each socket, the endpoint it last bound (wildcard ports resolved), or "" if it only connects.
+    public var boundEndpoints: [String] { loop.bound.withLock { $0 } }
+
+    /// Stops the thread, closes the sockets and waits until they are closed. Idempotent.
+    public func shutdown() { loop.stopAndWait() }
+}
+
+/// The thread side of an endpoint. It does not reference the `BusEndpoint`, so the endpoint can be released
+/// (and stop the loop from its deinit) while the thread runs.
+private final class BusLoop: Sendable {
+    let outbox = Mutex<[(socket: Int, frames: [[UInt8]])]>([])
+    let counters = Mutex(BusCounters())
+    let bound = Mutex<[String]>([])
+    private let stopping = Atomic<Bool>(false)
+    private let wakeFD: Int32
+    private let finished = DispatchSemaphore(value: 0)
+    private let maxFrames: Int
+
+    init(name: String, context: ZMQContext, specs: [SocketSpec], maxFrames: Int,
+         continuation: AsyncStream<BusMessage>.Continuation) throws(BusError) {
+        self.maxFrames = maxFrames
+        let fd = sipc_bus_wakeup_fd()
+        guard fd >= 0 else { throw BusError(operation: "eventfd", errno: errno, message: String(cString: strerror(errno))) }
+        wakeFD = fd
         let ready = DispatchSemaphore(value: 0)
         let startError = Mutex<BusError?>(nil)
         let thread = Thread { [self] in
             var sockets: [ZMQSocket] = []
             do {
                 for spec in specs { sockets.append(try ZMQSocket(context: context, spec: spec)) }
+                bound.withLock { $0 = zip(specs, sockets).map { $0.bind.isEmpty ? "" : $1.lastEndpoint } }
             } catch let error as BusError {
                 startError.withLock { $0 = error }
                 sockets.forEach { $0.close() }
-                ready.signal()
-                continuation.finish()
-                finished.signal()
-                return
+                sockets.removeAll()
             } catch {
                 fatalError("unreachable: ZMQSocket throws BusError only")
             }
-            bound.withLock { $0 = zip(specs, sockets).map { $0.bind.isEmpty ? "" : $1.lastEndpoint } }
             ready.signal()
-            run(sockets: sockets, continuation: continuation)
+            if !sockets.isEmpty { run(sockets: sockets, continuation: continuation) }
             sockets.forEach { $0.close() }
             continuation.finish()
             finished.signal()
@@ -89,32 +108,28 @@ public final class BusEndpoint: Sendable {
         thread.name = "bus-\(name)"
         thread.start()
         ready.wait()
-        if let error = startError.withLock({ $0 }) {
-            close(fd)
-            throw error
-        }
+        if let error = startError.withLock({ $0 }) { throw error }
     }
 
-    deinit {
-        close(wakeFD)
-    }
+    deinit { close(wakeFD) }
 
-    /// Queues a message for sending on socket `socket`. Never blocks; if the socket cannot take it (high-water
-    /// mark, no peer) it is dropped and counted, which is what real-time traffic wants.
-    public func send(_ frames: [[UInt8]], on socket: Int = 0) {
+    func send(_ frames: [[UInt8]], on socket: Int) {
         guard !stopping.load(ordering: .relaxed) else { return }
         outbox.withLock { $0.append((socket, frames)) }
         wake()
     }
 
-    public var stats: BusCounters { counters.withLock { $0 } }
-
-    /// Stops the thread, closes the sockets and waits until they are closed. Idempotent.
-    public func shutdown() {
+    func requestStop() {
         guard !stopping.exchange(true, ordering: .acquiringAndReleasing) else { return }
         wake()
+    }
+
+    func stopAndWait() {
+        let first = !stopping.exchange(true, ordering: .acquiringAndReleasing)
+        wake()
         finished.wait()
-        finished.signal()  // let a concurrent second caller through too
+        finished.signal()  // let a concurrent or later caller through too
+        _ = first
     }
 
     private func wake() {

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import Wire
 @testable import Bus
@@ -100,36 +101,45 @@ import Wire
         let dir = ScratchDirectory()
         defer { dir.cleanup() }
         let publisher = try EventPublisher(bindTo: transport == "ipc" ? "ipc://\(dir.path)/ev.sock" : "tcp://127.0.0.1:*")
-        let all = try EventSubscriber(connectTo: publisher.boundEndpoint)
-        let components = try EventSubscriber(connectTo: publisher.boundEndpoint, prefixes: ["component."])
-        defer { publisher.shutdown(); all.shutdown(); components.shutdown() }
-        // PUB/SUB joins asynchronously: publish a probe until both subscribers see one.
-        var allIterator = all.events.makeAsyncIterator()
-        var componentIterator = components.events.makeAsyncIterator()
+        let all = Collector(try EventSubscriber(connectTo: publisher.boundEndpoint))
+        let components = Collector(try EventSubscriber(connectTo: publisher.boundEndpoint, prefixes: ["component."]))
+        defer { publisher.shutdown(); all.stop(); components.stop() }
+        // PUB/SUB joins asynchronously: publish probes until both subscribers have seen one.
         let joined = await eventually {
             publisher.publish("component.probe")
-            try? await Task.sleep(for: .milliseconds(20))
-            return true
+            return !all.events.isEmpty && !components.events.isEmpty
         }
         #expect(joined)
-        _ = await allIterator.next()
-        _ = await componentIterator.next()
-        // Drain probes that were still in flight.
-        let marker = publisher.publish("marker")
-        while let e = await allIterator.next(), e.seq != marker.seq {}
-
-        publisher.publish("call.ringing", ["n": 1])
+        let ringing = publisher.publish("call.ringing", ["n": 1])
         let up = publisher.publish("component.up", ["name": "rtp-1"])
-        let first = try #require(await allIterator.next())
-        let second = try #require(await allIterator.next())
-        #expect(first.type == "call.ringing")
-        #expect(second == up)
-        #expect(second.seq == first.seq + 1)
-        var seen: Event?
-        while let e = await componentIterator.next() {
-            if e.type != "component.probe" { seen = e; break }
-        }
-        #expect(seen == up)  // call.* filtered out
-        #expect(all.malformedCount == 0)
+        #expect(await eventually { all.events.contains(up) && components.events.contains(up) })
+        let tail = all.events.drop { $0.seq < ringing.seq }
+        #expect(Array(tail) == [ringing, up])
+        #expect(up.seq == ringing.seq + 1)
+        #expect(!components.events.contains { $0.type.hasPrefix("call.") })  // filtered by prefix
+        let seqs = all.events.map(\.seq)
+        #expect(seqs == seqs.sorted())
+        #expect(all.subscriber.malformedCount == 0)
+    }
+}
+
+/// Collects a subscriber's events in the background so tests wait with a deadline, never forever.
+final class Collector: Sendable {
+    let subscriber: EventSubscriber
+    private let store = Store()
+    private let task: Task<Void, Never>
+    private final class Store: Sendable { let events = Mutex<[Event]>([]) }
+
+    init(_ subscriber: EventSubscriber) {
+        self.subscriber = subscriber
+        let store = self.store
+        task = Task { for await e in subscriber.events { store.events.withLock { $0.append(e) } } }
+    }
+
+    var events: [Event] { store.events.withLock { $0 } }
+
+    func stop() {
+        subscriber.shutdown()
+        task.cancel()
     }
 }

@@ -8,8 +8,7 @@ import Wire
 /// count, and no process dies.
 @Suite(.serialized) struct BadBusInputTests {
     @Test func orchAnswersMalformedRequestsWithErrorsAndKeepsRunning() async throws {
-        let instance = try TestInstance()
-        defer { Task { await instance.cleanup() } }
+        try await withInstance { instance in
         let before = try await instance.up()
         let raw = try BusEndpoint(name: "raw", sockets: [SocketSpec(type: .dealer, connect: [instance.endpoints.control])])
         defer { raw.shutdown() }
@@ -33,11 +32,11 @@ import Wire
         #expect(instance.handle.pids(in: after) == instance.handle.pids(in: before))
         let rejected = instance.component("orch", in: after)?["stats"]?["control_rejected"]?.intValue
         #expect(rejected == 3)  // the unknown command was well-formed: answered, not rejected
+        }
     }
 
     @Test func audioDropsAndCountsMalformedFramesAndAcceptsValidOnes() async throws {
-        let instance = try TestInstance()
-        defer { Task { await instance.cleanup() } }
+        try await withInstance { instance in
         let config = try instance.writeConfig("supervision:\n  heartbeat_interval_ms: 100\n")
         _ = try await instance.up(["--config", config])
         let audioPID = try await instance.pid(of: "audio")
@@ -66,5 +65,6 @@ import Wire
         #expect(counted)
         #expect(try await instance.pid(of: "audio") == audioPID)
         #expect(ChildProcess.isRunning(audioPID))
+        }
     }
 }

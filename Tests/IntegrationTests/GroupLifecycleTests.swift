@@ -7,8 +7,7 @@ import Wire
 /// The real process group, started with the real `sipc`: processes, sockets and signals, no mocks.
 @Suite(.serialized) struct GroupLifecycleTests {
     @Test func upShowsFiveProcessesAndDownLeavesNothing() async throws {
-        let instance = try TestInstance()
-        defer { Task { await instance.cleanup() } }
+        try await withInstance { instance in
         let status = try await instance.up()
         let components = try #require(status["components"]?.arrayValue)
         #expect(components.map { $0["name"]?.stringValue } == ["orch", "sig", "audio", "rtp-1", "rtp-2"])
@@ -35,12 +34,12 @@ import Wire
         #expect(pids.allSatisfy { !ChildProcess.isRunning($0) })
         #expect(instance.leftovers == [])  // no socket file, no pid file
         #expect(try instance.sipc(["status"]).status == 1)
+        }
     }
 
     @Test(arguments: ["rtp-1", "sig", "audio"])
     func killedComponentIsBackWithANewPIDWithinTwoSeconds(component: String) async throws {
-        let instance = try TestInstance()
-        defer { Task { await instance.cleanup() } }
+        try await withInstance { instance in
         _ = try await instance.up()
         let events = try await EventRecorder(instance)
         defer { events.stop() }
@@ -63,11 +62,11 @@ import Wire
         #expect(restarted?.data["restarts"] == 1)
         #expect(restarted?.data["reason"] == "killed by signal 9 (SIGKILL)")
         #expect(events.all.contains { $0.type == "component.down" && $0.data["name"]?.stringValue == component })
+        }
     }
 
     @Test func stoppedComponentIsDetectedAsHungKilledAndRestarted() async throws {
-        let instance = try TestInstance()
-        defer { Task { await instance.cleanup() } }
+        try await withInstance { instance in
         let config = try instance.writeConfig("""
             supervision:
               heartbeat_interval_ms: 200
@@ -85,11 +84,11 @@ import Wire
         #expect(await eventually { !ChildProcess.isRunning(old) })
         // The others were never disturbed.
         #expect(events.all.filter { $0.type == "component.down" }.count == 1, "\(events.all.map { "\($0.type) \($0.data)" })")
+        }
     }
 
     @Test func badConfigRefusesToStartWithAMessageThatNamesTheFix() async throws {
-        let instance = try TestInstance()
-        defer { Task { await instance.cleanup() } }
+        try await withInstance { instance in
         let config = try instance.writeConfig("rtp:\n  workers: lots\n")
         let run = try instance.sipc(["up", "--config", config])
         #expect(run.status == 2)
@@ -102,11 +101,11 @@ import Wire
         #expect(flag.status == 2)
         #expect(flag.stderr.contains("--rtp-ports"))
         #expect(instance.handle.orchPID == nil)  // nothing was started
+        }
     }
 
     @Test func sigtermToOrchStopsEveryChildAndRemovesItsSockets() async throws {
-        let instance = try TestInstance()
-        defer { Task { await instance.cleanup() } }
+        try await withInstance { instance in
         let status = try await instance.up(["--rtp-workers", "3"])
         let pids = instance.handle.pids(in: status)
         #expect(pids.count == 6)
@@ -114,24 +113,24 @@ import Wire
         kill(orch, SIGTERM)
         #expect(await eventually { pids.allSatisfy { !ChildProcess.isRunning($0) } })
         #expect(await eventually { instance.leftovers.isEmpty }, "left: \(instance.leftovers)")
+        }
     }
 
     @Test func componentsExitByThemselvesWhenOrchIsGone() async throws {
-        let instance = try TestInstance()
-        defer { Task { await instance.cleanup() } }
+        try await withInstance { instance in
         let config = try instance.writeConfig("supervision:\n  orch_timeout_s: 1\n  heartbeat_interval_ms: 200\n")
         let status = try await instance.up(["--config", config])
         let orch = try #require(instance.handle.orchPID)
         let children = instance.handle.pids(in: status).filter { $0 != orch }
         kill(orch, SIGKILL)
         #expect(await eventually(timeout: .seconds(4)) { children.allSatisfy { !ChildProcess.isRunning($0) } })
+        }
     }
 
     @Test func twoInstancesRunSideBySide() async throws {
-        let a = try TestInstance(name: "alpha")
+        try await withInstance(name: "alpha") { a in
         // Same runtime root, different names: each gets its own run directory and sockets.
-        let sb = try TestInstance(name: "beta", root: a.root)
-        defer { Task { await sb.cleanup(); await a.cleanup() } }
+        try await withInstance(name: "beta", root: a.root) { sb in
         let statusA = try await a.up()
         let statusB = try await sb.up(["--rtp-workers", "1"])
         #expect(Set(a.handle.pids(in: statusA)).isDisjoint(with: sb.handle.pids(in: statusB)))
@@ -139,5 +138,7 @@ import Wire
         #expect(try a.sipc(["down"]).status == 0)
         #expect(try await sb.status()["all_up"] == true)  // beta unaffected
         #expect(try sb.sipc(["down"]).status == 0)
+        }
+        }
     }
 }

@@ -14,10 +14,12 @@ final class TestInstance: @unchecked Sendable {
     let binDir: String
     var environment: [String: String]
     private var knownPIDs: Set<Int32> = []
+    private let ownsRoot: Bool
 
     /// - Parameter root: share another instance's runtime root (instances side by side).
     init(name: String = "t\(Int.random(in: 1000...9999))", root: String? = nil) throws {
         self.name = name
+        ownsRoot = root == nil
         if let root {
             self.root = root
         } else {
@@ -104,8 +106,21 @@ final class TestInstance: @unchecked Sendable {
     func cleanup() async {
         _ = try? await GroupLauncher.down(instance: handle, timeout: .seconds(5))
         for pid in knownPIDs where ChildProcess.isRunning(pid) { kill(pid, SIGKILL) }
-        _ = try? FileManager.default.removeItem(atPath: root)
+        if ownsRoot { _ = try? FileManager.default.removeItem(atPath: root) }
     }
+}
+
+/// Runs `body` with a fresh instance and always stops it and removes its files afterwards, whether the body
+/// passed, failed or threw.
+func withInstance(name: String? = nil, root: String? = nil, _ body: (TestInstance) async throws -> Void) async throws {
+    let instance = try name.map { try TestInstance(name: $0, root: root) } ?? TestInstance(root: root)
+    do {
+        try await body(instance)
+    } catch {
+        await instance.cleanup()
+        throw error
+    }
+    await instance.cleanup()
 }
 
 /// Polls `condition` until it holds or `timeout` passes. Polling with a deadline, never a fixed sleep.
