@@ -17,7 +17,7 @@ public enum GroupLauncher {
     /// Starts `sip-orch` detached (own session, output to `orch.log` in the run directory) and waits until every
     /// component reports up. Fails with orch's own words if it exits first.
     public static func up(instance: InstanceHandle, orchArguments: [String], timeout: Duration = .seconds(20)) async throws -> JSONValue {
-        if let pid = instance.orchPID {
+        if let pid = instance.orchPID ?? instance.runDirectory.runningKeeperPID() {
             throw LaunchError("instance '\(instance.name)' is already running (orch pid \(pid)); stop it with 'sipc down --instance \(instance.name)' or choose another --instance")
         }
         guard let orch = Executables.locate("sip-orch") else {
@@ -54,11 +54,13 @@ public enum GroupLauncher {
     /// Stops the group and returns once every one of its processes has exited. Escalates to SIGKILL of the whole
     /// process group if orch does not finish in time.
     public static func down(instance: InstanceHandle, timeout: Duration = .seconds(10)) async throws -> [Int32] {
-        guard let orchPID = instance.orchPID else { return [] }
-        var pids: Set<Int32> = [orchPID]
+        let keeperPID = instance.runDirectory.runningKeeperPID()
+        guard let anchor = instance.orchPID ?? keeperPID else { return [] }
+        var pids: Set<Int32> = [anchor]
+        if let keeperPID { pids.insert(keeperPID) }
         if let status = try? await instance.status(timeout: .seconds(1)) { pids.formUnion(instance.pids(in: status)) }
         if (try? await instance.request("shutdown", timeout: .seconds(1))) == nil {
-            ChildProcess.signal(orchPID, SIGTERM)
+            ChildProcess.signal(keeperPID ?? anchor, SIGTERM)
         }
         let deadline = MonotonicTime.now + timeout
         while MonotonicTime.now < deadline, pids.contains(where: ChildProcess.isRunning) {
@@ -66,13 +68,14 @@ public enum GroupLauncher {
         }
         let survivors = pids.filter(ChildProcess.isRunning)
         if !survivors.isEmpty {
-            kill(-orchPID, SIGKILL)  // orch leads its own process group
+            kill(-(keeperPID ?? anchor), SIGKILL)  // the keeper leads the instance's process group
             survivors.forEach { ChildProcess.signal($0, SIGKILL) }
             let hard = MonotonicTime.now + .seconds(2)
             while MonotonicTime.now < hard, pids.contains(where: ChildProcess.isRunning) { try await Task.sleep(for: .milliseconds(25)) }
         }
         for file in instance.endpoints.socketFiles { unlink(file) }
         unlink(instance.runDirectory.pidFile)
+        unlink(instance.runDirectory.keeperPidFile)
         return Array(pids)
     }
 

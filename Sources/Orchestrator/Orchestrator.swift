@@ -19,8 +19,16 @@ public actor Orchestrator {
     private var events: EventPublisher?
     private var finished: CheckedContinuation<Void, Never>?
     private var isFinished = false
+    /// Components taken over from a previous orch: not our children, so their exit is noticed by polling.
+    private var adopted: Set<Int32> = []
+    private let restarts: Int
 
-    public init(instance: String, runDirectory: RunDirectory, config: InstanceConfig, logger: Logger) {
+    /// - Parameter adopting: a previous orch of this instance died (we were restarted by the keeper): take over
+    ///   its still-running components instead of starting new ones.
+    ///   `restarts` is how often the keeper has restarted orch.
+    public init(instance: String, runDirectory: RunDirectory, config: InstanceConfig, logger: Logger, adopting: Bool = false,
+                restarts: Int = 0) {
+        self.restarts = restarts
         self.instance = instance
         self.runDirectory = runDirectory
         self.config = config
@@ -34,7 +42,9 @@ public actor Orchestrator {
         settings.startTimeout = .seconds(config.supervision.startTimeoutS)
         var base = config.json
         base["instance"] = .string(instance)
-        self.core = SupervisorCore(components: ComponentSpec.group(for: config), config: base, settings: settings, now: .now)
+        settings.adoptWindow = .milliseconds(config.supervision.heartbeatIntervalMs * 3 / 2 + 300)
+        self.core = SupervisorCore(components: ComponentSpec.group(for: config), config: base, settings: settings, now: .now,
+                                   adopting: adopting)
     }
 
     public enum StartError: Error, CustomStringConvertible {
@@ -85,11 +95,17 @@ public actor Orchestrator {
             Task {
                 while !Task.isCancelled {
                     try? await Task.sleep(for: .milliseconds(50))
+                    await self.checkAdopted()
                     await self.apply(.tick)
                 }
             },
         ]
         apply(.start)
+        if restarts > 0 {
+            let data: [String: JSONValue] = ["name": "orch", "role": "orch", "pid": .init(getpid()), "restarts": .init(restarts)]
+            events?.publish(EventType.componentUp, data)
+            events?.publish(EventType.componentRestarted, data)
+        }
         await withCheckedContinuation { continuation in
             if isFinished { continuation.resume() } else { finished = continuation }
         }
@@ -107,6 +123,13 @@ public actor Orchestrator {
         logger.info("stopping the group", metadata: ["reason": "\(reason)"])
         events?.publish(EventType.instanceStopping, ["reason": .string(reason)])
         apply(.stop)
+    }
+
+    private func checkAdopted() {
+        for pid in adopted where !ChildProcess.isRunning(pid) {
+            adopted.remove(pid)
+            apply(.exited(pid: pid, termination: .vanished))
+        }
     }
 
     private func apply(_ input: SupervisorCore.Input) {
@@ -136,6 +159,9 @@ public actor Orchestrator {
         case .publish(let type, let data):
             logger.info("\(type)", metadata: data.mapValues { .string($0.encodedString()) })
             events?.publish(type, data)
+        case .adopt(let name, let pid):
+            logger.info("adopted a running component", metadata: ["component": "\(name)", "pid": "\(pid)"])
+            adopted.insert(pid)
         case .finished:
             isFinished = true
             finished?.resume()
@@ -180,7 +206,7 @@ public actor Orchestrator {
     private func statusJSON() -> JSONValue {
         let now = MonotonicTime.now
         let orch = ComponentStatus(name: "orch", role: "orch", pid: getpid(), state: core.isStopping ? .stopping : .up,
-                                   restarts: 0, uptime: now.since(started), stats: orchStats(), lastExit: nil)
+                                   restarts: restarts, uptime: now.since(started), stats: orchStats(), lastExit: nil)
         return [
             "instance": .string(instance),
             "run_dir": .string(runDirectory.path),

@@ -22,6 +22,9 @@ public struct SupervisorCore: Sendable {
         public var stableAfter: Duration = .seconds(30)
         public var startTimeout: Duration = .seconds(10)
         public var stopGrace: Duration = .seconds(3)
+        /// After an orch restart: how long to wait for running components to show up (their heartbeats reach the
+        /// new orch on their own) before spawning the missing ones.
+        public var adoptWindow: Duration = .seconds(2)
 
         public init() {}
     }
@@ -42,6 +45,9 @@ public struct SupervisorCore: Sendable {
         case signal(pid: Int32, signal: Int32)
         case send(to: String, ControlMessage)
         case publish(type: String, data: [String: JSONValue])
+        /// A component left running by a previous orch was taken over: it is not our child, so the adapter
+        /// watches its pid to learn of its exit.
+        case adopt(name: String, pid: Int32)
         /// Every component has exited after `stop`.
         case finished
     }
@@ -71,8 +77,12 @@ public struct SupervisorCore: Sendable {
     private var stopEscalated = false
     private var nextHeartbeat: MonotonicTime
     private var generation = 0
+    /// Set while a restarted orch waits for the previous orch's components to report in.
+    private var adoptUntil: MonotonicTime?
 
-    public init(components: [ComponentSpec], config: [String: JSONValue], settings: Settings, now: MonotonicTime) {
+    /// - Parameter adopting: a previous orch of this instance died; its components may still be running.
+    public init(components: [ComponentSpec], config: [String: JSONValue], settings: Settings, now: MonotonicTime,
+                adopting: Bool = false) {
         self.settings = settings
         self.baseConfig = config
         self.slots = components.map {
@@ -80,6 +90,7 @@ public struct SupervisorCore: Sendable {
                  since: now, lastHeard: now)
         }
         self.nextHeartbeat = now
+        if adopting { adoptUntil = now + settings.adoptWindow }
     }
 
     public var isStopping: Bool { stopping }
@@ -87,6 +98,10 @@ public struct SupervisorCore: Sendable {
     public mutating func handle(_ input: Input, now: MonotonicTime) -> [Action] {
         switch input {
         case .start:
+            guard adoptUntil == nil else {
+                for i in slots.indices { slots[i].state = .starting; slots[i].since = now }
+                return []
+            }
             return slots.indices.flatMap { spawn($0, now: now) }
         case .spawned(let name, let pid):
             guard let i = index(name) else { return [] }
@@ -103,6 +118,9 @@ public struct SupervisorCore: Sendable {
         case .hello(let hello):
             return handleHello(hello, now: now)
         case .heartbeat(let hb):
+            if let i = index(hb.name), adoptUntil != nil, slots[i].pid == nil, slots[i].state == .starting {
+                return adopt(i, pid: hb.pid, now: now)
+            }
             guard let i = index(hb.name), slots[i].pid == hb.pid else { return [] }
             slots[i].lastHeard = now
             slots[i].stats = hb.stats
@@ -148,7 +166,19 @@ public struct SupervisorCore: Sendable {
         return [.publish(type: EventType.componentDown, data: data)]
     }
 
-    private mutating func handleHello(_ hello: Hello, now: MonotonicTime) -> [Action] {
+    /// Takes over a component that a previous orch started and that is still running.
+    private mutating func adopt(_ i: Int, pid: Int32, now: MonotonicTime) -> [Action] {
+        slots[i].pid = pid
+        slots[i].since = now
+        slots[i].lastHeard = now
+        return [.adopt(name: slots[i].spec.name, pid: pid)]
+            + handleHello(Hello(name: slots[i].spec.name, role: slots[i].spec.role, pid: pid, version: ""), now: now, adopted: true)
+    }
+
+    private mutating func handleHello(_ hello: Hello, now: MonotonicTime, adopted: Bool = false) -> [Action] {
+        if let i = index(hello.name), adoptUntil != nil, slots[i].pid == nil, slots[i].state == .starting, !adopted {
+            return adopt(i, pid: hello.pid, now: now)
+        }
         guard let i = index(hello.name), slots[i].pid == hello.pid, !stopping else { return [] }
         generation += 1
         var config = baseConfig
@@ -160,7 +190,9 @@ public struct SupervisorCore: Sendable {
         slots[i].since = now
         slots[i].upSince = now
         slots[i].lastHeard = now
-        actions.append(.publish(type: EventType.componentUp, data: eventData(i)))
+        var upData = eventData(i)
+        if adopted { upData["adopted"] = true }
+        actions.append(.publish(type: EventType.componentUp, data: upData))
         if slots[i].restarts > 0 {
             var data = eventData(i)
             data["previous_pid"] = slots[i].previousPID.map { .init($0) } ?? .null
@@ -172,6 +204,10 @@ public struct SupervisorCore: Sendable {
 
     private mutating func tick(now: MonotonicTime) -> [Action] {
         var actions: [Action] = []
+        if let until = adoptUntil, now >= until {
+            adoptUntil = nil
+            for i in slots.indices where slots[i].pid == nil && slots[i].state == .starting && !stopping { actions += spawn(i, now: now) }
+        }
         let silence = settings.heartbeatInterval * settings.liveness
         for i in slots.indices {
             switch slots[i].state {

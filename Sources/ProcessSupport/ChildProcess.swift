@@ -86,6 +86,8 @@ public enum ChildProcess {
     public enum Termination: Sendable, Equatable, CustomStringConvertible {
         case exited(Int32)
         case signalled(Int32)
+        /// A process we did not start (adopted after an orch restart) is gone; its status went to its parent.
+        case vanished
 
         public init(status: Int32) {
             if cposix_wifsignaled(status) != 0 { self = .signalled(cposix_wtermsig(status)) } else { self = .exited(cposix_wexitstatus(status)) }
@@ -95,6 +97,7 @@ public enum ChildProcess {
             switch self {
             case .exited(let code): "exited with status \(code)"
             case .signalled(let sig): "killed by signal \(sig) (\(signalName(sig)))"
+            case .vanished: "exited (status unknown: started by a previous orch)"
             }
         }
     }

@@ -36,6 +36,8 @@ public struct RunDirectory: Sendable, Equatable {
     }
 
     public var pidFile: String { path + "/orch.pid" }
+    /// The keeper: the small parent that restarts sip-orch itself (see `OrchKeeper`).
+    public var keeperPidFile: String { path + "/keeper.pid" }
     public var logFile: String { path + "/orch.log" }
     public func componentLog(_ name: String) -> String { path + "/\(name).log" }
 
@@ -64,8 +66,13 @@ public struct RunDirectory: Sendable, Equatable {
     }
 
     /// The pid written by a running orch, if the process still exists.
-    public func runningOrchPID() -> pid_t? {
-        guard let text = try? readSmallFile(pidFile),
+    public func runningOrchPID() -> pid_t? { runningPID(in: pidFile) }
+
+    /// The pid of the instance's keeper, if it still exists.
+    public func runningKeeperPID() -> pid_t? { runningPID(in: keeperPidFile) }
+
+    private func runningPID(in file: String) -> pid_t? {
+        guard let text = try? readSmallFile(file),
               let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)),
               ChildProcess.isRunning(pid) else { return nil }
         return pid

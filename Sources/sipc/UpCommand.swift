@@ -57,7 +57,7 @@ struct Down: AsyncParsableCommand {
 
     func run() async throws {
         let handle = InstanceHandle(runDirectory: instance.runDirectory)
-        guard handle.orchPID != nil else {
+        guard handle.orchPID != nil || handle.runDirectory.runningKeeperPID() != nil else {
             print("instance '\(instance.name)' is not running")
             return
         }

@@ -110,20 +110,52 @@ import Wire
         let pids = instance.handle.pids(in: status)
         #expect(pids.count == 6)
         let orch = try #require(instance.handle.orchPID)
+        let keeper = try #require(instance.runDirectory.runningKeeperPID())
         kill(orch, SIGTERM)
-        #expect(await eventually { pids.allSatisfy { !ChildProcess.isRunning($0) } })
+        #expect(await eventually { (pids + [keeper]).allSatisfy { !ChildProcess.isRunning($0) } })
         #expect(await eventually { instance.leftovers.isEmpty }, "left: \(instance.leftovers)")
         }
     }
 
-    @Test func componentsExitByThemselvesWhenOrchIsGone() async throws {
+    @Test func componentsExitByThemselvesWhenOrchAndItsKeeperAreGone() async throws {
         try await withInstance { instance in
         let config = try instance.writeConfig("supervision:\n  orch_timeout_s: 1\n  heartbeat_interval_ms: 200\n")
         let status = try await instance.up(["--config", config])
         let orch = try #require(instance.handle.orchPID)
+        let keeper = try #require(instance.runDirectory.runningKeeperPID())
         let children = instance.handle.pids(in: status).filter { $0 != orch }
+        kill(keeper, SIGKILL)
         kill(orch, SIGKILL)
         #expect(await eventually(timeout: .seconds(4)) { children.allSatisfy { !ChildProcess.isRunning($0) } })
+        }
+    }
+
+    @Test func killedOrchIsBackWithinTwoSecondsAndAdoptsTheRunningComponents() async throws {
+        try await withInstance { instance in
+        let before = try await instance.up()
+        let oldOrch = try #require(instance.handle.orchPID)
+        let components = instance.handle.pids(in: before).filter { $0 != oldOrch }
+        let killedAt = MonotonicTime.now
+        kill(oldOrch, SIGKILL)
+        var after: JSONValue = .null
+        let back = await eventually(timeout: .seconds(2)) {
+            guard let s = try? await instance.status(), s["all_up"] == true,
+                  let pid = instance.component("orch", in: s)?["pid"]?.intValue, Int32(pid) != oldOrch else { return false }
+            after = s
+            return true
+        }
+        #expect(back, "orch not back within 2 s")
+        #expect(MonotonicTime.now.since(killedAt) < .seconds(2))
+        #expect(instance.component("orch", in: after)?["restarts"] == 1)
+        // The components never stopped: same pids, taken over by the new orch.
+        #expect(instance.handle.pids(in: after).filter { $0 != instance.handle.orchPID } == components)
+        // An adopted component is still supervised: kill it and it comes back.
+        let events = try await EventRecorder(instance)
+        defer { events.stop() }
+        let rtp = try await instance.pid(of: "rtp-1")
+        kill(rtp, SIGKILL)
+        let restarted = await events.wait { $0.type == "component.restarted" && $0.data["name"] == "rtp-1" }
+        #expect(restarted?.data["previous_pid"] == .init(rtp))
         }
     }
 

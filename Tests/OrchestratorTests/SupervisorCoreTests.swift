@@ -166,6 +166,25 @@ import Glibc
         #expect(!advance(.seconds(1)).contains { if case .spawn = $0 { true } else { false } })
     }
 
+    @Test func restartedOrchAdoptsRunningComponentsAndSpawnsOnlyTheMissing() {
+        var config = InstanceConfig()
+        config.rtp.workers = 1
+        var core = SupervisorCore(components: ComponentSpec.group(for: config), config: [:], settings: SupervisorCore.Settings(),
+                                  now: .seconds(10), adopting: true)
+        #expect(core.handle(.start, now: .seconds(10)).isEmpty)  // wait for the survivors to report in
+        let adopt = core.handle(.heartbeat(Heartbeat(name: "sig", pid: 77)), now: .seconds(10.5))
+        #expect(adopt.first == .adopt(name: "sig", pid: 77))
+        #expect(adopt.contains { if case .send(to: "sig", .configure) = $0 { true } else { false } })
+        #expect(adopt.contains { if case .publish("component.up", let d) = $0 { d["adopted"] == true } else { false } })
+        _ = core.handle(.hello(Hello(name: "audio", role: "audio", pid: 78, version: "1")), now: .seconds(10.6))
+        // After the window only rtp-1, which never reported, is spawned.
+        let late = core.handle(.tick, now: .seconds(12.1))
+        #expect(late.compactMap { if case .spawn(let s) = $0 { s.name } else { nil } } == ["rtp-1"])
+        // An adopted component that vanishes is restarted like any other.
+        let down = core.handle(.exited(pid: 77, termination: .vanished), now: .seconds(13))
+        #expect(down.contains { if case .publish("component.down", _) = $0 { true } else { false } })
+    }
+
     @Test func restartBackoffUnit() {
         var b = RestartBackoff(initial: .milliseconds(100), maximum: .milliseconds(350))
         #expect([b.take(), b.take(), b.take(), b.take()] == [.milliseconds(100), .milliseconds(200), .milliseconds(350), .milliseconds(350)])
