@@ -125,11 +125,10 @@ private final class BusLoop: Sendable {
     }
 
     func stopAndWait() {
-        let first = !stopping.exchange(true, ordering: .acquiringAndReleasing)
+        stopping.store(true, ordering: .releasing)
         wake()
         finished.wait()
         finished.signal()  // let a concurrent or later caller through too
-        _ = first
     }
 
     private func wake() {
