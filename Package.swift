@@ -35,6 +35,8 @@ let package = Package(
         /// Process plumbing: signals, spawning, run directories, logging bootstrap.
         .target(name: "ProcessSupport", dependencies: ["CPosix", .product(name: "Logging", package: "swift-log")],
                 swiftSettings: swift6),
+        /// SIP messages with no I/O: parser, serializer, URIs, header values, stream framing, validation (RFC 3261).
+        .target(name: "SIPCore", swiftSettings: swift6),
         /// Media protocol logic with no I/O: G.711, RTP/RTCP packets, receive statistics, RFC 4733 events.
         .target(name: "MediaCore", swiftSettings: swift6),
         /// Settings of an instance: YAML file plus overrides, validated with messages that name the fix.
@@ -87,6 +89,8 @@ let package = Package(
 
         // Tests.
         .testTarget(name: "MediaCoreTests", dependencies: ["MediaCore"], resources: [.copy("Fixtures")],
+                    swiftSettings: swift6),
+        .testTarget(name: "SIPCoreTests", dependencies: ["SIPCore"], resources: [.copy("Fixtures")],
                     swiftSettings: swift6),
         .testTarget(name: "WireTests", dependencies: ["Wire"], swiftSettings: swift6),
         .testTarget(name: "BusTests", dependencies: ["Bus", "Wire", "ProcessSupport"], swiftSettings: swift6),
