@@ -159,6 +159,34 @@ import Wire
         }
     }
 
+    @Test func sipcEventsStreamsOneJSONObjectPerLine() async throws {
+        try await withInstance { instance in
+        _ = try await instance.up()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: instance.binDir + "/sipc")
+        process.arguments = ["events", "--json", "--type", "instance.probe", "--count", "2", "--timeout", "10", "--instance", instance.name]
+        process.environment = instance.environment
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        // Probe until sipc has seen two events and exited (its subscription joins asynchronously).
+        let done = try await eventually(timeout: .seconds(10)) {
+            _ = try await instance.handle.request("probe_events", args: ["token": "cli"])
+            return !process.isRunning
+        }
+        #expect(done)
+        let lines = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: "\n")
+        #expect(lines.count == 2)
+        for line in lines {
+            let event = try JSONValue.decode(Array(line.utf8))
+            #expect(event["type"] == "instance.probe")
+            #expect(event["data"]?["token"] == "cli")
+            #expect(event["seq"]?.intValue != nil)
+        }
+        #expect(process.terminationStatus == 0)
+        }
+    }
+
     @Test func twoInstancesRunSideBySide() async throws {
         try await withInstance(name: "alpha") { a in
         // Same runtime root, different names: each gets its own run directory and sockets.
