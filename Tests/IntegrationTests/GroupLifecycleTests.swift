@@ -26,6 +26,9 @@ import Wire
             #expect(c["name"]?.stringValue != nil && c["pid"]?.intValue != nil && c["state"]?.stringValue != nil
                     && c["restarts"]?.intValue != nil && c["uptime_s"]?.doubleValue != nil)
         }
+        let again = try instance.sipc(["up"])
+        #expect(again.status == 1)
+        #expect(again.stderr.contains("already running"))
         let table = try instance.sipc(["status"])
         #expect(table.stdout.contains("rtp-2") && table.stdout.contains("up"))
 
