@@ -25,6 +25,9 @@ public struct SupervisorCore: Sendable {
         /// After an orch restart: how long to wait for running components to show up (their heartbeats reach the
         /// new orch on their own) before spawning the missing ones.
         public var adoptWindow: Duration = .seconds(2)
+        /// A component that goes down this many times within `degradedWindow` is reported degraded.
+        public var degradedRestarts = 5
+        public var degradedWindow: Duration = .seconds(60)
 
         public init() {}
     }
@@ -67,6 +70,8 @@ public struct SupervisorCore: Sendable {
         var stats: [String: JSONValue] = [:]
         var lastExit: String?
         var previousPID: Int32?
+        var recentExits: [MonotonicTime] = []
+        var degraded = false
     }
 
     public let settings: Settings
@@ -163,7 +168,18 @@ public struct SupervisorCore: Sendable {
         data["pid"] = pid.map { .init($0) } ?? .null
         data["reason"] = .string(reason)
         data["restart_in_ms"] = .init(Int(delay.milliseconds))
-        return [.publish(type: EventType.componentDown, data: data)]
+        var actions: [Action] = [.publish(type: EventType.componentDown, data: data)]
+        slots[i].recentExits = slots[i].recentExits.filter { now.since($0) < settings.degradedWindow } + [now]
+        if !slots[i].degraded, slots[i].recentExits.count >= settings.degradedRestarts {
+            slots[i].degraded = true
+            var degraded = eventData(i)
+            degraded["exits_in_window"] = .init(slots[i].recentExits.count)
+            degraded["window_s"] = .init(Int(settings.degradedWindow.seconds))
+            degraded["reason"] = .string(reason)
+            degraded["message"] = .string("\(slots[i].spec.name) went down \(slots[i].recentExits.count) times in \(Int(settings.degradedWindow.seconds)) s (last: \(reason)); it keeps being restarted with backoff up to \(settings.backoffMax). See its log, \(slots[i].spec.name).log in the run directory")
+            actions.append(.publish(type: EventType.componentDegraded, data: degraded))
+        }
+        return actions
     }
 
     /// Takes over a component that a previous orch started and that is still running.
@@ -217,6 +233,8 @@ public struct SupervisorCore: Sendable {
                 actions += kill(i, reason: "no heartbeat for \(now.since(slots[i].lastHeard)) (limit \(silence))")
             case .up where !slots[i].stable && now.since(slots[i].upSince ?? now) >= settings.stableAfter:
                 slots[i].stable = true
+                slots[i].degraded = false
+                slots[i].recentExits.removeAll()
                 slots[i].backoff.reset()
             case .down where !stopping && (slots[i].restartAt.map { $0 <= now } ?? false):
                 slots[i].restarts += 1
@@ -276,7 +294,7 @@ public struct SupervisorCore: Sendable {
         slots.map { slot in
             ComponentStatus(name: slot.spec.name, role: slot.spec.role, pid: slot.pid, state: slot.state,
                             restarts: slot.restarts, uptime: slot.upSince.map { now.since($0) } ?? .zero,
-                            stats: slot.stats, lastExit: slot.lastExit)
+                            stats: slot.stats, lastExit: slot.lastExit, degraded: slot.degraded)
         }
     }
 
@@ -293,6 +311,8 @@ public struct ComponentStatus: Sendable, Equatable {
     public var uptime: Duration
     public var stats: [String: JSONValue]
     public var lastExit: String?
+    /// Crash-looping: restarted too often recently (see `component.degraded`).
+    public var degraded = false
 
     public var json: JSONValue {
         var o: [String: JSONValue] = [
@@ -302,6 +322,7 @@ public struct ComponentStatus: Sendable, Equatable {
         ]
         if !stats.isEmpty { o["stats"] = .object(stats) }
         if let lastExit { o["last_exit"] = .string(lastExit) }
+        if degraded { o["degraded"] = true }
         return .object(o)
     }
 }

@@ -109,6 +109,24 @@ import Glibc
         #expect(data["restart_in_ms"] == 100)
     }
 
+    @Test mutating func crashLoopIsReportedDegradedOnceAndClearedWhenStable() {
+        bringUp()
+        var seen: [String] = []
+        for _ in 0..<7 {
+            seen += events(handle(.exited(pid: pids["audio"]!, termination: .exited(1))))
+            _ = advance(.seconds(11))  // past any backoff
+            _ = handle(.hello(Hello(name: "audio", role: "audio", pid: pids["audio"]!, version: "1")))
+        }
+        #expect(seen.filter { $0 == "component.degraded" }.count == 1)
+        #expect(seen.firstIndex(of: "component.degraded") == 5)  // right after the 5th component.down
+        #expect(core.snapshot(now: now).first { $0.name == "audio" }?.degraded == true)
+        for _ in 0..<31 {
+            _ = advance(.seconds(1))
+            for (name, pid) in pids { _ = handle(.heartbeat(Heartbeat(name: name, pid: pid))) }
+        }
+        #expect(core.snapshot(now: now).first { $0.name == "audio" }?.degraded == false)
+    }
+
     @Test mutating func silentComponentIsDeclaredHungAndKilled() {
         bringUp()
         let audio = pids["audio"]!
