@@ -76,8 +76,10 @@ public actor Orchestrator {
         }
         try runDirectory.create()
         let endpoints = InstanceEndpoints(runDirectory: runDirectory.path)
+        let control: ControlServer
         do {
             control = try ControlServer(bindTo: endpoints.control)
+            self.control = control
             events = try EventPublisher(bindTo: endpoints.events)
         } catch {
             throw StartError.bus(error)
@@ -89,7 +91,7 @@ public actor Orchestrator {
         let signals = SignalStream.watch()
         SignalStream.ignoreSIGPIPE()
         let tasks = [
-            Task { for await inbound in self.control!.messages { await self.onControl(inbound) } },
+            Task { for await inbound in control.messages { await self.onControl(inbound) } },
             Task { for await exit in reaper.exits { await self.apply(.exited(pid: exit.pid, termination: exit.termination)) } },
             Task { for await sig in signals { await self.stop(reason: "signal \(ChildProcess.signalName(sig))") } },
             Task {
@@ -112,7 +114,7 @@ public actor Orchestrator {
         tasks.forEach { $0.cancel() }
         logger.info("orch stopped: every component has exited")
         events?.shutdown()
-        control?.shutdown()
+        control.shutdown()
         for file in endpoints.socketFiles { unlink(file) }
         unlink(runDirectory.pidFile)
     }
