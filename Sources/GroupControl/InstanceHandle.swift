@@ -29,7 +29,12 @@ public struct InstanceHandle: Sendable {
 
     /// Sends one request to orch and returns its result.
     public func request(_ command: String, args: [String: JSONValue] = [:], timeout: Duration = .seconds(3)) async throws -> JSONValue {
-        guard orchPID != nil else { throw NotRunning(instance: name, runDirectory: runDirectory.path) }
+        guard orchPID != nil else {
+            if let keeper = runDirectory.runningKeeperPID() {
+                throw WireError(.unavailable, "instance '\(name)' is restarting its orch (keeper pid \(keeper)); try again in a moment")
+            }
+            throw NotRunning(instance: name, runDirectory: runDirectory.path)
+        }
         let client = try ControlClient(connectTo: endpoints.control)
         defer { client.shutdown() }
         return try await client.request(command, args: args, timeout: timeout)
