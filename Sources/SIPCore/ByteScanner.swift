@@ -94,32 +94,6 @@ struct ByteScanner {
         return nil
     }
 
-    /// Reads until (not including) the first byte in `stops`, ignoring stops inside
-    /// quoted strings and `<...>`.
-    mutating func readUntilTopLevel(_ stops: Set<UInt8>) -> ArraySlice<UInt8> {
-        let start = pos
-        var inQuote = false
-        var angle = 0
-        while pos < bytes.count {
-            let b = bytes[pos]
-            if inQuote {
-                if b == UInt8(ascii: "\\") { pos += 2; continue }
-                if b == UInt8(ascii: "\"") { inQuote = false }
-            } else if b == UInt8(ascii: "\"") {
-                inQuote = true
-            } else if b == UInt8(ascii: "<") {
-                angle += 1
-            } else if b == UInt8(ascii: ">") {
-                angle = max(0, angle - 1)
-            } else if angle == 0 && stops.contains(b) {
-                break
-            }
-            pos += 1
-        }
-        pos = min(pos, bytes.count)
-        return bytes[start..<pos]
-    }
-
     /// Parses an unsigned decimal with overflow detection; nil when there are no digits
     /// or the value exceeds `max`.
     mutating func readDecimal(max: UInt64) -> UInt64? {

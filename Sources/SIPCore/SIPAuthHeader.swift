@@ -48,16 +48,23 @@ public struct SIPAuthHeader: Sendable, Hashable, CustomStringConvertible {
         if sc.isAtEnd { return SIPAuthHeader(scheme: scheme) }
         guard sc.skipLWS() > 0 else { throw bad("missing LWS after auth-scheme") }
         if sc.isAtEnd { return SIPAuthHeader(scheme: scheme) }
-        let save = sc
-        if let params = try? parseParams(&sc, limits: limits, bad: bad) {
-            return SIPAuthHeader(scheme: scheme, parameters: params)
+        if let blob = token68(sc.remaining) {
+            // RFC 7235 token68 (e.g. `Basic QWxh...==`): 1*(ALPHA / DIGIT / "-._~+/") *"=".
+            return SIPAuthHeader(scheme: scheme, token68: blob)
         }
-        // Not auth-params: accept a token68 blob (base64-ish), nothing else.
-        sc = save
-        let blob = sc.read { SIPChar.isToken($0) || $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "=") }
-        sc.skipLWS()
-        guard !blob.isEmpty, sc.isAtEnd else { throw bad("bad auth-params") }
-        return SIPAuthHeader(scheme: scheme, token68: String(decoding: blob, as: UTF8.self))
+        return SIPAuthHeader(scheme: scheme, parameters: try parseParams(&sc, limits: limits, bad: bad))
+    }
+
+    /// The trimmed remainder if it is a token68 that is not also `name=value`.
+    private static func token68(_ b: ArraySlice<UInt8>) -> String? {
+        var e = b.endIndex
+        while e > b.startIndex, SIPChar.isWSP(b[e - 1]) { e -= 1 }
+        var body = e
+        while body > b.startIndex, b[body - 1] == UInt8(ascii: "=") { body -= 1 }
+        let core = b[b.startIndex..<body]
+        guard !core.isEmpty, body < e || !core.contains(UInt8(ascii: "=")) else { return nil }
+        let ok = core.allSatisfy { SIPChar.is($0, .alphanum) || "-._~+/".utf8.contains($0) }
+        return ok ? String(decoding: b[b.startIndex..<e], as: UTF8.self) : nil
     }
 
     private static func parseParams(_ sc: inout ByteScanner, limits: SIPParserLimits,

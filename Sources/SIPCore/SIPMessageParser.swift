@@ -85,9 +85,10 @@ public struct SIPMessageParser: Sendable {
 
         func finish() throws(SIPParseError) {
             guard let name = curName else { return }
-            var e = curValue.count
-            while e > 0, SIPChar.isWSP(curValue[e - 1]) { e -= 1 }
-            guard let value = String(validating: curValue[..<e], as: UTF8.self) else {
+            var s = 0, e = curValue.count
+            while s < e, SIPChar.isWSP(curValue[s]) { s += 1 }
+            while e > s, SIPChar.isWSP(curValue[e - 1]) { e -= 1 }
+            guard let value = String(validating: curValue[s..<e], as: UTF8.self) else {
                 throw SIPParseError(.invalidUTF8, header: SIPHeaderName(name).canonical)
             }
             headers.append(SIPHeaderField(receivedName: name, value: value))
