@@ -37,6 +37,8 @@ let package = Package(
                 swiftSettings: swift6),
         /// SIP messages with no I/O: parser, serializer, URIs, header values, stream framing, validation (RFC 3261).
         .target(name: "SIPCore", swiftSettings: swift6),
+        /// SDP (RFC 4566) parse/serialize and RFC 3264 offer/answer for audio; no I/O.
+        .target(name: "SDP", swiftSettings: swift6),
         /// Media protocol logic with no I/O: G.711, RTP/RTCP packets, receive statistics, RFC 4733 events.
         .target(name: "MediaCore", swiftSettings: swift6),
         /// Settings of an instance: YAML file plus overrides, validated with messages that name the fix.
@@ -92,6 +94,7 @@ let package = Package(
                     swiftSettings: swift6),
         .testTarget(name: "SIPCoreTests", dependencies: ["SIPCore"], resources: [.copy("Fixtures")],
                     swiftSettings: swift6),
+        .testTarget(name: "SDPTests", dependencies: ["SDP"], swiftSettings: swift6),
         .testTarget(name: "WireTests", dependencies: ["Wire"], swiftSettings: swift6),
         .testTarget(name: "BusTests", dependencies: ["Bus", "Wire", "ProcessSupport"], swiftSettings: swift6),
         .testTarget(name: "ConfigTests", dependencies: ["Config"], swiftSettings: swift6),
