@@ -8,14 +8,8 @@ extension G711Law {
     /// Encodes linear samples into G.711 bytes.
     @inlinable
     public func encode(_ samples: UnsafeBufferPointer<Int16>, into output: UnsafeMutableBufferPointer<UInt8>) -> Int {
-        let count = Swift.min(samples.count, output.count)
-        switch self {
-        case .muLaw:
-            for i in 0..<count { output[i] = G711.muLawEncode(samples[i]) }
-        case .aLaw:
-            for i in 0..<count { output[i] = G711.aLawEncode(samples[i]) }
-        }
-        return count
+        // Bytes written through a raw view of UInt8 storage: one loop serves both entry points.
+        encode(samples, into: UnsafeMutableRawBufferPointer(output))
     }
 
     /// Encodes linear samples straight into raw bytes, e.g. the payload area
