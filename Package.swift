@@ -20,6 +20,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.65.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
     ],
     targets: [
         // C shims: module maps only.
@@ -37,6 +39,11 @@ let package = Package(
                 swiftSettings: swift6),
         /// SIP messages with no I/O: parser, serializer, URIs, header values, stream framing, validation (RFC 3261).
         .target(name: "SIPCore", swiftSettings: swift6),
+        /// SIP over the network on SwiftNIO: UDP and TCP listeners, outbound connections, stream framing.
+        .target(name: "SIPTransport",
+                dependencies: ["SIPCore", .product(name: "NIOCore", package: "swift-nio"),
+                               .product(name: "NIOPosix", package: "swift-nio")],
+                swiftSettings: swift6),
         /// SDP (RFC 4566) parse/serialize and RFC 3264 offer/answer for audio; no I/O.
         .target(name: "SDP", swiftSettings: swift6),
         /// Media protocol logic with no I/O: G.711, RTP/RTCP packets, receive statistics, RFC 4733 events.
@@ -94,6 +101,7 @@ let package = Package(
                     swiftSettings: swift6),
         .testTarget(name: "SIPCoreTests", dependencies: ["SIPCore"], resources: [.copy("Fixtures")],
                     swiftSettings: swift6),
+        .testTarget(name: "SIPTransportTests", dependencies: ["SIPTransport", "SIPCore"], swiftSettings: swift6),
         .testTarget(name: "SDPTests", dependencies: ["SDP"], swiftSettings: swift6),
         .testTarget(name: "WireTests", dependencies: ["Wire"], swiftSettings: swift6),
         .testTarget(name: "BusTests", dependencies: ["Bus", "Wire", "ProcessSupport"], swiftSettings: swift6),
