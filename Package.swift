@@ -73,6 +73,9 @@ let package = Package(
                 dependencies: ["Config", "ProcessSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
                 swiftSettings: swift6),
 
+        /// The media worker's services on the bus: port pairs for calls (RTP flow: issue 4).
+        .target(name: "MediaWorker", dependencies: ["Wire", "MediaCore"], swiftSettings: swift6),
+
         // Executables: arguments and wiring only.
         .executableTarget(name: "sip-orch",
                           dependencies: ["Orchestrator", "Config", "ProcessSupport", "CLISupport",
@@ -82,7 +85,7 @@ let package = Package(
                           dependencies: ["ComponentRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: swift6),
         .executableTarget(name: "sip-rtp",
-                          dependencies: ["ComponentRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          dependencies: ["ComponentRuntime", "MediaWorker", .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: swift6),
         .executableTarget(name: "sip-audio",
                           dependencies: ["ComponentRuntime", "AudioIO", "Wire",

@@ -49,6 +49,13 @@ public actor ComponentAgent {
 
     public var currentConfiguration: Configure? { configuration }
 
+    /// Sends an event to orch, which republishes it on the instance's event socket (stamped with its own `seq`
+    /// and the component's name as `source`). Events are not queued while orch is away: state that must survive
+    /// an orch restart is re-sent through the `configure` re-sync.
+    public nonisolated func emit(_ type: String, _ data: [String: JSONValue]) {
+        client.send(.event(Event(seq: 0, type: type, time: Date().timeIntervalSince1970, data: data)))
+    }
+
     /// Runs until a termination signal, a shutdown request, or orch's silence; returns why.
     public func run(onConfigure: @escaping ConfigureHandler = { _ in },
                     stats: @escaping StatsProvider = { [:] },

@@ -13,15 +13,22 @@ public actor Orchestrator {
     public let config: InstanceConfig
     private let logger: Logger
     private let started = MonotonicTime.now
-    private var core: SupervisorCore
+    var core: SupervisorCore
     private var executables: [String: String] = [:]
-    private var control: ControlServer?
-    private var events: EventPublisher?
+    var control: ControlServer?
+    var events: EventPublisher?
     private var finished: CheckedContinuation<Void, Never>?
     private var isFinished = false
     /// Components taken over from a previous orch: not our children, so their exit is noticed by polling.
     private var adopted: Set<Int32> = []
     private let restarts: Int
+    // Calls and registrations (Orchestrator+Calls.swift).
+    var calls = CallTable()
+    var registrations: [String: [String: JSONValue]] = [:]
+    /// Accounts added with `register`, re-sent to a restarted sig in its `configure`.
+    var accounts: [String: JSONValue] = [:]
+    var pendingRequests: [String: CheckedContinuation<Reply, Never>] = [:]
+    var requestCounter = 0
 
     /// - Parameter adopting: a previous orch of this instance died (we were restarted by the keeper): take over
     ///   its still-running components instead of starting new ones.
@@ -177,10 +184,17 @@ public actor Orchestrator {
             apply(.hello(hello))
         case .heartbeat(let hb):
             apply(.heartbeat(hb))
+        case .request(let request) where Self.callCommands.contains(request.command):
+            // These wait for other components; answer from a task so the control loop keeps going.
+            Task { self.control?.reply(inbound, await self.answerCallCommand(request)) }
         case .request(let request):
             control?.reply(inbound, answer(request))
             if request.command == "shutdown" { stop(reason: "shutdown request") }
-        case .reply, .event, .configure:
+        case .reply(let reply):
+            componentReplied(reply)
+        case .event(let event):
+            componentEvent(event, from: inbound.peer)
+        case .configure:
             break  // nothing a component or client sends orch unasked
         }
     }
@@ -201,7 +215,8 @@ public actor Orchestrator {
             return Reply(id: request.id, result: ["seq": .number(Double(event?.seq ?? 0))])
         default:
             return Reply(id: request.id, error: WireError(.unknownCommand,
-                "unknown command '\(request.command)'; orch understands status, ping, config, probe_events, shutdown"))
+                "unknown command '\(request.command)'; orch understands status, ping, config, probe_events, shutdown, "
+                + Self.callCommands.sorted().joined(separator: ", ")))
         }
     }
 
@@ -214,8 +229,8 @@ public actor Orchestrator {
             "run_dir": .string(runDirectory.path),
             "all_up": .bool(core.allUp),
             "components": .array([orch.json] + core.snapshot(now: now).map(\.json)),
-            "registrations": [],
-            "calls": [],
+            "registrations": .array(registrations.keys.sorted().compactMap { registrations[$0].map(JSONValue.object) }),
+            "calls": calls.activeJSON,
         ]
     }
 

@@ -137,6 +137,17 @@ public struct SupervisorCore: Sendable {
         }
     }
 
+    /// Sets a key of the configuration sent to every component of `role` from now on (the state re-sync hook:
+    /// e.g. sig's accounts, so a restarted sig registers them again without being asked).
+    public mutating func setExtraConfig(_ key: String, _ value: JSONValue, forRole role: String) {
+        for i in slots.indices where slots[i].spec.role == role { slots[i].spec.extraConfig[key] = value }
+    }
+
+    /// Names of the components of a role that are up now.
+    public func upComponents(role: String) -> [String] {
+        slots.filter { $0.spec.role == role && $0.state == .up }.map(\.spec.name)
+    }
+
     private func index(_ name: String) -> Int? { slots.firstIndex { $0.spec.name == name } }
 
     private mutating func spawn(_ i: Int, now: MonotonicTime) -> [Action] {

@@ -36,6 +36,11 @@ public struct ErrorCode: RawRepresentable, Sendable, Hashable, Codable {
     public static let timeout = ErrorCode(rawValue: "timeout")
     /// A bug or an unexpected failure in the receiver.
     public static let `internal` = ErrorCode(rawValue: "internal")
+    /// The operation was carried out and failed for a reason outside the receiver (e.g. a SIP peer's answer);
+    /// the message states it (e.g. "401 after credentials: wrong password?").
+    public static let failed = ErrorCode(rawValue: "failed")
+    /// The referenced object (call, account) does not exist.
+    public static let notFound = ErrorCode(rawValue: "not_found")
 }
 
 /// Explicit limits of the wire protocol; anything larger is refused with `too_large`.

@@ -1,8 +1,9 @@
 import ArgumentParser
 import ComponentRuntime
+import MediaWorker
 
 /// sip-rtp: media worker component of the process group, supervised by sip-orch.
-/// This build carries the supervision protocol only; RTP media arrives with issue 4.
+/// This build allocates media port pairs for calls; the RTP flow arrives with issue 4.
 @main
 struct SipRtp: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "sip-rtp", abstract: "Media worker (started by sip-orch).")
@@ -15,7 +16,10 @@ struct SipRtp: AsyncParsableCommand {
     func run() async throws {
         let options = ComponentOptions(instance: instance, runDirectory: runDir, name: name, logLevel: logLevel)
         let (agent, _) = options.makeAgent(role: "rtp")
-        let reason = await agent.run()
+        let media = MediaSessionService(name: name)
+        let reason = await agent.run(onConfigure: { media.configure($0.config) },
+                                     stats: { media.stats() },
+                                     requests: { media.handle($0) })
         if case .orchGone = reason { throw ExitCode(3) }
     }
 }

@@ -1,0 +1,90 @@
+import Foundation
+import Wire
+
+/// What orch knows of one call: who, which way, where it is, and which media worker carries it.
+public struct CallRecord: Sendable, Equatable {
+    public var id: String
+    /// "outgoing" or "incoming".
+    public var direction: String
+    /// dialing, incoming, ringing, early, connected, held, terminated (docs/PROTOCOL.md §5).
+    public var state: String
+    public var remote: String
+    public var local: String?
+    public var worker: String?
+    public var mediaPort: Int?
+    public var codec: String?
+    public var created: Date
+    public var connected: Date?
+    public var ended: Date?
+    public var sipStatus: Int?
+    public var reason: String?
+
+    public init(id: String, direction: String, state: String, remote: String, created: Date = Date()) {
+        self.id = id
+        self.direction = direction
+        self.state = state
+        self.remote = remote
+        self.created = created
+    }
+
+    public var isTerminated: Bool { state == "terminated" }
+
+    public var json: JSONValue {
+        var o: [String: JSONValue] = ["call_id": .string(id), "direction": .string(direction), "state": .string(state),
+                                      "remote": .string(remote)]
+        if let local { o["local"] = .string(local) }
+        if let worker { o["worker"] = .string(worker) }
+        if let mediaPort { o["media_port"] = .init(mediaPort) }
+        if let codec { o["codec"] = .string(codec) }
+        if let sipStatus { o["sip_status"] = .init(sipStatus) }
+        if let reason { o["reason"] = .string(reason) }
+        let end = ended ?? Date()
+        o["duration_s"] = .number(connected.map { (end.timeIntervalSince($0) * 10).rounded() / 10 } ?? 0)
+        return .object(o)
+    }
+}
+
+/// Calls in progress plus the last few ended ones (bounded), and the media load of each worker.
+public struct CallTable: Sendable {
+    public private(set) var active: [String: CallRecord] = [:]
+    public private(set) var recent: [CallRecord] = []
+    public let recentLimit: Int
+
+    public init(recentLimit: Int = 50) { self.recentLimit = recentLimit }
+
+    public subscript(id: String) -> CallRecord? { active[id] ?? recent.last { $0.id == id } }
+
+    public mutating func upsert(_ record: CallRecord) {
+        if record.isTerminated {
+            active[record.id] = nil
+            recent.removeAll { $0.id == record.id }
+            recent.append(record)
+            if recent.count > recentLimit { recent.removeFirst(recent.count - recentLimit) }
+        } else {
+            active[record.id] = record
+        }
+    }
+
+    /// Applies a `call.state` event from sig; returns the updated record (nil for an unknown, already ended call).
+    public mutating func apply(state data: [String: JSONValue]) -> CallRecord? {
+        guard let id = data["call"]?.stringValue, let state = data["state"]?.stringValue else { return nil }
+        var record = active[id] ?? CallRecord(id: id, direction: data["direction"]?.stringValue ?? "incoming", state: state,
+                                               remote: data["remote"]?.stringValue ?? "")
+        guard active[id] != nil || !recent.contains(where: { $0.id == id }) else { return nil }
+        record.state = state
+        if let remote = data["remote"]?.stringValue, !remote.isEmpty { record.remote = remote }
+        if let local = data["local"]?.stringValue { record.local = local }
+        if let code = data["code"]?.intValue { record.sipStatus = code }
+        if let reason = data["reason"]?.stringValue { record.reason = reason }
+        if let codec = data["codec"]?.stringValue { record.codec = codec }
+        if state == "connected", record.connected == nil { record.connected = Date() }
+        if state == "terminated" { record.ended = Date() }
+        upsert(record)
+        return record
+    }
+
+    /// Active calls per worker, for least-loaded placement.
+    public func load(of worker: String) -> Int { active.values.filter { $0.worker == worker }.count }
+
+    public var activeJSON: JSONValue { .array(active.values.sorted { $0.created < $1.created }.map(\.json)) }
+}

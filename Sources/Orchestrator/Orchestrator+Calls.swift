@@ -1,0 +1,202 @@
+import Bus
+import Foundation
+import Logging
+import Wire
+
+/// Calls and registrations: orch owns their state and wires each call's pieces — a port pair from the least
+/// loaded media worker, handed to sig for the SDP — and forwards the softphone commands to sig.
+extension Orchestrator {
+    static let callCommands: Set<String> = ["register", "unregister", "call", "answer", "reject", "hangup", "calls"]
+
+    func answerCallCommand(_ request: Request) async -> Reply {
+        let id = request.id
+        let args = request.args
+        switch request.command {
+        case "calls":
+            return Reply(id: id, result: ["calls": calls.activeJSON])
+        case "register":
+            guard let aor = args["aor"]?.stringValue, !aor.isEmpty else {
+                return Reply(id: id, error: WireError(.badArgs, "register needs args.aor, e.g. sip:alice@example.com"))
+            }
+            accounts[aor] = .object(args)
+            core.setExtraConfig("accounts", .array(Array(accounts.values)), forRole: "sig")
+            let reply = await requestSig("account.add", args, timeout: .seconds(40))
+            return Reply(id: id, outcome: reply.outcome)
+        case "unregister":
+            guard let aor = args["aor"]?.stringValue else {
+                return Reply(id: id, error: WireError(.badArgs, "unregister needs args.aor"))
+            }
+            accounts[aor] = nil
+            core.setExtraConfig("accounts", .array(Array(accounts.values)), forRole: "sig")
+            let reply = await requestSig("account.remove", args, timeout: .seconds(40))
+            return Reply(id: id, outcome: reply.outcome)
+        case "call":
+            guard let to = args["to"]?.stringValue, !to.isEmpty else {
+                return Reply(id: id, error: WireError(.badArgs, "call needs args.to, e.g. sip:bob@127.0.0.1:5062"))
+            }
+            let callID = args["call"]?.stringValue ?? Self.newCallID()
+            var record = CallRecord(id: callID, direction: "outgoing", state: "dialing", remote: to)
+            switch await allocateMedia(for: callID) {
+            case .failure(let error):
+                return Reply(id: id, error: error)
+            case .success(let media):
+                record.worker = media["worker"]?.stringValue
+                record.mediaPort = media["port"]?.intValue
+                calls.upsert(record)
+                var dial = args
+                dial["call"] = .string(callID)
+                dial["media"] = .object(media)
+                let reply = await requestSig("call.dial", dial, timeout: .seconds(10))
+                if case .failure = reply.outcome { await endLocally(callID, reason: "dial failed") }
+                return Reply(id: id, outcome: reply.outcome)
+            }
+        case "answer":
+            guard let callID = args["call"]?.stringValue ?? onlyRingingCall() else {
+                return Reply(id: id, error: WireError(.badArgs, "answer needs args.call (several or no calls are waiting)"))
+            }
+            return Reply(id: id, outcome: await answerCall(callID).outcome)
+        case "reject":
+            guard let callID = args["call"]?.stringValue ?? onlyRingingCall() else {
+                return Reply(id: id, error: WireError(.badArgs, "reject needs args.call (several or no calls are waiting)"))
+            }
+            var forward = args
+            forward["call"] = .string(callID)
+            return Reply(id: id, outcome: await requestSig("call.reject", forward, timeout: .seconds(5)).outcome)
+        case "hangup":
+            let targets: [String]
+            if args["all"]?.boolValue == true { targets = Array(calls.active.keys) }
+            else if let callID = args["call"]?.stringValue { targets = [callID] }
+            else if calls.active.count == 1, let only = calls.active.keys.first { targets = [only] }
+            else { return Reply(id: id, error: WireError(.badArgs, "hangup needs args.call or args.all (\(calls.active.count) calls active)")) }
+            var results: [JSONValue] = []
+            for callID in targets {
+                let reply = await requestSig("call.hangup", ["call": .string(callID)], timeout: .seconds(5))
+                if case .failure(let e) = reply.outcome, targets.count == 1 { return Reply(id: id, error: e) }
+                results.append(.string(callID))
+            }
+            return Reply(id: id, result: ["hung_up": .array(results)])
+        default:
+            return Reply(id: id, error: WireError(.unknownCommand, "unknown call command '\(request.command)'"))
+        }
+    }
+
+    // MARK: events from components
+
+    func componentEvent(_ event: Event, from peer: String) {
+        var data = event.data
+        data["source"] = .string(peer)
+        events?.publish(event.type, data)
+        switch event.type {
+        case "registration.state":
+            if let aor = data["aor"]?.stringValue {
+                data["source"] = nil
+                registrations[aor] = data
+                if data["state"]?.stringValue == "unregistered", accounts[aor] == nil { registrations[aor] = nil }
+            }
+        case "call.incoming":
+            guard let callID = data["call"]?.stringValue else { return }
+            var record = CallRecord(id: callID, direction: "incoming", state: "incoming", remote: data["from"]?.stringValue ?? "")
+            record.local = data["to"]?.stringValue
+            calls.upsert(record)
+            if config.calls.autoAnswer {
+                Task { _ = await self.answerCall(callID) }
+            }
+        case "call.state":
+            guard let record = calls.apply(state: data) else { return }
+            if record.isTerminated, let worker = record.worker {
+                Task { _ = await self.requestComponent(worker, "media.release", ["call": .string(record.id)], timeout: .seconds(2)) }
+            }
+        default:
+            break
+        }
+    }
+
+    // MARK: requests to components
+
+    func requestSig(_ command: String, _ args: [String: JSONValue], timeout: Duration) async -> Reply {
+        guard let sig = core.upComponents(role: "sig").first else {
+            return Reply(id: "", error: WireError(.unavailable, "sip-sig is not up (restarting?); try again in a moment"))
+        }
+        return await requestComponent(sig, command, args, timeout: timeout)
+    }
+
+    func requestComponent(_ name: String, _ command: String, _ args: [String: JSONValue], timeout: Duration) async -> Reply {
+        requestCounter += 1
+        let requestID = "orch-\(requestCounter)"
+        control?.send(.request(Request(id: requestID, command: command, args: args)), toPeer: name)
+        return await withCheckedContinuation { continuation in
+            pendingRequests[requestID] = continuation
+            Task {
+                try? await Task.sleep(for: timeout)
+                self.componentReplied(Reply(id: requestID, error: WireError(.timeout, "\(name) did not answer '\(command)' within \(timeout)")))
+            }
+        }
+    }
+
+    func componentReplied(_ reply: Reply) {
+        pendingRequests.removeValue(forKey: reply.id)?.resume(returning: reply)
+    }
+
+    // MARK: call plumbing
+
+    /// Picks the media worker with the fewest calls and asks it for a port pair.
+    func allocateMedia(for callID: String) async -> Result<[String: JSONValue], WireError> {
+        let workers = core.upComponents(role: "rtp").sorted { calls.load(of: $0) < calls.load(of: $1) }
+        guard !workers.isEmpty else { return .failure(WireError(.unavailable, "no media worker is up")) }
+        var lastError = WireError(.unavailable, "no media worker could allocate ports")
+        for worker in workers {
+            let reply = await requestComponent(worker, "media.allocate", ["call": .string(callID)], timeout: .seconds(2))
+            switch reply.outcome {
+            case .success(let result): if case .object(let o) = result { return .success(o) }
+            case .failure(let e): lastError = e
+            }
+        }
+        return .failure(lastError)
+    }
+
+    func answerCall(_ callID: String) async -> Reply {
+        guard var record = calls.active[callID] else {
+            return Reply(id: "", error: WireError(.notFound, "no call '\(callID)'"))
+        }
+        switch await allocateMedia(for: callID) {
+        case .failure(let error):
+            _ = await requestSig("call.reject", ["call": .string(callID), "code": 503], timeout: .seconds(5))
+            return Reply(id: "", error: error)
+        case .success(let media):
+            record.worker = media["worker"]?.stringValue
+            record.mediaPort = media["port"]?.intValue
+            if calls.active[callID] != nil { calls.upsert(record) }
+            return await requestSig("call.answer", ["call": .string(callID), "media": .object(media)], timeout: .seconds(5))
+        }
+    }
+
+    func endLocally(_ callID: String, reason: String) async {
+        guard var record = calls.active[callID] else { return }
+        record.state = "terminated"
+        record.reason = reason
+        record.ended = Date()
+        calls.upsert(record)
+        if let worker = record.worker {
+            _ = await requestComponent(worker, "media.release", ["call": .string(callID)], timeout: .seconds(2))
+        }
+    }
+
+    func onlyRingingCall() -> String? {
+        let waiting = calls.active.values.filter { $0.direction == "incoming" && ($0.state == "incoming" || $0.state == "ringing") }
+        return waiting.count == 1 ? waiting.first?.id : nil
+    }
+
+    static func newCallID() -> String {
+        var rng = SystemRandomNumberGenerator()
+        return "c" + String(rng.next(), radix: 36) + String(rng.next() & 0xFFFF, radix: 36)
+    }
+}
+
+extension Reply {
+    init(id: String, outcome: Result<JSONValue, WireError>) {
+        switch outcome {
+        case .success(let v): self.init(id: id, result: v)
+        case .failure(let e): self.init(id: id, error: e)
+        }
+    }
+}
