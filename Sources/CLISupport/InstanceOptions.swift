@@ -44,6 +44,9 @@ public struct ConfigOptions: ParsableArguments, Sendable {
     @Flag(name: .long, help: "Log every SIP message in and out (sip.trace).")
     public var sipTrace = false
 
+    @Option(name: .long, help: "Calls at most; more INVITEs get 503 (sip.max_calls).")
+    public var maxCalls: String?
+
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical (log.level).")
     public var logLevel: String?
 
@@ -58,6 +61,7 @@ public struct ConfigOptions: ParsableArguments, Sendable {
         if let audio { list.append(("--audio", audio)) }
         if autoAnswer { list.append(("--auto-answer", "true")) }
         if sipTrace { list.append(("--sip-trace", "true")) }
+        if let maxCalls { list.append(("--max-calls", maxCalls)) }
         if let logLevel { list.append(("--log-level", logLevel)) }
         return list
     }

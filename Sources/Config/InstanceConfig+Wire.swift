@@ -4,7 +4,11 @@ extension InstanceConfig {
     /// The configuration as JSON, as orch sends it to components in `configure` (keys as in the YAML file).
     public var json: [String: JSONValue] {
         [
-            "sip": ["listen": .string(sip.listen.description), "trace": .bool(sip.trace)],
+            "sip": ["listen": .string(sip.listen.description), "trace": .bool(sip.trace),
+                    "transports": .string(sip.transports.joined(separator: ",")),
+                    "t1_ms": .init(sip.t1Ms), "t2_ms": .init(sip.t2Ms), "t4_ms": .init(sip.t4Ms),
+                    "max_transactions": .init(sip.maxTransactions), "max_calls": .init(sip.maxCalls),
+                    "codecs": .string(sip.codecs.joined(separator: ","))],
             "rtp": ["ports": .string(rtp.ports.description), "workers": .init(rtp.workers)],
             "audio": ["backend": .string(audio.backend.description)],
             "calls": ["auto_answer": .bool(calls.autoAnswer)],

@@ -18,6 +18,18 @@ public struct SIPSettings: Sendable, Equatable {
     public var listen = HostPort(host: "0.0.0.0", port: 5060)
     /// Log every SIP message in and out.
     public var trace = false
+    /// Transports to listen on: "udp", "tcp" (both by default).
+    public var transports = ["udp", "tcp"]
+    /// RFC 3261 timer T1 (round-trip estimate), T2 (maximum retransmit interval), T4 (network lifetime), in ms.
+    public var t1Ms = 500
+    public var t2Ms = 4000
+    public var t4Ms = 5000
+    /// Live SIP transactions at most; a new request beyond it is answered 503 with Retry-After.
+    public var maxTransactions = 5000
+    /// Calls at most; an INVITE beyond it is answered 503 with Retry-After.
+    public var maxCalls = 500
+    /// Codecs offered and accepted, in order of preference.
+    public var codecs = ["PCMU", "PCMA"]
 }
 
 public struct RTPSettings: Sendable, Equatable {

@@ -1,3 +1,4 @@
+import Foundation
 /// Every configurable key: its dotted name, the flag that overrides it, the expected form, and how to apply a
 /// textual value. One table serves the YAML file, the command line and the docs, so they cannot drift apart.
 struct Setting: Sendable {
@@ -22,6 +23,23 @@ enum SettingsTable {
             return true
         },
         Setting("sip.trace", flag: "--sip-trace", expected: "true or false") { bool($1, into: &$0.sip.trace) },
+        Setting("sip.transports", expected: "a comma-separated list of udp and tcp, e.g. udp,tcp") {
+            let list = $1.lowercased().split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard !list.isEmpty, list.allSatisfy({ $0 == "udp" || $0 == "tcp" }) else { return false }
+            $0.sip.transports = list
+            return true
+        },
+        Setting("sip.t1_ms", expected: "an integer from 10 to 10000 (RFC 3261 T1, default 500)") { int($1, 10...10_000, into: &$0.sip.t1Ms) },
+        Setting("sip.t2_ms", expected: "an integer from 100 to 60000 (RFC 3261 T2, default 4000)") { int($1, 100...60_000, into: &$0.sip.t2Ms) },
+        Setting("sip.t4_ms", expected: "an integer from 100 to 60000 (RFC 3261 T4, default 5000)") { int($1, 100...60_000, into: &$0.sip.t4Ms) },
+        Setting("sip.max_transactions", expected: "an integer from 10 to 1000000") { int($1, 10...1_000_000, into: &$0.sip.maxTransactions) },
+        Setting("sip.max_calls", flag: "--max-calls", expected: "an integer from 1 to 100000") { int($1, 1...100_000, into: &$0.sip.maxCalls) },
+        Setting("sip.codecs", expected: "a comma-separated list of PCMU and PCMA in order of preference, e.g. PCMA,PCMU") {
+            let list = $1.uppercased().split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard !list.isEmpty, list.allSatisfy({ $0 == "PCMU" || $0 == "PCMA" }), Set(list).count == list.count else { return false }
+            $0.sip.codecs = list
+            return true
+        },
         Setting("rtp.ports", flag: "--rtp-ports", expected: "LOW-HIGH with 1024 <= LOW < HIGH <= 65535, e.g. 20000-20999") {
             guard let v = PortRange.parse($1) else { return false }
             $0.rtp.ports = v

@@ -7,7 +7,8 @@ struct Sipc: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sipc",
         abstract: "Control sip-client process groups.",
-        subcommands: [Up.self, Down.self, Status.self, Events.self])
+        subcommands: [Up.self, Down.self, Status.self, Events.self, Register.self, Unregister.self, Call.self,
+                      Answer.self, Reject.self, Hangup.self, Calls.self])
 
     static func main() async {
         LogSetup.lineBufferStdio()

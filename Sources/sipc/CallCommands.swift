@@ -1,0 +1,272 @@
+import ArgumentParser
+import Bus
+import CLISupport
+import Foundation
+import GroupControl
+import Wire
+
+/// `sipc register`: adds an account to the instance and waits for the registrar's verdict.
+struct Register: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Register an account (returns 0 once registered, else prints the reason).")
+
+    @OptionGroup var instance: InstanceOption
+    @Option(help: "Address of record, sip:USER@HOST[:PORT].") var aor: String
+    @Option(help: "Password for digest authentication.") var password: String = ""
+    @Option(help: "Authentication user name, if it differs from the AOR's user.") var authUser: String?
+    @Option(help: "Requested registration lifetime in seconds.") var expires: Int = 3600
+    @Option(help: "Registrar URI, if it is not the AOR's host.") var registrar: String?
+    @Option(help: "Outbound proxy URI every request of this account goes through.") var outboundProxy: String?
+    @Option(help: "Transport towards the registrar: udp or tcp.") var transport: String?
+    @Flag(help: "Print the result as one JSON object.") var json = false
+
+    func run() async throws {
+        var args: [String: JSONValue] = ["aor": .string(aor), "password": .string(password), "expires": .init(expires)]
+        if let authUser { args["auth_user"] = .string(authUser) }
+        if let registrar { args["registrar"] = .string(registrar) }
+        if let outboundProxy { args["outbound_proxy"] = .string(outboundProxy) }
+        if let transport { args["transport"] = .string(transport) }
+        let handle = InstanceHandle(runDirectory: instance.runDirectory)
+        do {
+            let result = try await handle.request("register", args: args, timeout: .seconds(45))
+            if json { print(jsonLine(result)) } else {
+                print("registered \(aor) (expires in \(result["expires"]?.intValue ?? expires) s)")
+            }
+        } catch {
+            printError("registration of \(aor) failed: \(Self.reason(error))")
+            throw ExitCode(1)
+        }
+    }
+
+    static func reason(_ error: any Error) -> String {
+        if let e = error as? WireError { return e.message }
+        return "\(error)"
+    }
+}
+
+/// `sipc unregister`: removes an account (REGISTER with Expires: 0).
+struct Unregister: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Unregister an account and forget it.")
+    @OptionGroup var instance: InstanceOption
+    @Option(help: "Address of record given to 'sipc register'.") var aor: String
+
+    func run() async throws {
+        do {
+            _ = try await InstanceHandle(runDirectory: instance.runDirectory).request("unregister", args: ["aor": .string(aor)],
+                                                                                     timeout: .seconds(45))
+            print("unregistered \(aor)")
+        } catch {
+            printError("unregister of \(aor) failed: \(Register.reason(error))")
+            throw ExitCode(1)
+        }
+    }
+}
+
+/// `sipc call URI`: places a call and follows it to its end.
+struct Call: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Call a SIP URI; blocks until the call ends (exit 0 only for an answered call that ended normally).")
+
+    @OptionGroup var instance: InstanceOption
+    @Argument(help: "Who to call, e.g. sip:bob@127.0.0.1:5062.") var uri: String
+    @Option(help: "Hang up this many seconds after the call is answered (default: wait for the far end).") var duration: Double?
+    @Option(help: "Give up if not answered within this many seconds.") var answerTimeout: Double = 60
+    @Option(help: "Call from this registered account (AOR).") var from: String?
+    @Flag(help: "Print one JSON object describing the call.") var json = false
+
+    func run() async throws {
+        let handle = InstanceHandle(runDirectory: instance.runDirectory)
+        let follower: CallFollower
+        do { follower = try await CallFollower.join(handle) } catch {
+            printError("\(error)")
+            throw ExitCode(1)
+        }
+        defer { follower.close() }
+        let started = Date()
+        var args: [String: JSONValue] = ["to": .string(uri)]
+        if let from { args["from"] = .string(from) }
+        let callID: String
+        do {
+            let result = try await handle.request("call", args: args, timeout: .seconds(15))
+            guard let id = result["call"]?.stringValue else { throw WireError(.internal, "orch returned no call id") }
+            callID = id
+        } catch {
+            printError("call to \(uri) failed: \(Register.reason(error))")
+            throw ExitCode(1)
+        }
+        let outcome = await follower.follow(callID: callID, handle: handle, answerTimeout: answerTimeout, duration: duration)
+        let setupMs = outcome.connectedAt.map { Int(($0.timeIntervalSince(started) * 1000).rounded()) }
+        if json {
+            var o: [String: JSONValue] = ["call_id": .string(callID), "result": .string(outcome.answered && outcome.normalEnd ? "completed" : "failed")]
+            if let s = outcome.sipStatus { o["sip_status"] = .init(s) }
+            if let setupMs { o["setup_ms"] = .init(setupMs) }
+            if let c = outcome.codec { o["codec"] = .string(c) }
+            if let r = outcome.reason { o["reason"] = .string(r) }
+            o["duration_s"] = .number(outcome.connectedAt.map { ((outcome.endedAt ?? Date()).timeIntervalSince($0) * 10).rounded() / 10 } ?? 0)
+            print(jsonLine(.object(o)))
+        } else if outcome.answered {
+            print("call \(callID) answered after \(setupMs ?? 0) ms\(outcome.codec.map { " (\($0))" } ?? ""); ended: \(outcome.reason ?? "hangup")")
+        } else {
+            printError("call \(callID) to \(uri) failed: \(outcome.reason ?? "unknown")\(outcome.sipStatus.map { " (SIP \($0))" } ?? "")")
+        }
+        if !(outcome.answered && outcome.normalEnd) { throw ExitCode(1) }
+    }
+}
+
+/// Follows one call's `call.state` events from the instance's event stream.
+struct CallFollower: Sendable {
+    let subscriber: EventSubscriber
+
+    struct Outcome: Sendable {
+        var answered = false
+        var normalEnd = false
+        var connectedAt: Date?
+        var endedAt: Date?
+        var sipStatus: Int?
+        var reason: String?
+        var codec: String?
+    }
+
+    /// Subscribes and waits until the subscription is live (PUB/SUB joins asynchronously; `probe_events`
+    /// publishes a marker we wait to see).
+    static func join(_ handle: InstanceHandle) async throws -> CallFollower {
+        let subscriber = try EventSubscriber(connectTo: handle.endpoints.events, prefixes: ["call.", "instance."])
+        let token = "join-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let seen = Task { () -> Bool in
+            for await event in subscriber.events where event.type == "instance.probe" && event.data["token"]?.stringValue == token {
+                return true
+            }
+            return false
+        }
+        let deadline = Date().addingTimeInterval(5)
+        while Date() < deadline {
+            _ = try await handle.request("probe_events", args: ["token": .string(token)])
+            let got = await withTaskGroup(of: Bool.self) { group in
+                group.addTask { await seen.value }
+                group.addTask { try? await Task.sleep(for: .milliseconds(100)); return false }
+                let first = await group.next() ?? false
+                group.cancelAll()
+                return first
+            }
+            if got { return CallFollower(subscriber: subscriber) }
+        }
+        seen.cancel()
+        subscriber.shutdown()
+        throw WireError(.timeout, "could not subscribe to the instance's events")
+    }
+
+    func follow(callID: String, handle: InstanceHandle, answerTimeout: Double, duration: Double?) async -> Outcome {
+        var outcome = Outcome()
+        let watchdog = Task {
+            try? await Task.sleep(for: .seconds(answerTimeout))
+            _ = try? await handle.request("hangup", args: ["call": .string(callID)])
+        }
+        var hangupTask: Task<Void, Never>?
+        for await event in subscriber.events where event.type == "call.state" && event.data["call"]?.stringValue == callID {
+            let state = event.data["state"]?.stringValue ?? ""
+            if let code = event.data["code"]?.intValue { outcome.sipStatus = code }
+            if let codec = event.data["codec"]?.stringValue { outcome.codec = codec }
+            if state == "connected", !outcome.answered {
+                outcome.answered = true
+                outcome.connectedAt = Date()
+                watchdog.cancel()
+                if let duration {
+                    hangupTask = Task {
+                        try? await Task.sleep(for: .seconds(duration))
+                        _ = try? await handle.request("hangup", args: ["call": .string(callID)])
+                    }
+                }
+            }
+            if state == "terminated" {
+                outcome.endedAt = Date()
+                outcome.reason = event.data["reason"]?.stringValue
+                outcome.normalEnd = outcome.answered && (event.data["normal"]?.boolValue ?? true)
+                break
+            }
+        }
+        watchdog.cancel()
+        hangupTask?.cancel()
+        return outcome
+    }
+
+    func close() { subscriber.shutdown() }
+}
+
+/// `sipc hangup [CALL_ID | --all]`.
+struct Hangup: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "End a call (CANCEL before answer, BYE after).")
+    @OptionGroup var instance: InstanceOption
+    @Argument(help: "The call to end (optional when only one call is active).") var callID: String?
+    @Flag(help: "End every call.") var all = false
+
+    func run() async throws {
+        var args: [String: JSONValue] = [:]
+        if let callID { args["call"] = .string(callID) }
+        if all { args["all"] = true }
+        do {
+            let r = try await InstanceHandle(runDirectory: instance.runDirectory).request("hangup", args: args)
+            print("hung up: \((r["hung_up"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: " "))")
+        } catch {
+            printError("hangup failed: \(Register.reason(error))")
+            throw ExitCode(1)
+        }
+    }
+}
+
+/// `sipc answer [CALL_ID]` and `sipc reject [CALL_ID] [--code N]`.
+struct Answer: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Answer an incoming call.")
+    @OptionGroup var instance: InstanceOption
+    @Argument(help: "The call to answer (optional when only one is ringing).") var callID: String?
+
+    func run() async throws {
+        var args: [String: JSONValue] = [:]
+        if let callID { args["call"] = .string(callID) }
+        do {
+            _ = try await InstanceHandle(runDirectory: instance.runDirectory).request("answer", args: args, timeout: .seconds(10))
+            print("answered")
+        } catch {
+            printError("answer failed: \(Register.reason(error))")
+            throw ExitCode(1)
+        }
+    }
+}
+
+struct Reject: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Reject an incoming call with a SIP status code.")
+    @OptionGroup var instance: InstanceOption
+    @Argument(help: "The call to reject (optional when only one is ringing).") var callID: String?
+    @Option(help: "SIP status code, 400-699 (486 Busy Here by default).") var code: Int = 486
+
+    func run() async throws {
+        var args: [String: JSONValue] = ["code": .init(code)]
+        if let callID { args["call"] = .string(callID) }
+        do {
+            _ = try await InstanceHandle(runDirectory: instance.runDirectory).request("reject", args: args)
+            print("rejected with \(code)")
+        } catch {
+            printError("reject failed: \(Register.reason(error))")
+            throw ExitCode(1)
+        }
+    }
+}
+
+/// `sipc calls [--json]`.
+struct Calls: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List the calls in progress.")
+    @OptionGroup var instance: InstanceOption
+    @Flag(help: "One JSON object: {\"calls\":[...]}.") var json = false
+
+    func run() async throws {
+        do {
+            let r = try await InstanceHandle(runDirectory: instance.runDirectory).request("calls")
+            if json { print(jsonLine(r)); return }
+            for c in r["calls"]?.arrayValue ?? [] {
+                print([c["call_id"], c["state"], c["direction"], c["remote"], c["codec"]].map { $0?.stringValue ?? "-" }.joined(separator: "  "))
+            }
+        } catch {
+            printError("\(Register.reason(error))")
+            throw ExitCode(1)
+        }
+    }
+}
