@@ -39,6 +39,8 @@ let package = Package(
                 swiftSettings: swift6),
         /// SIP messages with no I/O: parser, serializer, URIs, header values, stream framing, validation (RFC 3261).
         .target(name: "SIPCore", swiftSettings: swift6),
+        /// SIP dialogs (RFC 3261 §12): creation, route sets, in-dialog requests, target refresh, forks; no I/O.
+        .target(name: "SIPDialog", dependencies: ["SIPCore"], swiftSettings: swift6),
         /// SIP over the network on SwiftNIO: UDP and TCP listeners, outbound connections, stream framing.
         .target(name: "SIPTransport",
                 dependencies: ["SIPCore", .product(name: "NIOCore", package: "swift-nio"),
@@ -73,6 +75,10 @@ let package = Package(
                 dependencies: ["Config", "ProcessSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
                 swiftSettings: swift6),
 
+        /// sip-sig's user agent: transactions, dialogs, registrations and calls over SIPTransport, driven by orch.
+        .target(name: "Signaling",
+                dependencies: ["SIPCore", "SIPTransport", "SDP", "Wire", .product(name: "Logging", package: "swift-log")],
+                swiftSettings: swift6),
         /// The media worker's services on the bus: port pairs for calls (RTP flow: issue 4).
         .target(name: "MediaWorker", dependencies: ["Wire", "MediaCore"], swiftSettings: swift6),
 
@@ -105,6 +111,7 @@ let package = Package(
         .testTarget(name: "SIPCoreTests", dependencies: ["SIPCore"], resources: [.copy("Fixtures")],
                     swiftSettings: swift6),
         .testTarget(name: "SIPTransportTests", dependencies: ["SIPTransport", "SIPCore"], swiftSettings: swift6),
+        .testTarget(name: "SIPDialogTests", dependencies: ["SIPDialog", "SIPCore"], swiftSettings: swift6),
         .testTarget(name: "SDPTests", dependencies: ["SDP"], swiftSettings: swift6),
         .testTarget(name: "WireTests", dependencies: ["Wire"], swiftSettings: swift6),
         .testTarget(name: "BusTests", dependencies: ["Bus", "Wire", "ProcessSupport"], swiftSettings: swift6),

@@ -111,8 +111,8 @@ public actor ComponentAgent {
         }
     }
 
-    private func handle(_ message: ControlMessage, onConfigure: ConfigureHandler, stats: StatsProvider,
-                        requests: RequestHandler) async {
+    private func handle(_ message: ControlMessage, onConfigure: ConfigureHandler, stats: @escaping StatsProvider,
+                        requests: @escaping RequestHandler) async {
         lastHeard = .now  // any message from orch is proof of life
         switch message {
         case .configure(let configure):
@@ -126,7 +126,9 @@ public actor ComponentAgent {
             // After an orch restart the new orch knows nothing of us until we say hello again.
             break
         case .request(let request):
-            client.send(.reply(await answer(request, stats: stats, handler: requests)))
+            // Some requests wait on the network (a registration takes seconds): answer from a task so orch's
+            // heartbeats keep being read meanwhile.
+            Task { self.client.send(.reply(await self.answer(request, stats: stats, handler: requests))) }
         case .reply, .event, .hello:
             break
         }

@@ -1,0 +1,61 @@
+import SIPCore
+import SIPDialog
+import SIPTransaction
+import Wire
+
+/// sip-sig's state for one call (one INVITE session, RFC 3261 §13), in either direction.
+struct CallSession: Sendable {
+    enum Direction: String, Sendable { case outgoing, incoming }
+
+    /// Bus-visible states (docs/PROTOCOL.md §5).
+    enum State: String, Sendable { case dialing, ringing, early, incoming, connected, held, terminated }
+
+    let id: String
+    let direction: Direction
+    var state: State
+    let sipCallID: String
+    let localTag: String
+    var remote: String
+    var local: String
+
+    /// Our media address and port (from orch's allocation), and the SDP we last sent.
+    var media: (address: String, port: UInt16)?
+    var remoteMedia: JSONValue?
+    var codec: String?
+    var dialog: SIPDialog?
+
+    // Outgoing.
+    var invite: SIPMessage?
+    var inviteTransaction: SIPClientTransactionID?
+    var inviteDestination: SIPTransportAddress?
+    var authAttempts = 0
+    var redirects = 0
+    var cancelRequested = false
+    var cancelSent = false
+    var lastAck: (remoteTag: String, message: SIPMessage, to: SIPTransportAddress)?
+
+    // Incoming.
+    var request: SIPMessage?
+    var serverTransaction: SIPServerTransactionID?
+    var responseDestination: SIPTransportAddress?
+    var twoXX: SIPTwoXXRetransmitter?
+    var twoXXDestination: SIPTransportAddress?
+    var offerInAck = false
+    var transport: SIPTransportKind = .udp
+
+    init(id: String, direction: Direction, state: State, sipCallID: String, localTag: String, remote: String, local: String) {
+        self.id = id
+        self.direction = direction
+        self.state = state
+        self.sipCallID = sipCallID
+        self.localTag = localTag
+        self.remote = remote
+        self.local = local
+    }
+
+    /// The key incoming in-dialog requests are found by: Call-ID and our tag.
+    var dialogKey: String { Self.dialogKey(callID: sipCallID, localTag: localTag) }
+    static func dialogKey(callID: String, localTag: String) -> String { callID + "\u{1}" + localTag }
+
+    var isAnswered: Bool { state == .connected || state == .held }
+}

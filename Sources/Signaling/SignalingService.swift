@@ -1,0 +1,250 @@
+import Foundation
+import Logging
+import SIPCore
+import SIPDialog
+import SIPTransaction
+import SIPTransport
+import Wire
+
+/// sip-sig's user agent: it owns the SIP transport, the transaction layer, the dialogs, the accounts and the
+/// calls, and it answers orch's commands (docs/PROTOCOL.md §4, sig). It decides nothing about media: orch hands
+/// it the address and port to put in the SDP.
+///
+/// One actor serialises all SIP state; the pure layers under it (transactions, dialogs, registration, SDP) take
+/// the time as an argument, and a 10 ms tick advances their timers.
+public actor SignalingService {
+    public typealias Emit = @Sendable (String, [String: JSONValue]) -> Void
+
+    let settings: SignalingSettings
+    let emit: Emit
+    let logger: Logger
+    let transport: SIPTransportLayer
+    let timers: SIPTimerSettings
+    var transactions: SIPTransactionLayer
+    var media: MediaNegotiation
+    private let clock = ContinuousClock()
+    private let origin: ContinuousClock.Instant
+
+    var calls: [String: CallSession] = [:]
+    var callByDialogKey: [String: String] = [:]
+    var callByClientTransaction: [SIPClientTransactionID: String] = [:]
+    var callByServerTransaction: [SIPServerTransactionID: String] = [:]
+    /// In-dialog requests we sent (BYE, re-INVITE): which call they belong to.
+    var inDialogTransactions: [SIPClientTransactionID: String] = [:]
+    var accounts: [String: AccountRuntime] = [:]
+    var accountByTransaction: [SIPClientTransactionID: String] = [:]
+    var counters = SignalingCounters()
+    var throttle = SourceThrottle()
+    var loggedCauses: Set<String> = []
+    private var tasks: [Task<Void, Never>] = []
+    private var bound: [SIPTransportAddress] = []
+
+    public init(settings: SignalingSettings, logger: Logger, emit: @escaping Emit) {
+        self.settings = settings
+        self.emit = emit
+        self.logger = logger
+        self.origin = clock.now
+        timers = SIPTimerSettings(t1: settings.t1, t2: settings.t2, t4: settings.t4)
+        transactions = SIPTransactionLayer(configuration: SIPTransactionLayerConfiguration(
+            timers: timers, maxTransactions: settings.maxTransactions, retryAfterSeconds: UInt32(settings.retryAfter)))
+        media = MediaNegotiation(codecNames: settings.codecs, sessionID: UInt64(Date().timeIntervalSince1970))
+        var traceLogger = logger
+        traceLogger[metadataKey: "trace"] = "sip"
+        let trace: SIPTraceHook? = settings.trace ? { direction, peer, bytes in
+            traceLogger.info("\(direction.rawValue) \(bytes.count) bytes \(direction == .sent ? "to" : "from") \(peer)\n\(String(decoding: bytes, as: UTF8.self))")
+        } : nil
+        transport = SIPTransportLayer(settings: SIPTransportSettings(
+            listenHosts: [settings.listenHost], port: settings.listenPort, transports: settings.transports), trace: trace)
+    }
+
+    var now: SIPTime { SIPTime(nanoseconds: (clock.now - origin).sipNanoseconds) }
+
+    /// Binds the SIP ports and starts processing; returns the bound addresses.
+    @discardableResult
+    public func start() async throws(SIPTransportError) -> [SIPTransportAddress] {
+        bound = try await transport.start()
+        logger.info("SIP listening", metadata: ["addresses": "\(bound.map(\.description).joined(separator: " "))"])
+        let inbound = transport.inbound
+        tasks.append(Task { for await item in inbound { await self.receive(item) } })
+        tasks.append(Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(10))
+                await self.tick()
+            }
+        })
+        for account in settings.accounts { _ = startAccount(account) }
+        return bound
+    }
+
+    /// Unregisters the accounts (briefly waiting for the registrar), ends calls, and closes the sockets.
+    public func shutdown() async {
+        for id in Array(calls.keys) { hangup(callID: id, reason: "shutting down") }
+        stopAllAccounts()
+        let deadline = now + .seconds(2)
+        while now < deadline, accounts.values.contains(where: { $0.isBusy }) {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        tasks.forEach { $0.cancel() }
+        await transport.shutdown()
+    }
+
+    public var boundAddresses: [SIPTransportAddress] { bound }
+
+    // MARK: the loop
+
+    private func tick() {
+        let t = now
+        perform(transactions.advance(to: t))
+        for id in Array(calls.keys) {
+            guard var call = calls[id], var retransmitter = call.twoXX else { continue }
+            for action in retransmitter.advance(to: t) {
+                switch action {
+                case .retransmit(let response):
+                    if let to = call.twoXXDestination { send(response, to: to) }
+                case .gaveUp:
+                    // §13.3.1.4: no ACK for our 2xx within 64*T1: end the call with BYE.
+                    call.twoXX = nil
+                    calls[id] = call
+                    log("no ACK for 200 OK", cause: "ack-timeout", call: id)
+                    hangup(callID: id, reason: "no ACK from peer", normal: false)
+                    continue
+                }
+            }
+            if calls[id] != nil {
+                call.twoXX = retransmitter.state == .retransmitting ? retransmitter : nil
+                calls[id]?.twoXX = call.twoXX
+            }
+        }
+        tickAccounts(now: t)
+    }
+
+    private func receive(_ item: SIPInbound) {
+        let t = now
+        switch item {
+        case .message(let message, let from, _):
+            if throttle.isBlocked(from.host, now: t) { counters.throttled += 1; return }
+            perform(transactions.receive(message, from: from, now: t))
+        case .malformed(let raw, let error, let from, _):
+            counters.malformed += 1
+            log("malformed SIP input from \(from): \(error)", cause: "malformed:\(error.kind)")
+            if throttle.isBlocked(from.host, now: t) { return }
+            throttle.recordFailure(from.host, now: t)
+            // A request we can route an answer to gets 400 naming the defect (§21.4.1); responses are dropped.
+            if let response = SIPErrorResponse.make(forRawRequest: raw, error: error, toTag: SIPRandomToken.make(length: 10)) {
+                send(response, to: from)
+                counters.answered400 += 1
+            }
+        }
+    }
+
+    /// Carries out what the transaction layer asks, in order.
+    func perform(_ actions: [SIPTransactionAction]) {
+        for action in actions {
+            switch action {
+            case .send(let message, let to):
+                send(message, to: to)
+            case .deliverRequest(let request, let from, let transaction):
+                handleRequest(request, from: from, transaction: transaction)
+            case .deliverAck(let ack, let from):
+                handleAck(ack, from: from)
+            case .deliverResponse(let response, let transaction):
+                handleResponse(response, transaction: transaction)
+            case .deliverStrayResponse(let response, _):
+                handleStrayResponse(response)
+            case .timeout(let transaction):
+                handleClientFailure(transaction, code: 408, reason: "no answer from peer (timeout)")
+            case .transportError(.client(let transaction)):
+                handleClientFailure(transaction, code: 503, reason: "cannot reach the peer (transport error)")
+            case .transportError(.server), .ackTimeout:
+                break
+            case .terminated(.client(let id)):
+                callByClientTransaction[id] = nil
+                inDialogTransactions[id] = nil
+                accountByTransaction[id] = nil
+            case .terminated(.server(let id)):
+                callByServerTransaction[id] = nil
+            }
+        }
+    }
+
+    /// Sends outside the actor's critical path; a failure is reported to the transaction layer.
+    func send(_ message: SIPMessage, to destination: SIPTransportAddress, transaction: SIPClientTransactionID? = nil) {
+        let transport = self.transport
+        let bytes = message.serialized()
+        Task {
+            do { try await transport.send(bytes: bytes, to: destination) } catch {
+                await self.sendFailed(error, to: destination, transaction: transaction)
+            }
+        }
+    }
+
+    private func sendFailed(_ error: SIPTransportError, to destination: SIPTransportAddress, transaction: SIPClientTransactionID?) {
+        counters.sendFailures += 1
+        log("send to \(destination) failed: \(error)", cause: "send-failed")
+        if let transaction { perform(transactions.transportFailed(client: transaction, now: now)) }
+    }
+
+    /// Starts a client transaction for a request that already has its Via.
+    func startTransaction(_ request: SIPMessage, to destination: SIPTransportAddress) -> SIPClientTransactionID? {
+        do {
+            let (id, actions) = try transactions.sendRequest(request, to: destination, now: now)
+            for action in actions {
+                if case .send(let message, let to) = action { send(message, to: to, transaction: id) } else { perform([action]) }
+            }
+            return id
+        } catch {
+            log("cannot start a transaction: \(error)", cause: "txn-start")
+            return nil
+        }
+    }
+
+    func respond(_ response: SIPMessage, transaction: SIPServerTransactionID) {
+        if let code = response.statusCode, code >= 400, let source = transactions.responseDestination(for: transaction) {
+            if throttle.recordFailure(source.host, now: now) {
+                log("throttling \(source.host): too many failed requests", cause: "throttle:\(source.host)")
+            }
+        }
+        perform(transactions.sendResponse(response, transaction: transaction, now: now))
+    }
+
+    /// Logs a rejected input once per cause (then only counts it), so floods cannot flood the log.
+    func log(_ message: String, cause: String, call: String? = nil) {
+        counters.rejectedByCause[cause, default: 0] += 1
+        guard loggedCauses.count < 256, loggedCauses.insert(cause).inserted else { return }
+        var meta: Logger.Metadata = ["cause": "\(cause)"]
+        if let call { meta["call"] = "\(call)" }
+        logger.warning("\(message) (logged once per cause; see stats)", metadata: meta)
+    }
+
+    func advertised(_ transport: SIPTransportKind, towards host: String) -> SIPTransportAddress {
+        self.transport.advertisedAddress(transport: transport, towards: host)
+            ?? SIPTransportAddress(transport: transport, host: settings.listenHost, port: settings.listenPort)
+    }
+
+    // MARK: stats
+
+    public func stats() -> [String: JSONValue] {
+        let t = transport.counters
+        var out: [String: JSONValue] = [
+            "messages_in": .init(t.messagesIn), "messages_out": .init(t.messagesOut), "malformed": .init(counters.malformed),
+            "answered_400": .init(counters.answered400), "keepalives": .init(t.keepAlives), "tcp_connections": .init(t.connectionsOpen),
+            "send_failures": .init(counters.sendFailures + t.sendFailures), "inbound_dropped": .init(t.inboundDropped),
+            "transactions": .init(transactions.count), "rejected_transaction_limit": .init(transactions.rejectedForLimit),
+            "rejected_merged": .init(transactions.rejectedAsMerged), "discarded": .init(transactions.discarded),
+            "calls": .init(calls.count), "rejected_call_limit": .init(counters.rejectedCallLimit),
+            "throttled": .init(counters.throttled + throttle.blockedDrops), "accounts": .init(accounts.count),
+        ]
+        out["rejected"] = .object(counters.rejectedByCause.mapValues { .init($0) })
+        return out
+    }
+}
+
+/// Counters shown in `stats` (and `sipc status`).
+struct SignalingCounters: Sendable {
+    var malformed = 0
+    var answered400 = 0
+    var sendFailures = 0
+    var throttled = 0
+    var rejectedCallLimit = 0
+    var rejectedByCause: [String: Int] = [:]
+}
