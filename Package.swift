@@ -41,6 +41,13 @@ let package = Package(
         .target(name: "SIPCore", swiftSettings: swift6),
         /// SIP dialogs (RFC 3261 §12): creation, route sets, in-dialog requests, target refresh, forks; no I/O.
         .target(name: "SIPDialog", dependencies: ["SIPCore"], swiftSettings: swift6),
+        /// SIP transactions (RFC 3261 §17) with virtual-clock timers, matching, merged-request and limit handling; no I/O.
+        .target(name: "SIPTransaction", dependencies: ["SIPCore"], swiftSettings: swift6),
+        /// HTTP-style digest authentication for SIP (RFC 2617, RFC 7616, RFC 3261 §22): client and verifier.
+        .target(name: "SIPDigest", dependencies: ["SIPCore", .product(name: "Crypto", package: "swift-crypto")],
+                swiftSettings: swift6),
+        /// Client registration state machine (RFC 3261 §10): refresh, 401/407, 423, backoff, unregister; no I/O.
+        .target(name: "SIPRegistration", dependencies: ["SIPCore", "SIPDigest"], swiftSettings: swift6),
         /// SIP over the network on SwiftNIO: UDP and TCP listeners, outbound connections, stream framing.
         .target(name: "SIPTransport",
                 dependencies: ["SIPCore", .product(name: "NIOCore", package: "swift-nio"),
@@ -77,7 +84,8 @@ let package = Package(
 
         /// sip-sig's user agent: transactions, dialogs, registrations and calls over SIPTransport, driven by orch.
         .target(name: "Signaling",
-                dependencies: ["SIPCore", "SIPTransport", "SDP", "Wire", .product(name: "Logging", package: "swift-log")],
+                dependencies: ["SIPCore", "SIPTransport", "SIPTransaction", "SIPDialog", "SIPDigest", "SIPRegistration", "SDP", "Wire",
+                               .product(name: "Logging", package: "swift-log")],
                 swiftSettings: swift6),
         /// The media worker's services on the bus: port pairs for calls (RTP flow: issue 4).
         .target(name: "MediaWorker", dependencies: ["Wire", "MediaCore"], swiftSettings: swift6),
@@ -112,6 +120,9 @@ let package = Package(
                     swiftSettings: swift6),
         .testTarget(name: "SIPTransportTests", dependencies: ["SIPTransport", "SIPCore"], swiftSettings: swift6),
         .testTarget(name: "SIPDialogTests", dependencies: ["SIPDialog", "SIPCore"], swiftSettings: swift6),
+        .testTarget(name: "SIPTransactionTests", dependencies: ["SIPTransaction", "SIPCore"], swiftSettings: swift6),
+        .testTarget(name: "SIPDigestTests", dependencies: ["SIPDigest", "SIPCore"], swiftSettings: swift6),
+        .testTarget(name: "SIPRegistrationTests", dependencies: ["SIPRegistration", "SIPDigest", "SIPCore"], swiftSettings: swift6),
         .testTarget(name: "SDPTests", dependencies: ["SDP"], swiftSettings: swift6),
         .testTarget(name: "WireTests", dependencies: ["Wire"], swiftSettings: swift6),
         .testTarget(name: "BusTests", dependencies: ["Bus", "Wire", "ProcessSupport"], swiftSettings: swift6),
