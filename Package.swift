@@ -96,7 +96,7 @@ let package = Package(
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: swift6),
         .executableTarget(name: "sip-sig",
-                          dependencies: ["ComponentRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          dependencies: ["ComponentRuntime", "Signaling", "Wire", .product(name: "Logging", package: "swift-log"), .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: swift6),
         .executableTarget(name: "sip-rtp",
                           dependencies: ["ComponentRuntime", "MediaWorker", .product(name: "ArgumentParser", package: "swift-argument-parser")],

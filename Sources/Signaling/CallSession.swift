@@ -1,5 +1,6 @@
 import SIPCore
 import SIPDialog
+import SIPDigest
 import SIPTransaction
 import Wire
 
@@ -33,6 +34,9 @@ struct CallSession: Sendable {
     var cancelRequested = false
     var cancelSent = false
     var lastAck: (remoteTag: String, message: SIPMessage, to: SIPTransportAddress)?
+    var authenticator: SIPAuthenticator?
+    var routes: [SIPURI] = []
+    var localAddress: SIPTransportAddress?
 
     // Incoming.
     var request: SIPMessage?

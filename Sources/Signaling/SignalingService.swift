@@ -37,6 +37,8 @@ public actor SignalingService {
     var throttle = SourceThrottle()
     var loggedCauses: Set<String> = []
     private var tasks: [Task<Void, Never>] = []
+    private let outbox: AsyncStream<Outgoing>.Continuation
+    private let outboxStream: AsyncStream<Outgoing>
     private var bound: [SIPTransportAddress] = []
 
     public init(settings: SignalingSettings, logger: Logger, emit: @escaping Emit) {
@@ -44,17 +46,26 @@ public actor SignalingService {
         self.emit = emit
         self.logger = logger
         self.origin = clock.now
+        (outboxStream, outbox) = AsyncStream.makeStream(of: Outgoing.self, bufferingPolicy: .bufferingOldest(10_000))
         timers = SIPTimerSettings(t1: settings.t1, t2: settings.t2, t4: settings.t4)
         transactions = SIPTransactionLayer(configuration: SIPTransactionLayerConfiguration(
             timers: timers, maxTransactions: settings.maxTransactions, retryAfterSeconds: UInt32(settings.retryAfter)))
         media = MediaNegotiation(codecNames: settings.codecs, sessionID: UInt64(Date().timeIntervalSince1970))
-        var traceLogger = logger
-        traceLogger[metadataKey: "trace"] = "sip"
-        let trace: SIPTraceHook? = settings.trace ? { direction, peer, bytes in
-            traceLogger.info("\(direction.rawValue) \(bytes.count) bytes \(direction == .sent ? "to" : "from") \(peer)\n\(String(decoding: bytes, as: UTF8.self))")
-        } : nil
+        let trace: SIPTraceHook? = settings.trace ? Self.traceHook(logger) : nil
         transport = SIPTransportLayer(settings: SIPTransportSettings(
             listenHosts: [settings.listenHost], port: settings.listenPort, transports: settings.transports), trace: trace)
+    }
+
+    /// Every SIP message in and out, whole, at info level (sip.trace / `sipc up --sip-trace`).
+    static func traceHook(_ logger: Logger) -> SIPTraceHook {
+        var traceLogger = logger
+        traceLogger[metadataKey: "trace"] = "sip"
+        let log = traceLogger
+        return { direction, peer, bytes in
+            let text = String(decoding: bytes, as: UTF8.self)
+            let preposition = direction == .sent ? "to" : "from"
+            log.info("\(direction.rawValue) \(bytes.count) bytes \(preposition) \(peer)\n\(text)")
+        }
     }
 
     var now: SIPTime { SIPTime(nanoseconds: (clock.now - origin).sipNanoseconds) }
@@ -65,6 +76,8 @@ public actor SignalingService {
         bound = try await transport.start()
         logger.info("SIP listening", metadata: ["addresses": "\(bound.map(\.description).joined(separator: " "))"])
         let inbound = transport.inbound
+        let outgoing = outboxStream
+        tasks.append(Task { await self.drain(outgoing) })
         tasks.append(Task { for await item in inbound { await self.receive(item) } })
         tasks.append(Task {
             while !Task.isCancelled {
@@ -84,6 +97,7 @@ public actor SignalingService {
         while now < deadline, accounts.values.contains(where: { $0.isBusy }) {
             try? await Task.sleep(for: .milliseconds(20))
         }
+        outbox.finish()
         tasks.forEach { $0.cancel() }
         await transport.shutdown()
     }
@@ -137,9 +151,12 @@ public actor SignalingService {
         }
     }
 
-    /// Carries out what the transaction layer asks, in order.
+    /// Carries out what the transaction layer asks: its sends first (retransmissions, the ACK of a non-2xx), then
+    /// what goes to the TU, so anything the TU sends in reaction follows them on the wire.
     func perform(_ actions: [SIPTransactionAction]) {
-        for action in actions {
+        let ordered = actions.filter { if case .send = $0 { true } else { false } }
+            + actions.filter { if case .send = $0 { false } else { true } }
+        for action in ordered {
             switch action {
             case .send(let message, let to):
                 send(message, to: to)
@@ -167,14 +184,25 @@ public actor SignalingService {
         }
     }
 
-    /// Sends outside the actor's critical path; a failure is reported to the transaction layer.
+    /// Queues a message for the transport. One queue, drained in order by one task, so messages leave in the order the
+    /// protocol produced them (the ACK for a 401 before the re-sent INVITE); a failure is reported to the transaction layer.
     func send(_ message: SIPMessage, to destination: SIPTransportAddress, transaction: SIPClientTransactionID? = nil) {
-        let transport = self.transport
-        let bytes = message.serialized()
-        Task {
-            do { try await transport.send(bytes: bytes, to: destination) } catch {
-                await self.sendFailed(error, to: destination, transaction: transaction)
+        outbox.yield(Outgoing(bytes: message.serialized(), to: destination, transaction: transaction))
+    }
+
+    struct Outgoing: Sendable {
+        var bytes: [UInt8]
+        var to: SIPTransportAddress
+        var transaction: SIPClientTransactionID?
+    }
+
+    private func drain(_ stream: AsyncStream<Outgoing>) async {
+        for await item in stream {
+            let result: Result<Void, SIPTransportError>
+            do { try await transport.send(bytes: item.bytes, to: item.to); result = .success(()) } catch {
+                result = .failure(error as? SIPTransportError ?? .writeFailed("\(error)"))
             }
+            if case .failure(let error) = result { sendFailed(error, to: item.to, transaction: item.transaction) }
         }
     }
 

@@ -1,8 +1,11 @@
 import ArgumentParser
 import ComponentRuntime
+import Foundation
+import Logging
+import Signaling
+import Wire
 
 /// sip-sig: SIP signalling component of the process group, supervised by sip-orch.
-/// This build carries the supervision protocol only; the SIP stack arrives with issue 3.
 @main
 struct SipSig: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "sip-sig", abstract: "SIP signalling (started by sip-orch).")
@@ -14,8 +17,51 @@ struct SipSig: AsyncParsableCommand {
 
     func run() async throws {
         let options = ComponentOptions(instance: instance, runDirectory: runDir, name: name, logLevel: logLevel)
-        let (agent, _) = options.makeAgent(role: "sig")
-        let reason = await agent.run()
+        let (agent, logger) = options.makeAgent(role: "sig")
+        let holder = ServiceHolder()
+        let reason = await agent.run(
+            onConfigure: { configure in
+                await holder.configure(configure.config, logger: logger) { type, data in agent.emit(type, data) }
+            },
+            stats: { holder.lastStats.value.withLock { $0 } },
+            requests: { request in await holder.service?.handle(request) })
+        await holder.service?.shutdown()
         if case .orchGone = reason { throw ExitCode(3) }
     }
+}
+
+import Synchronization
+
+/// Creates the user agent on the first `configure` (the listen address comes from it) and keeps it across
+/// re-configures (an orch restart must not drop calls or registrations).
+actor ServiceHolder {
+    private(set) var service: SignalingService?
+    nonisolated let lastStats = StatsBox()
+    private var statsTask: Task<Void, Never>?
+
+    func configure(_ config: [String: JSONValue], logger: Logger, emit: @escaping SignalingService.Emit) async {
+        guard service == nil else { return }
+        let settings = SignalingSettings(configure: config)
+        let service = SignalingService(settings: settings, logger: logger, emit: emit)
+        do {
+            try await service.start()
+        } catch {
+            logger.critical("cannot start SIP: \(error)")
+            exit(1)
+        }
+        self.service = service
+        let stats = lastStats
+        statsTask = Task {
+            while !Task.isCancelled {
+                let snapshot = await service.stats()
+                stats.value.withLock { $0 = snapshot }
+                try? await Task.sleep(for: .milliseconds(500))
+            }
+        }
+    }
+}
+
+/// The latest stats snapshot, readable synchronously by the heartbeat.
+final class StatsBox: Sendable {
+    let value = Mutex<[String: JSONValue]>([:])
 }

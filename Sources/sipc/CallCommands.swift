@@ -72,6 +72,8 @@ struct Call: AsyncParsableCommand {
     @Option(help: "Hang up this many seconds after the call is answered (default: wait for the far end).") var duration: Double?
     @Option(help: "Give up if not answered within this many seconds.") var answerTimeout: Double = 60
     @Option(help: "Call from this registered account (AOR).") var from: String?
+    @Option(help: "User name for a digest challenge on this call (no account needed).") var authUser: String?
+    @Option(help: "Password for a digest challenge on this call.") var password: String?
     @Flag(help: "Print one JSON object describing the call.") var json = false
 
     func run() async throws {
@@ -85,6 +87,8 @@ struct Call: AsyncParsableCommand {
         let started = Date()
         var args: [String: JSONValue] = ["to": .string(uri)]
         if let from { args["from"] = .string(from) }
+        if let authUser { args["auth_user"] = .string(authUser) }
+        if let password { args["password"] = .string(password) }
         let callID: String
         do {
             let result = try await handle.request("call", args: args, timeout: .seconds(15))

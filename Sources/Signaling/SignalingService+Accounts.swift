@@ -1,0 +1,154 @@
+import SIPCore
+import SIPRegistration
+import SIPTransaction
+import Wire
+
+/// An account's registration at run time: the pure state machine plus where its REGISTERs go and who waits
+/// for the outcome (the `account.add` request).
+struct AccountRuntime: Sendable {
+    var config: AccountConfig
+    var machine: SIPRegistrationMachine
+    var destination: SIPTransportAddress
+    var local: SIPTransportAddress
+    var waiters: [CheckedContinuation<Reply, Never>] = []
+    var removing = false
+
+    var isBusy: Bool {
+        switch machine.state {
+        case .registering, .unregistering: true
+        default: false
+        }
+    }
+}
+
+/// Registrations (RFC 3261 §10): one machine per account; its REGISTERs run through the transaction layer.
+extension SignalingService {
+    /// `account.add`: starts (or restarts) an account and waits for the registrar's verdict.
+    func addAccount(_ args: JSONValue) async -> Reply {
+        let config: AccountConfig
+        do { config = try AccountConfig(json: args) } catch {
+            return Reply(id: "", error: WireError(.badArgs, error.description))
+        }
+        if accounts[config.key] != nil { stopAccountNow(config.key) }
+        guard startAccount(config) else {
+            return Reply(id: "", error: WireError(.failed, "cannot start the registration of \(config.key)"))
+        }
+        return await withCheckedContinuation { continuation in
+            accounts[config.key]?.waiters.append(continuation)
+        }
+    }
+
+    /// `account.remove`: unregisters (Expires: 0) and forgets the account.
+    func removeAccount(_ aor: String) async -> Reply {
+        guard var account = accounts[aor] else {
+            return Reply(id: "", error: WireError(.notFound, "no account '\(aor)'"))
+        }
+        account.removing = true
+        let actions = account.machine.stop(now: now)
+        accounts[aor] = account
+        let reply = await withCheckedContinuation { continuation in
+            accounts[aor]?.waiters.append(continuation)
+            performRegistration(actions, aor: aor)
+        }
+        accounts[aor] = nil
+        return reply.isOK ? reply : Reply(id: "", result: ["aor": .string(aor), "state": "unregistered"])
+    }
+
+    @discardableResult
+    func startAccount(_ config: AccountConfig) -> Bool {
+        let next = config.outboundProxy ?? config.registrar ?? SIPURI(scheme: .sip, host: config.aor.host, port: config.aor.port)
+        let destination = RequestFactory.destination(for: next, default: config.transport)
+        let local = advertised(destination.transport, towards: destination.host)
+        let contact = RequestFactory.contact(user: config.aor.user, local: local)
+        let registration = SIPRegistrationConfig(aor: config.aor, contact: contact, password: config.password,
+                                                 registrar: config.registrar, username: config.authUser, expires: config.expires,
+                                                 outboundProxy: config.outboundProxy, userAgent: RequestFactory.userAgent)
+        var machine = SIPRegistrationMachine(config: registration)
+        let actions = machine.start(now: now)
+        accounts[config.key] = AccountRuntime(config: config, machine: machine, destination: destination, local: local)
+        performRegistration(actions, aor: config.key)
+        return true
+    }
+
+    func stopAllAccounts() {
+        for aor in Array(accounts.keys) {
+            guard var account = accounts[aor] else { continue }
+            let actions = account.machine.stop(now: now)
+            accounts[aor] = account
+            performRegistration(actions, aor: aor)
+        }
+    }
+
+    private func stopAccountNow(_ aor: String) {
+        guard let account = accounts.removeValue(forKey: aor) else { return }
+        for w in account.waiters { w.resume(returning: Reply(id: "", error: WireError(.failed, "replaced by a new account.add"))) }
+    }
+
+    func accountResponse(_ response: SIPMessage, aor: String) {
+        guard var account = accounts[aor] else { return }
+        let actions = account.machine.handleResponse(response, now: now)
+        accounts[aor] = account
+        performRegistration(actions, aor: aor)
+    }
+
+    func accountTimeout(aor: String) {
+        guard var account = accounts[aor] else { return }
+        let actions = account.machine.handleTimeout(now: now)
+        accounts[aor] = account
+        performRegistration(actions, aor: aor)
+    }
+
+    func tickAccounts(now t: SIPTime) {
+        for aor in Array(accounts.keys) {
+            guard var account = accounts[aor], let due = account.machine.nextDeadline, due <= t else { continue }
+            let actions = account.machine.advance(to: t)
+            accounts[aor] = account
+            performRegistration(actions, aor: aor)
+        }
+    }
+
+    private func performRegistration(_ actions: [SIPRegistrationAction], aor: String) {
+        for action in actions {
+            switch action {
+            case .send(var request):
+                guard let account = accounts[aor] else { continue }
+                RequestFactory.stampVia(&request, local: account.local)
+                if let transaction = startTransaction(request, to: account.destination) {
+                    accountByTransaction[transaction] = aor
+                }
+            case .stateChanged(let event):
+                registrationChanged(event, aor: aor)
+            }
+        }
+    }
+
+    private func registrationChanged(_ event: SIPRegistrationEvent, aor: String) {
+        var data: [String: JSONValue] = ["aor": .string(aor), "state": .string(event.state.name)]
+        if let code = event.statusCode { data["code"] = .init(code) }
+        if let reason = event.reason { data["reason"] = .string(reason) }
+        let t = now
+        var outcome: Reply?
+        switch event.state {
+        case .registered(let expiresAt):
+            let expires = max(0, Int((expiresAt - t).sipNanoseconds / 1_000_000_000))
+            data["expires"] = .init(expires)
+            outcome = Reply(id: "", result: ["aor": .string(aor), "state": "registered", "expires": .init(expires),
+                                             "contact": .string(accounts[aor]?.machine.config.contact.description ?? "")])
+        case .failed(let reason, let retryAt):
+            data["retry_in_s"] = .init(max(0, Int((retryAt - t).sipNanoseconds / 1_000_000_000)))
+            logger.warning("registration failed", metadata: ["aor": "\(aor)", "reason": "\(reason)"])
+            outcome = Reply(id: "", error: WireError(.failed, reason))
+        case .unregistered:
+            outcome = Reply(id: "", result: ["aor": .string(aor), "state": "unregistered"])
+        case .registering, .unregistering:
+            break
+        }
+        emit("registration.state", data)
+        if let outcome, var account = accounts[aor], !account.waiters.isEmpty {
+            let waiters = account.waiters
+            account.waiters = []
+            accounts[aor] = account
+            for w in waiters { w.resume(returning: outcome) }
+        }
+    }
+}

@@ -1,0 +1,56 @@
+import Wire
+
+/// orch's commands to sig (docs/PROTOCOL.md §4, "sig").
+extension SignalingService {
+    public func handle(_ request: Request) async -> Reply? {
+        let args = request.args
+        let reply: Reply
+        switch request.command {
+        case "account.add":
+            reply = await addAccount(.object(args))
+        case "account.remove":
+            guard let aor = args["aor"]?.stringValue else { return Self.bad(request, "account.remove needs args.aor") }
+            reply = await removeAccount(aor)
+        case "call.dial":
+            guard let call = args["call"]?.stringValue, let to = args["to"]?.stringValue else {
+                return Self.bad(request, "call.dial needs args.call and args.to")
+            }
+            guard let address = args["media"]?["address"]?.stringValue, let port = args["media"]?["port"]?.intValue,
+                  let p = UInt16(exactly: port) else {
+                return Self.bad(request, "call.dial needs args.media.address and args.media.port")
+            }
+            reply = dial(callID: call, to: to, from: args["from"]?.stringValue, address: address, port: p,
+                         authUser: args["auth_user"]?.stringValue, password: args["password"]?.stringValue)
+        case "call.answer":
+            guard let call = args["call"]?.stringValue, let address = args["media"]?["address"]?.stringValue,
+                  let port = args["media"]?["port"]?.intValue, let p = UInt16(exactly: port) else {
+                return Self.bad(request, "call.answer needs args.call, args.media.address and args.media.port")
+            }
+            reply = answer(callID: call, address: address, port: p)
+        case "call.reject":
+            guard let call = args["call"]?.stringValue else { return Self.bad(request, "call.reject needs args.call") }
+            reply = reject(callID: call, code: args["code"]?.intValue ?? 486, reason: args["reason"]?.stringValue)
+        case "call.hangup":
+            guard let call = args["call"]?.stringValue else { return Self.bad(request, "call.hangup needs args.call") }
+            reply = hangup(callID: call)
+        case "calls":
+            reply = Reply(id: "", result: ["calls": callsJSON()])
+        default:
+            return nil
+        }
+        return Reply(id: request.id, outcome: reply.outcome)
+    }
+
+    static func bad(_ request: Request, _ message: String) -> Reply {
+        Reply(id: request.id, error: WireError(.badArgs, message))
+    }
+}
+
+extension Reply {
+    init(id: String, outcome: Result<JSONValue, WireError>) {
+        switch outcome {
+        case .success(let v): self.init(id: id, result: v)
+        case .failure(let e): self.init(id: id, error: e)
+        }
+    }
+}

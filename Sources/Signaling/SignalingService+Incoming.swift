@@ -1,0 +1,305 @@
+import SIPCore
+import SIPDialog
+import SIPTransaction
+import Wire
+
+/// The UAS side (RFC 3261 §8.2, §13.3, §15.1.2): requests that reach us, in and out of dialogs.
+extension SignalingService {
+    func handleRequest(_ request: SIPMessage, from: SIPTransportAddress, transaction: SIPServerTransactionID) {
+        guard let method = request.method else { return }
+        // §8.2.2.3: option tags we do not support in Require get 420.
+        if method != .ack, method != .cancel, let required = try? request.require(), !required.isEmpty {
+            var r = SIPResponseBuilder.response(to: request, status: 420, toTag: toTag(for: request))
+            r.set(.unsupported, required.joined(separator: ", "))
+            respond(r, transaction: transaction)
+            return
+        }
+        let toTagged = (try? request.to()?.tag).flatMap { $0 } != nil
+        if toTagged {
+            handleInDialogRequest(request, method: method, from: from, transaction: transaction)
+            return
+        }
+        switch method {
+        case .invite: handleNewInvite(request, from: from, transaction: transaction)
+        case .cancel: handleCancel(request, transaction: transaction)
+        case .options: respond(optionsResponse(to: request), transaction: transaction)
+        case .bye:
+            // A BYE without a To tag cannot belong to any dialog of ours.
+            respond(SIPResponseBuilder.response(to: request, status: 481, toTag: toTag(for: request)), transaction: transaction)
+        default:
+            respond(methodNotAllowed(request), transaction: transaction)
+        }
+    }
+
+    // MARK: new calls
+
+    private func handleNewInvite(_ request: SIPMessage, from: SIPTransportAddress, transaction: SIPServerTransactionID) {
+        let tag = SIPRandomToken.make(length: 10)
+        if calls.count >= settings.maxCalls {
+            counters.rejectedCallLimit += 1
+            log("call limit \(settings.maxCalls) reached", cause: "call-limit")
+            var r = SIPResponseBuilder.response(to: request, status: 503, toTag: tag)
+            r.set("Retry-After", String(settings.retryAfter))
+            respond(r, transaction: transaction)
+            return
+        }
+        // With accounts, only calls to one of their users are ours; without, any user at our address (direct IP).
+        if !accounts.isEmpty {
+            let user = request.requestURI?.user
+            if !accounts.values.contains(where: { $0.config.aor.user == user }) {
+                log("INVITE for unknown user \(user ?? "-")", cause: "unknown-user")
+                respond(SIPResponseBuilder.response(to: request, status: 404, toTag: tag), transaction: transaction)
+                return
+            }
+        }
+        let hasOffer = !request.body.isEmpty
+        if hasOffer {
+            if let type = try? request.contentType(), type.essence != "application/sdp" {
+                var r = SIPResponseBuilder.response(to: request, status: 415, toTag: tag)
+                r.set(.accept, RequestFactory.accept)
+                respond(r, transaction: transaction)
+                return
+            }
+            // Reject before ringing when no codec is in common (the answer is built again with real ports later).
+            if case .failure(let failure) = media.answer(offerBody: request.body, address: "127.0.0.1", port: 9) {
+                log("INVITE rejected: \(failure.description)", cause: "488")
+                var r = SIPResponseBuilder.response(to: request, status: 488, toTag: tag)
+                r.set("Warning", "304 sip-client \"\(failure.description)\"")
+                respond(r, transaction: transaction)
+                return
+            }
+        }
+        guard let sipCallID = try? request.callID() else { return }
+        let local = advertised(from.transport, towards: from.host)
+        let contact = RequestFactory.contact(user: request.requestURI?.user, local: local)
+        let dialog: SIPDialog
+        do {
+            dialog = try SIPDialog.uas(request: request, localTag: tag, localContact: contact, transport: from.transport)
+        } catch {
+            log("INVITE cannot create a dialog: \(error)", cause: "bad-invite")
+            respond(SIPResponseBuilder.response(to: request, status: 400, reason: "Bad Request (\(error))", toTag: tag),
+                    transaction: transaction)
+            return
+        }
+        let id = "c" + SIPRandomToken.make(length: 12)
+        var call = CallSession(id: id, direction: .incoming, state: .incoming, sipCallID: sipCallID, localTag: tag,
+                               remote: (try? request.from()?.uri.description) ?? "", local: request.requestURI?.description ?? "")
+        call.request = request
+        call.serverTransaction = transaction
+        call.responseDestination = transactions.responseDestination(for: transaction)
+        call.dialog = dialog
+        call.transport = from.transport
+        call.offerInAck = !hasOffer
+        calls[id] = call
+        callByDialogKey[call.dialogKey] = id
+        callByServerTransaction[transaction] = id
+
+        respond(SIPResponseBuilder.response(to: request, status: 100, toTag: nil), transaction: transaction)
+        var ringing = SIPResponseBuilder.response(to: request, status: 180, toTag: tag)
+        RequestFactory.decorate(&ringing, contact: contact)
+        respond(ringing, transaction: transaction)
+
+        var data: [String: JSONValue] = ["call": .string(id), "sip_call_id": .string(sipCallID), "from": .string(call.remote),
+                                         "to": .string(call.local)]
+        if hasOffer, case .success(let answer) = media.answer(offerBody: request.body, address: "127.0.0.1", port: 9) {
+            data["remote_media"] = MediaNegotiation.json(answer.audio)
+        }
+        emit("call.incoming", data)
+        publishState(id)
+    }
+
+    /// Answers an incoming call with our SDP (an answer to the offer, or an offer when the INVITE had none).
+    func answer(callID: String, address: String, port: UInt16) -> Reply {
+        guard var call = calls[callID], call.direction == .incoming else {
+            return Reply(id: "", error: WireError(.notFound, "no incoming call '\(callID)'"))
+        }
+        guard !call.isAnswered, call.state != .terminated, let request = call.request, let transaction = call.serverTransaction,
+              transactions.isAwaitingFinalResponse(transaction) else {
+            return Reply(id: "", error: WireError(.unavailable, "call '\(callID)' can no longer be answered"))
+        }
+        let peerHost = call.responseDestination?.host ?? "127.0.0.1"
+        let mediaHost = Self.isWildcard(address) ? advertised(call.transport, towards: peerHost).host : address
+        call.media = (mediaHost, port)
+        let body: [UInt8]
+        if call.offerInAck {
+            body = media.offer(address: mediaHost, port: port)
+        } else {
+            switch media.answer(offerBody: request.body, address: mediaHost, port: port) {
+            case .failure(let failure):
+                respond(SIPResponseBuilder.response(to: request, status: 488, toTag: call.localTag), transaction: transaction)
+                calls[callID] = call
+                end(callID, code: 488, reason: failure.description, normal: false)
+                return Reply(id: "", error: WireError(.failed, failure.description))
+            case .success(let answer):
+                body = answer.body
+                call.codec = answer.audio.codec.encoding
+                call.remoteMedia = MediaNegotiation.json(answer.audio)
+            }
+        }
+        var ok = SIPResponseBuilder.response(to: request, status: 200, toTag: call.localTag)
+        RequestFactory.decorate(&ok, contact: call.dialog?.localContact)
+        ok.set(.contentType, "application/sdp")
+        ok.body = body
+        ok.set(.contentLength, String(body.count))
+        if var dialog = call.dialog { _ = try? dialog.didSendResponse(ok); call.dialog = dialog }
+        call.state = .connected
+        // The INVITE server transaction ends with the 2xx; we retransmit it until the ACK (§13.3.1.4).
+        if !call.transport.isReliable {
+            call.twoXX = SIPTwoXXRetransmitter(response: ok, now: now, timers: timers)
+            call.twoXXDestination = call.responseDestination
+        }
+        calls[callID] = call
+        respond(ok, transaction: transaction)
+        publishState(callID)
+        return Reply(id: "", result: ["call": .string(callID), "codec": call.codec.map(JSONValue.string) ?? .null])
+    }
+
+    func reject(callID: String, code: Int, reason: String?) -> Reply {
+        guard let call = calls[callID], call.direction == .incoming, let request = call.request,
+              let transaction = call.serverTransaction, !call.isAnswered else {
+            return Reply(id: "", error: WireError(.notFound, "no unanswered incoming call '\(callID)'"))
+        }
+        guard (300...699).contains(code) else {
+            return Reply(id: "", error: WireError(.badArgs, "code must be 300-699, got \(code)"))
+        }
+        var r = SIPResponseBuilder.response(to: request, status: code, reason: reason, toTag: call.localTag)
+        RequestFactory.decorate(&r)
+        if code == 503 { r.set("Retry-After", String(settings.retryAfter)) }
+        perform(transactions.sendResponse(r, transaction: transaction, now: now))
+        end(callID, code: code, reason: "rejected with \(code)", normal: true)
+        return Reply(id: "", result: ["call": .string(callID)])
+    }
+
+    // MARK: CANCEL, ACK, in-dialog
+
+    private func handleCancel(_ cancel: SIPMessage, transaction: SIPServerTransactionID) {
+        guard let invite = transactions.matchingInvite(forCancel: cancel) else {
+            respond(SIPResponseBuilder.response(to: cancel, status: 481, toTag: toTag(for: cancel)), transaction: transaction)
+            return
+        }
+        let callID = callByServerTransaction[invite]
+        let tag = callID.flatMap { calls[$0]?.localTag } ?? toTag(for: cancel)
+        respond(SIPResponseBuilder.response(to: cancel, status: 200, toTag: tag), transaction: transaction)
+        // §9.2: the INVITE, still unanswered, gets 487.
+        if transactions.isAwaitingFinalResponse(invite), let request = transactions.request(for: invite) {
+            respond(SIPResponseBuilder.response(to: request, status: 487, toTag: tag), transaction: invite)
+            if let callID, calls[callID]?.isAnswered == false {
+                end(callID, code: 487, reason: "cancelled by caller", normal: true)
+            }
+        }
+    }
+
+    func handleAck(_ ack: SIPMessage, from: SIPTransportAddress) {
+        guard let id = callForInDialog(ack), var call = calls[id] else { return }  // ACK is never answered
+        call.twoXX?.acknowledge()
+        call.twoXX = nil
+        if call.offerInAck, !ack.body.isEmpty {
+            call.remoteMedia = MediaNegotiation.remoteMedia(answerBody: ack.body)
+            call.codec = call.remoteMedia?["codec"]?.stringValue
+            call.offerInAck = false
+            calls[id] = call
+            publishState(id)
+        } else {
+            calls[id] = call
+        }
+    }
+
+    private func handleInDialogRequest(_ request: SIPMessage, method: SIPMethod, from: SIPTransportAddress,
+                                       transaction: SIPServerTransactionID) {
+        guard let id = callForInDialog(request), var call = calls[id], var dialog = call.dialog else {
+            if method == .options { respond(optionsResponse(to: request), transaction: transaction); return }
+            respond(SIPResponseBuilder.response(to: request, status: 481, toTag: nil), transaction: transaction)
+            return
+        }
+        switch dialog.receiveRequest(request) {
+        case .reject(let code, let phrase):
+            respond(SIPResponseBuilder.response(to: request, status: code, reason: phrase, toTag: nil), transaction: transaction)
+            return
+        case .accept:
+            break
+        }
+        call.dialog = dialog
+        calls[id] = call
+        switch method {
+        case .bye:
+            respond(SIPResponseBuilder.response(to: request, status: 200, toTag: nil), transaction: transaction)
+            end(id, code: nil, reason: "remote hangup", normal: true)
+        case .invite:
+            handleReInvite(request, callID: id, transaction: transaction)
+        case .options:
+            respond(optionsResponse(to: request), transaction: transaction)
+        default:
+            respond(methodNotAllowed(request), transaction: transaction)
+        }
+    }
+
+    /// A re-INVITE from the peer (§14.2): hold/resume or a new address; answered with our same media.
+    private func handleReInvite(_ request: SIPMessage, callID: String, transaction: SIPServerTransactionID) {
+        guard var call = calls[callID], let local = call.media else {
+            var r = SIPResponseBuilder.response(to: request, status: 491, toTag: nil)  // our own offer is pending
+            r.set("Retry-After", "1")
+            respond(r, transaction: transaction)
+            return
+        }
+        media.sessionVersion += 1
+        var ok = SIPResponseBuilder.response(to: request, status: 200, toTag: nil)
+        RequestFactory.decorate(&ok, contact: call.dialog?.localContact)
+        if request.body.isEmpty {
+            ok.body = media.offer(address: local.address, port: local.port)
+            call.offerInAck = true
+        } else {
+            switch media.answer(offerBody: request.body, address: local.address, port: local.port) {
+            case .failure(let failure):
+                var r = SIPResponseBuilder.response(to: request, status: 488, toTag: nil)
+                r.set("Warning", "304 sip-client \"\(failure.description)\"")
+                respond(r, transaction: transaction)  // the call goes on with the old session (§14.2)
+                return
+            case .success(let answer):
+                ok.body = answer.body
+                call.codec = answer.audio.codec.encoding
+                call.remoteMedia = MediaNegotiation.json(answer.audio)
+                call.state = answer.audio.direction == .sendrecv || answer.audio.direction == .sendonly ? .connected : .held
+            }
+        }
+        ok.set(.contentType, "application/sdp")
+        ok.set(.contentLength, String(ok.body.count))
+        let destination = transactions.responseDestination(for: transaction)
+        if !call.transport.isReliable, let destination {
+            call.twoXX = SIPTwoXXRetransmitter(response: ok, now: now, timers: timers)
+            call.twoXXDestination = destination
+        }
+        calls[callID] = call
+        respond(ok, transaction: transaction)
+        publishState(callID)
+    }
+
+    func callForInDialog(_ request: SIPMessage) -> String? {
+        guard let callID = try? request.callID(), let tag = (try? request.to()?.tag).flatMap({ $0 }) else { return nil }
+        return callByDialogKey[CallSession.dialogKey(callID: callID, localTag: tag)]
+    }
+
+    // MARK: small answers
+
+    func optionsResponse(to request: SIPMessage) -> SIPMessage {
+        var r = SIPResponseBuilder.response(to: request, status: 200, toTag: toTag(for: request))
+        RequestFactory.decorate(&r)
+        r.set(.accept, RequestFactory.accept)
+        r.set("Accept-Encoding", "identity")
+        r.set("Accept-Language", "en")
+        r.set(.supported, "")
+        r.removeAll(.supported)
+        return r
+    }
+
+    func methodNotAllowed(_ request: SIPMessage) -> SIPMessage {
+        var r = SIPResponseBuilder.response(to: request, status: 405, toTag: toTag(for: request))
+        RequestFactory.decorate(&r)
+        return r
+    }
+
+    func toTag(for request: SIPMessage) -> String? {
+        ((try? request.to()?.tag).flatMap { $0 }) == nil ? SIPRandomToken.make(length: 10) : nil
+    }
+
+    static func isWildcard(_ host: String) -> Bool { host == "0.0.0.0" || host == "::" || host.isEmpty }
+}
