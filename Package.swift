@@ -128,7 +128,7 @@ let package = Package(
         .testTarget(name: "BusTests", dependencies: ["Bus", "Wire", "ProcessSupport"], swiftSettings: swift6),
         .testTarget(name: "ConfigTests", dependencies: ["Config"], swiftSettings: swift6),
         .testTarget(name: "OrchestratorTests", dependencies: ["Orchestrator", "Wire", "Config"], swiftSettings: swift6),
-        .testTarget(name: "IntegrationTests", dependencies: ["GroupControl", "Bus", "Wire", "ProcessSupport"],
+        .testTarget(name: "IntegrationTests", dependencies: ["GroupControl", "Bus", "Wire", "ProcessSupport", "SIPTransport", "SIPCore"],
                     swiftSettings: swift6),
     ]
 )

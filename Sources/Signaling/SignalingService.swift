@@ -68,6 +68,9 @@ public actor SignalingService {
         }
     }
 
+    /// Max-Forwards is required of requests (§8.1.1.6), but some old phones omit it: tolerated, as by most UAs.
+    static let validation = SIPValidationOptions(requireMaxForwards: false, validateDate: false, rejectRequestURIHeaders: true)
+
     var now: SIPTime { SIPTime(nanoseconds: (clock.now - origin).sipNanoseconds) }
 
     /// Binds the SIP ports and starts processing; returns the bound addresses.
@@ -137,6 +140,20 @@ public actor SignalingService {
         switch item {
         case .message(let message, let from, _):
             if throttle.isBlocked(from.host, now: t) { counters.throttled += 1; return }
+            do {
+                try SIPMessageValidator.validate(message, options: Self.validation)
+            } catch {
+                counters.malformed += 1
+                log("invalid SIP \(message.isRequest ? "request" : "response") from \(from): \(error)", cause: "invalid:\(error.kind)")
+                guard message.isRequest else { return }
+                throttle.recordFailure(from.host, now: t)
+                if var response = SIPErrorResponse.make(for: message, error: error, toTag: SIPRandomToken.make(length: 10)) {
+                    RequestFactory.decorate(&response)
+                    send(response, to: from)
+                    counters.answered400 += 1
+                }
+                return
+            }
             perform(transactions.receive(message, from: from, now: t))
         case .malformed(let raw, let error, let from, _):
             counters.malformed += 1

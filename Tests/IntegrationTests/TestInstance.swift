@@ -70,7 +70,9 @@ final class TestInstance: @unchecked Sendable {
 
     /// `sipc up` with extra flags; records the group's pids for cleanup.
     func up(_ flags: [String] = []) async throws -> JSONValue {
-        let run = try sipc(["up"] + flags)
+        // Tests run side by side: unless a test picks its SIP port, sig takes an ephemeral one on loopback.
+        let listen = flags.contains("--sip-listen") ? [] : ["--sip-listen", "127.0.0.1:0"]
+        let run = try sipc(["up"] + flags + listen)
         try #require(run.status == 0, "sipc up failed: \(run.stderr)")
         let s = try await status()
         knownPIDs.formUnion(handle.pids(in: s))
