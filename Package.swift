@@ -109,7 +109,7 @@ let package = Package(
                           dependencies: ["GroupControl", "Config", "CLISupport", "Wire", "Bus", .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: swift6),
         .executableTarget(name: "sip-bench",
-                          dependencies: ["Bus", "Wire", "ProcessSupport",
+                          dependencies: ["Bus", "Wire", "ProcessSupport", "SIPCore",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: swift6),
 

@@ -25,7 +25,7 @@ public struct SIPSettings: Sendable, Equatable {
     public var t2Ms = 4000
     public var t4Ms = 5000
     /// Live SIP transactions at most; a new request beyond it is answered 503 with Retry-After.
-    public var maxTransactions = 5000
+    public var maxTransactions = 20_000
     /// Calls at most; an INVITE beyond it is answered 503 with Retry-After.
     public var maxCalls = 500
     /// Codecs offered and accepted, in order of preference.

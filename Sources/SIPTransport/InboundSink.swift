@@ -79,13 +79,20 @@ final class InboundSink: Sendable {
     // MARK: connections
 
     func connectionOpened(_ remote: SIPTransportAddress, channel: any Channel) {
-        let accepted = connections.withLock { table -> Bool in
-            guard table.count < maxConnections else { return false }
+        enum Outcome { case added, known, refused }
+        let outcome = connections.withLock { table -> Outcome in
+            if let current = table[remote], current === channel { return .known }  // registered by the connect path
+            guard table.count < maxConnections else { return .refused }
             table[remote] = channel
-            return true
+            return .added
         }
-        counters.withLock { accepted ? ($0.connectionsAccepted += 1) : ($0.connectionsRefused += 1) }
-        if !accepted { channel.close(promise: nil) }
+        switch outcome {
+        case .added: counters.withLock { $0.connectionsAccepted += 1 }
+        case .known: break
+        case .refused:
+            counters.withLock { $0.connectionsRefused += 1 }
+            channel.close(promise: nil)
+        }
     }
 
     func connectionClosed(_ remote: SIPTransportAddress, channel: any Channel) {

@@ -68,6 +68,10 @@ public actor SignalingService {
         }
     }
 
+    /// Answers that betray a scanner or a broken peer (not the ordinary ends of calls such as 481, 486, 487 or 503
+    /// under load): only these count towards throttling a source.
+    static let suspiciousStatus: Set<Int> = [400, 403, 404, 405, 413, 414, 415, 416, 420, 482, 483, 484, 485, 505, 513]
+
     /// Max-Forwards is required of requests (§8.1.1.6), but some old phones omit it: tolerated, as by most UAs.
     static let validation = SIPValidationOptions(requireMaxForwards: false, validateDate: false, rejectRequestURIHeaders: true)
 
@@ -244,7 +248,7 @@ public actor SignalingService {
     }
 
     func respond(_ response: SIPMessage, transaction: SIPServerTransactionID) {
-        if let code = response.statusCode, code >= 400, let source = transactions.responseDestination(for: transaction) {
+        if let code = response.statusCode, Self.suspiciousStatus.contains(code), let source = transactions.responseDestination(for: transaction) {
             if throttle.recordFailure(source.host, now: now) {
                 log("throttling \(source.host): too many failed requests", cause: "throttle:\(source.host)")
             }

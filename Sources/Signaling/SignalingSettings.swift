@@ -10,7 +10,7 @@ public struct SignalingSettings: Sendable, Equatable {
     public var t1: Duration = .milliseconds(500)
     public var t2: Duration = .seconds(4)
     public var t4: Duration = .seconds(5)
-    public var maxTransactions = 5000
+    public var maxTransactions = 20_000
     public var maxCalls = 500
     public var codecs = ["PCMU", "PCMA"]
     public var autoAnswer = false

@@ -34,6 +34,14 @@ struct Status: AsyncParsableCommand {
             print(pad(c["name"]?.stringValue ?? "?", 8) + pad(pid, 9) + pad(c["state"]?.stringValue ?? "?", 10)
                   + pad(String(c["restarts"]?.intValue ?? 0), 10) + uptime)
         }
+        for r in status["registrations"]?.arrayValue ?? [] {
+            let detail = r["reason"]?.stringValue.map { " (\($0))" } ?? r["expires"]?.intValue.map { " (expires in \($0) s)" } ?? ""
+            print("registration \(r["aor"]?.stringValue ?? "?"): \(r["state"]?.stringValue ?? "?")\(detail)")
+        }
+        for c in status["calls"]?.arrayValue ?? [] {
+            print("call \(c["call_id"]?.stringValue ?? "?") \(c["direction"]?.stringValue ?? "") \(c["remote"]?.stringValue ?? ""): "
+                  + "\(c["state"]?.stringValue ?? "?")\(c["codec"]?.stringValue.map { " " + $0 } ?? "")")
+        }
     }
 
     private func pad(_ s: String, _ width: Int) -> String { s.count >= width ? s + " " : s + String(repeating: " ", count: width - s.count) }

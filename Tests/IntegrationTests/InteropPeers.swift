@@ -1,3 +1,4 @@
+import Synchronization
 import Foundation
 import ProcessSupport
 import Testing
@@ -10,9 +11,15 @@ enum InteropAssets {
     static let baresipPeer = root + "/baresip/baresip_peer.py"
 }
 
-/// Picks a block of free-looking ports per test so reruns never collide with TIME_WAIT leftovers.
+/// Gives each test its own block of 250 ports, so tests running side by side never collide and reruns start
+/// elsewhere (TIME_WAIT leftovers). In a block: our SIP port at +0, SIPp at +2 (media +12), baresip at +20 (its
+/// RTP +120..+219), our media ports at +220..+249 (`SIPInteropTests.flags`).
 enum TestPorts {
-    static func base() -> Int { Int.random(in: 160...199) * 100 + Int.random(in: 0...4) * 20 }
+    private static let next = Atomic<Int>(Int.random(in: 0..<52))
+    static func base() -> Int {
+        let n = next.add(1, ordering: .relaxed).oldValue
+        return 16_000 + (n % 52) * 250
+    }
 }
 
 /// A real third-party peer process (SIPp or the baresip helper), stopped by PID when done.

@@ -6,7 +6,7 @@ import Wire
 /// Each test asserts on the messages exchanged (SIPp's message trace, its scenario checks) and on our events.
 @Suite(.serialized) struct SIPInteropTests {
     static func flags(_ port: Int, autoAnswer: Bool) -> [String] {
-        ["--sip-listen", "127.0.0.1:\(port)", "--rtp-ports", "\(port + 1000)-\(port + 1099)", "--rtp-workers", "1"]
+        ["--sip-listen", "127.0.0.1:\(port)", "--rtp-ports", "\(port + 220)-\(port + 249)", "--rtp-workers", "1"]
             + (autoAnswer ? ["--auto-answer"] : [])
     }
 
@@ -20,7 +20,7 @@ import Wire
                 #expect(await sipp.exitStatus() == 0, "SIPp reported a failed call")
                 let log = sipp.messages
                 #expect(log.contains("SIP/2.0 100 Trying") && log.contains("SIP/2.0 180 Ringing"))
-                #expect(log.contains("SIP/2.0 200 OK") && log.contains("m=audio \(port + 1000)"))  // the port orch allocated
+                #expect(log.contains("SIP/2.0 200 OK") && log.contains("m=audio \(port + 220)"))  // the port orch allocated
                 #expect(log.contains("a=rtpmap:0 PCMU/8000"))
             }
             let connected = await events.wait { $0.type == "call.state" && $0.data["state"]?.stringValue == "connected" }
@@ -181,6 +181,62 @@ import Wire
                 #expect(["PCMU", "PCMA"].contains(result["codec"]?.stringValue ?? ""))
                 let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
                 #expect(log.contains("INVITE sip:alice@127.0.0.1:\(port + 20)") && log.contains("BYE sip:"))
+            }
+        }
+    }
+
+    @Test func weFollowA302Redirect() async throws {
+        let port = TestPorts.base()
+        try await withInstance { instance in
+            _ = try await instance.up(Self.flags(port, autoAnswer: false))
+            try await withPeer({ try .sipp("uas_redirect.xml", port: port + 2) }) { sipp in
+                #expect(await PeerProcess.waitForUDP(port + 2))
+                let run = try instance.sipc(["call", "sip:service@127.0.0.1:\(port + 2)", "--duration", "0.3", "--json"])
+                #expect(run.status == 0, "\(run.stderr)")
+                #expect(await sipp.exitStatus() == 0)
+                let log = sipp.messages
+                #expect(log.contains("SIP/2.0 302 Moved Temporarily") && log.contains("INVITE sip:moved@127.0.0.1:\(port + 2) SIP/2.0"))
+            }
+        }
+    }
+
+    @Test func sippCallsUsOverTCP() async throws {
+        let port = TestPorts.base()
+        try await withInstance { instance in
+            _ = try await instance.up(Self.flags(port, autoAnswer: true))
+            try await withPeer({ try .sipp("uac_call_bye.xml", port: port + 2, target: "127.0.0.1:\(port)", extra: ["-t", "t1"]) }) { sipp in
+                #expect(await sipp.exitStatus() == 0)
+                let log = sipp.messages
+                #expect(log.contains("TCP message received") && log.contains("SIP/2.0 200 OK"))
+                #expect(log.contains(";transport=tcp>") || log.contains(";transport=TCP>"))  // our Contact says TCP
+            }
+        }
+    }
+
+    @Test func twoAccountsOneThroughAnOutboundProxyUnregisterOnShutdown() async throws {
+        let port = TestPorts.base()
+        try await withInstance { instance in
+            _ = try await instance.up(Self.flags(port, autoAnswer: false))
+            let events = try await EventRecorder(instance)
+            defer { events.stop() }
+            try await withPeer({ try .sipp("uas_registrar.xml", port: port + 2,
+                                           extra: ["-key", "auth_user", "alice", "-key", "auth_pass", "secret", "-m", "2"]) }) { sipp in
+                #expect(await PeerProcess.waitForUDP(port + 2))
+                let direct = try instance.sipc(["register", "--aor", "sip:alice@127.0.0.1:\(port + 2)", "--password", "secret", "--expires", "4"])
+                #expect(direct.status == 0, "\(direct.stderr)")
+                let proxied = try instance.sipc(["register", "--aor", "sip:bob@example.com", "--auth-user", "alice", "--password", "secret",
+                                                 "--expires", "4", "--outbound-proxy", "sip:127.0.0.1:\(port + 2)"])
+                #expect(proxied.status == 0, "\(proxied.stderr)")
+                let refreshed = await eventually(timeout: .seconds(8)) {
+                    let registered = events.all.filter { $0.type == "registration.state" && $0.data["state"]?.stringValue == "registered" }
+                    return Set(registered.compactMap { $0.data["aor"]?.stringValue }).count == 2 && registered.count >= 4
+                }
+                #expect(refreshed)
+                // Stopping the instance unregisters both (Expires: 0) before sig exits.
+                #expect(try instance.sipc(["down"]).status == 0)
+                #expect(await sipp.exitStatus() == 0)
+                let log = sipp.messages
+                #expect(log.contains("REGISTER sip:example.com SIP/2.0") && log.contains("Route: <sip:127.0.0.1:\(port + 2);lr>"))
             }
         }
     }

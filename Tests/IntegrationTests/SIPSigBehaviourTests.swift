@@ -76,7 +76,7 @@ import Wire
     @Test func optionsMethodsAndDialogsAreAnsweredPerRFC3261() async throws {
         let port = TestPorts.base()
         try await withInstance { instance in
-            _ = try await instance.up(["--sip-listen", "127.0.0.1:\(port)", "--rtp-ports", "\(port + 1000)-\(port + 1099)", "--rtp-workers", "1"])
+            _ = try await instance.up(["--sip-listen", "127.0.0.1:\(port)", "--rtp-ports", "\(port + 220)-\(port + 249)", "--rtp-workers", "1"])
             let probe = try await Probe()
             // OPTIONS: 200 with what we can do (§11.2).
             try await probe.send(Self.request("OPTIONS", port: port), to: port)
@@ -109,7 +109,7 @@ import Wire
     @Test func invalidRequestsGet400NamingTheDefectAndGarbageIsCountedNotFatal() async throws {
         let port = TestPorts.base()
         try await withInstance { instance in
-            _ = try await instance.up(["--sip-listen", "127.0.0.1:\(port)", "--rtp-ports", "\(port + 1000)-\(port + 1099)", "--rtp-workers", "1"])
+            _ = try await instance.up(["--sip-listen", "127.0.0.1:\(port)", "--rtp-ports", "\(port + 220)-\(port + 249)", "--rtp-workers", "1"])
             let sigPID = try await instance.pid(of: "sig")
             let probe = try await Probe()
             // Missing Call-ID: 400 whose reason phrase says so.
@@ -141,7 +141,7 @@ import Wire
     @Test func callsBeyondTheLimitGet503WithRetryAfter() async throws {
         let port = TestPorts.base()
         try await withInstance { instance in
-            _ = try await instance.up(["--sip-listen", "127.0.0.1:\(port)", "--rtp-ports", "\(port + 1000)-\(port + 1099)", "--rtp-workers", "1",
+            _ = try await instance.up(["--sip-listen", "127.0.0.1:\(port)", "--rtp-ports", "\(port + 220)-\(port + 249)", "--rtp-workers", "1",
                                        "--max-calls", "1"])
             let probe = try await Probe()
             let offer = Self.sdp("0", rtpmaps: "a=rtpmap:0 PCMU/8000\n")
@@ -163,7 +163,7 @@ import Wire
     @Test func aSourceThatKeepsFailingIsThrottled() async throws {
         let port = TestPorts.base()
         try await withInstance { instance in
-            _ = try await instance.up(["--sip-listen", "127.0.0.1:\(port)", "--rtp-ports", "\(port + 1000)-\(port + 1099)", "--rtp-workers", "1"])
+            _ = try await instance.up(["--sip-listen", "127.0.0.1:\(port)", "--rtp-ports", "\(port + 220)-\(port + 249)", "--rtp-workers", "1"])
             let probe = try await Probe()
             for _ in 0..<20 {
                 try await probe.send(Self.request("MESSAGE", port: port), to: port)
@@ -177,6 +177,40 @@ import Wire
                 return (s.flatMap { instance.component("sig", in: $0)?["stats"]?["throttled"]?.intValue } ?? 0) >= 1
             })
             await probe.close()
+        }
+    }
+
+    @Test func ipv6Works() async throws {
+        let port = TestPorts.base()
+        try await withInstance { instance in
+            _ = try await instance.up(["--sip-listen", "[::1]:\(port)", "--rtp-ports", "\(port + 220)-\(port + 249)", "--rtp-workers", "1"])
+            let probe = Probe6()
+            let local = try await probe.start()
+            let text = Self.request("OPTIONS", port: port).replacingOccurrences(of: "127.0.0.1:PORT", with: "[::1]:\(local.port)")
+                .replacingOccurrences(of: "127.0.0.1", with: "[::1]").replacingOccurrences(of: "\n", with: "\r\n")
+            try await probe.layer.send(bytes: Array(text.utf8), to: SIPTransportAddress(transport: .udp, host: "::1", port: UInt16(port)))
+            let reply = await probe.next()
+            #expect(reply?.statusCode == 200)
+            #expect(try reply?.topVia()?.host == "[::1]" || reply?.topVia()?.host == "::1")
+            await probe.layer.shutdown()
+        }
+    }
+
+    final class Probe6: @unchecked Sendable {
+        let layer = SIPTransportLayer(settings: SIPTransportSettings(listenHosts: ["::1"], port: 0, transports: [.udp]))
+        func start() async throws -> SIPTransportAddress { try #require(try await layer.start().first) }
+        func next() async -> SIPMessage? {
+            let stream = layer.inbound
+            return await withTaskGroup(of: SIPMessage?.self) { group in
+                group.addTask {
+                    for await item in stream { if case .message(let m, _, _) = item, m.isResponse { return m } }
+                    return nil
+                }
+                group.addTask { try? await Task.sleep(for: .seconds(3)); return nil }
+                let first = await group.next() ?? nil
+                group.cancelAll()
+                return first
+            }
         }
     }
 }
