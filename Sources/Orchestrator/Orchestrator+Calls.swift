@@ -191,12 +191,3 @@ extension Orchestrator {
         return "c" + String(rng.next(), radix: 36) + String(rng.next() & 0xFFFF, radix: 36)
     }
 }
-
-extension Reply {
-    init(id: String, outcome: Result<JSONValue, WireError>) {
-        switch outcome {
-        case .success(let v): self.init(id: id, result: v)
-        case .failure(let e): self.init(id: id, error: e)
-        }
-    }
-}

@@ -43,6 +43,9 @@ struct CallSession: Sendable {
     var serverTransaction: SIPServerTransactionID?
     var responseDestination: SIPTransportAddress?
     var twoXX: SIPTwoXXRetransmitter?
+    /// Our 2xx to the INVITE, for a retransmitted INVITE that arrives after the INVITE server transaction
+    /// ended with it (RFC 3261 §17.2.1; RFC 6026 fixes this with an Accepted state we do not model).
+    var finalResponse: SIPMessage?
     var twoXXDestination: SIPTransportAddress?
     var offerInAck = false
     var transport: SIPTransportKind = .udp

@@ -45,12 +45,3 @@ extension SignalingService {
         Reply(id: request.id, error: WireError(.badArgs, message))
     }
 }
-
-extension Reply {
-    init(id: String, outcome: Result<JSONValue, WireError>) {
-        switch outcome {
-        case .success(let v): self.init(id: id, result: v)
-        case .failure(let e): self.init(id: id, error: e)
-        }
-    }
-}

@@ -34,6 +34,12 @@ extension SignalingService {
     // MARK: new calls
 
     private func handleNewInvite(_ request: SIPMessage, from: SIPTransportAddress, transaction: SIPServerTransactionID) {
+        if let existing = callForRetransmittedInvite(request) {
+            // The INVITE came again after our 2xx ended its transaction: answer with the same 2xx, start nothing new.
+            if let ok = calls[existing]?.finalResponse { respond(ok, transaction: transaction) }
+            else { respond(SIPResponseBuilder.response(to: request, status: 482, toTag: nil), transaction: transaction) }
+            return
+        }
         let tag = SIPRandomToken.make(length: 10)
         if calls.count >= settings.maxCalls {
             counters.rejectedCallLimit += 1
@@ -143,6 +149,7 @@ extension SignalingService {
         ok.set(.contentLength, String(body.count))
         if var dialog = call.dialog { _ = try? dialog.didSendResponse(ok); call.dialog = dialog }
         call.state = .connected
+        call.finalResponse = ok
         // The INVITE server transaction ends with the 2xx; we retransmit it until the ACK (§13.3.1.4).
         if !call.transport.isReliable {
             call.twoXX = SIPTwoXXRetransmitter(response: ok, now: now, timers: timers)
@@ -271,6 +278,16 @@ extension SignalingService {
         calls[callID] = call
         respond(ok, transaction: transaction)
         publishState(callID)
+    }
+
+    /// An incoming call with the same Call-ID, From tag and CSeq as this INVITE: a retransmission.
+    func callForRetransmittedInvite(_ request: SIPMessage) -> String? {
+        guard let callID = try? request.callID(), let fromTag = (try? request.from()?.tag).flatMap({ $0 }),
+              let cseq = try? request.cseq() else { return nil }
+        return calls.values.first { call in
+            guard call.direction == .incoming, call.sipCallID == callID, let original = call.request else { return false }
+            return (try? original.from()?.tag).flatMap { $0 } == fromTag && (try? original.cseq()) == cseq
+        }?.id
     }
 
     func callForInDialog(_ request: SIPMessage) -> String? {

@@ -56,6 +56,11 @@ public struct Reply: Sendable, Equatable {
         self.outcome = .failure(error)
     }
 
+    public init(id: String, outcome: Result<JSONValue, WireError>) {
+        self.id = id
+        self.outcome = outcome
+    }
+
     public var isOK: Bool { if case .success = outcome { true } else { false } }
 }
 

@@ -213,4 +213,28 @@ import Wire
             }
         }
     }
+
+    @Test func aRetransmittedInviteAfterOur200GetsThe200AgainNotANewCall() async throws {
+        let port = TestPorts.base()
+        try await withInstance { instance in
+            _ = try await instance.up(["--sip-listen", "127.0.0.1:\(port)", "--rtp-ports", "\(port + 220)-\(port + 249)", "--rtp-workers", "1"])
+            let events = try await EventRecorder(instance)
+            defer { events.stop() }
+            let probe = try await Probe()
+            let offer = Self.sdp("0", rtpmaps: "a=rtpmap:0 PCMU/8000\n")
+            let invite = Self.request("INVITE", port: port, extra: "Content-Type: application/sdp\n", body: offer)
+            try await probe.send(invite, to: port)
+            let incoming = try #require(await events.wait { $0.type == "call.incoming" })
+            #expect(try instance.sipc(["answer", try #require(incoming.data["call"]?.stringValue)]).status == 0)
+            let ok = try #require(await probe.finalResponse())
+            #expect(ok.statusCode == 200 && String(decoding: ok.body, as: UTF8.self).contains("m=audio \(port + 220)"))
+            // Our ACK is "lost"; the caller retransmits the INVITE (same branch): the same 200 comes back.
+            try await probe.send(invite, to: port)
+            let again = try #require(await probe.finalResponse())
+            let tags = (try again.to()?.tag, try ok.to()?.tag)
+            #expect(again.statusCode == 200 && tags.0 == tags.1)
+            #expect(events.all.filter { $0.type == "call.incoming" }.count == 1)
+            await probe.close()
+        }
+    }
 }
