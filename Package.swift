@@ -108,6 +108,8 @@ let package = Package(
         .executableTarget(name: "sipc",
                           dependencies: ["GroupControl", "Config", "CLISupport", "Wire", "Bus", .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: swift6),
+        /// libFuzzer target over the network parsers; built by scripts/fuzz with --sanitize=fuzzer.
+        .executableTarget(name: "sip-fuzz", dependencies: ["SIPCore", "SDP", "MediaCore"], swiftSettings: swift6),
         .executableTarget(name: "sip-bench",
                           dependencies: ["Bus", "Wire", "ProcessSupport", "SIPCore",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],

@@ -240,4 +240,19 @@ import Wire
             }
         }
     }
+
+    @Test func aWrongPasswordFailsWithAReasonNotALoop() async throws {
+        let port = TestPorts.base()
+        try await withInstance { instance in
+            _ = try await instance.up(Self.flags(port, autoAnswer: false))
+            try await withPeer({ try .sipp("uas_registrar_wrong_password.xml", port: port + 2) }) { sipp in
+                #expect(await PeerProcess.waitForUDP(port + 2))
+                let run = try instance.sipc(["register", "--aor", "sip:alice@127.0.0.1:\(port + 2)", "--password", "wrong"])
+                #expect(run.status == 1)
+                #expect(run.stderr.contains("401 after credentials: wrong password?"), "\(run.stderr)")
+                #expect(await sipp.exitStatus() == 0)
+                #expect(sipp.messages.components(separatedBy: "REGISTER sip:").count - 1 == 2)  // gave up, no loop
+            }
+        }
+    }
 }
