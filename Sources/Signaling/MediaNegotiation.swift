@@ -39,7 +39,8 @@ struct MediaNegotiation: Sendable {
         return .success((Array(result.answer.serialize().utf8), audio))
     }
 
-    /// Reads an SDP answer to our offer: the first accepted audio stream.
+    /// Reads an SDP answer to our offer: the first accepted audio stream. `direction` in the result is ours (what
+    /// the media worker does), like everywhere on the bus.
     static func remoteMedia(answerBody: [UInt8]) -> JSONValue? {
         guard let sdp = try? SDPParser.parse(answerBody),
               let m = sdp.media.first(where: { $0.type == "audio" && $0.port != 0 }),
@@ -47,13 +48,19 @@ struct MediaNegotiation: Sendable {
         let encoding = m.rtpMap(for: first)?.encoding ?? (first == "0" ? "PCMU" : first == "8" ? "PCMA" : first)
         var o: [String: JSONValue] = ["address": .string(conn.address), "port": .init(Int(m.port)), "codec": .string(encoding.uppercased()),
                                       "payload_type": .init(Int(first) ?? -1),
-                                      "direction": .string(sdp.effectiveDirection(for: m).rawValue)]
+                                      // Our direction: the peer's answer seen from our side (its recvonly is our sendonly).
+                                      "direction": .string(Self.ourSide(of: sdp.effectiveDirection(for: m)).rawValue)]
         if let te = m.formats.lazy.compactMap({ m.rtpMap(for: $0) }).first(where: { $0.encoding.lowercased() == "telephone-event" }) {
             o["telephone_event"] = .init(Int(te.payloadType))
         }
         return .object(o)
     }
 
+    static func ourSide(of peer: MediaDirection) -> MediaDirection {
+        MediaDirection(sends: peer.receives, receives: peer.sends)
+    }
+
+    /// `remote_media` of an answer we built: `direction` is already ours.
     static func json(_ a: OfferAnswer.AcceptedAudio) -> JSONValue {
         var o: [String: JSONValue] = ["address": .string(a.remoteAddress), "port": .init(Int(a.remotePort)),
                                       "codec": .string(a.codec.encoding), "payload_type": .init(Int(a.payloadType)),
