@@ -157,6 +157,10 @@ import Wire
                                                "--hangup-after", "1", "--quit-after-call", "--log", logPath]) }) { baresip in
                 let connected = await events.wait(timeout: .seconds(15)) { $0.type == "call.state" && $0.data["state"]?.stringValue == "connected" }
                 #expect(connected != nil)
+                if connected == nil {
+                    print("--- baresip helper ---\n\(baresip.output)\n--- baresip log ---\n\((try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "")")
+                    print("--- sig.log ---\n\((try? String(contentsOfFile: instance.runDirectory.path + "/sig.log", encoding: .utf8))?.suffix(3000) ?? "")")
+                }
                 let ended = await events.wait(timeout: .seconds(15)) { $0.type == "call.state" && $0.data["state"]?.stringValue == "terminated" }
                 #expect(ended?.data["reason"]?.stringValue == "remote hangup")
                 _ = await baresip.exitStatus(timeout: .seconds(15))
