@@ -88,7 +88,10 @@ let package = Package(
                                .product(name: "Logging", package: "swift-log")],
                 swiftSettings: swift6),
         /// The media worker's services on the bus: port pairs for calls (RTP flow: issue 4).
-        .target(name: "MediaWorker", dependencies: ["Wire", "MediaCore"], swiftSettings: swift6),
+        .target(name: "MediaWorker",
+                dependencies: ["Wire", "Bus", "MediaCore", .product(name: "NIOCore", package: "swift-nio"),
+                               .product(name: "NIOPosix", package: "swift-nio")],
+                swiftSettings: swift6),
 
         // Executables: arguments and wiring only.
         .executableTarget(name: "sip-orch",

@@ -1,8 +1,8 @@
 import Synchronization
 import Wire
 
-/// The bus face of a media worker towards orch: `media.allocate` and `media.release` for a call's port pair,
-/// and the load figures orch uses to pick the least loaded worker. (The RTP flow itself is issue 4's.)
+/// The bus face of a media worker towards orch (docs/PROTOCOL.md §4, media workers): port pairs for calls,
+/// starting, updating and ending their media, DTMF, and the load figures orch uses to pick the least loaded worker.
 public final class MediaSessionService: Sendable {
     private struct State {
         var pool = MediaPortPool(low: 20000, high: 20999)
@@ -10,11 +10,16 @@ public final class MediaSessionService: Sendable {
         var allocations = 0
         var releases = 0
         var exhausted = 0
+        var lastLoad = (sessions: 0, started: 0)
     }
     private let state = Mutex(State())
     public let name: String
+    public let engine: MediaEngine
 
-    public init(name: String) { self.name = name }
+    public init(name: String, engine: MediaEngine) {
+        self.name = name
+        self.engine = engine
+    }
 
     /// Applies the `configure` message: port range, this worker's index and count, and the media host.
     public func configure(_ config: [String: JSONValue]) {
@@ -22,47 +27,58 @@ public final class MediaSessionService: Sendable {
         let index = config["worker"]?["index"]?.intValue ?? 1
         let count = config["worker"]?["count"]?.intValue ?? 1
         let listen = config["sip"]?["listen"]?.stringValue ?? "127.0.0.1:5060"
+        let host = Self.host(of: listen)
         state.withLock { s in
             let kept = s.pool.sessions
             s.pool = MediaPortPool(low: range.0, high: range.1, workerIndex: index, workerCount: count)
-            s.host = Self.host(of: listen)
+            s.host = host
             // A re-configure (orch restarted) must not forget calls in progress.
             for (session, port) in kept { _ = s.pool.allocate(session: session) { $0 == port } }
         }
+        engine.setHost(host)
     }
 
-    public func handle(_ request: Request) -> Reply? {
+    public func handle(_ request: Request) async -> Reply? {
+        let args = request.args
+        func bad(_ message: String) -> Reply { Reply(id: request.id, error: WireError(.badArgs, message)) }
         switch request.command {
         case "media.allocate":
-            guard let call = request.args["call"]?.stringValue, !call.isEmpty else {
-                return Reply(id: request.id, error: WireError(.badArgs, "media.allocate needs args.call (the call id)"))
+            guard let call = args["call"]?.stringValue, !call.isEmpty else { return bad("media.allocate needs args.call (the call id)") }
+            return Reply(id: request.id, outcome: await allocate(call))
+        case "media.start":
+            guard let call = args["call"]?.stringValue else { return bad("media.start needs args.call") }
+            let spec: MediaStartSpec
+            do { spec = try MediaStartSpec(args: args) } catch { return bad(error.description) }
+            switch await engine.start(call: call, spec: spec) {
+            case .success(let stats): return Reply(id: request.id, result: .object(stats))
+            case .failure(let e): return Reply(id: request.id, error: WireError(.notFound, e.description))
             }
-            let result = state.withLock { s -> (host: String, port: Int)? in
-                let host = s.host
-                guard let port = s.pool.allocate(session: call, isFree: { PortProbe.pairIsFree(host: host, rtpPort: $0) }) else {
-                    s.exhausted += 1
-                    return nil
-                }
-                s.allocations += 1
-                return (host, port)
-            }
-            guard let result else {
-                return Reply(id: request.id, error: WireError(.unavailable,
-                    "\(name) has no free RTP port pair left in its share of rtp.ports; widen rtp.ports or add workers"))
-            }
-            return Reply(id: request.id, result: ["call": .string(call), "address": .string(result.host),
-                                                  "port": .init(result.port), "rtcp_port": .init(result.port + 1),
-                                                  "worker": .string(name)])
         case "media.release":
-            guard let call = request.args["call"]?.stringValue else {
-                return Reply(id: request.id, error: WireError(.badArgs, "media.release needs args.call (the call id)"))
-            }
-            let port = state.withLock { s -> Int? in
+            guard let call = args["call"]?.stringValue else { return bad("media.release needs args.call (the call id)") }
+            let final = await engine.release(call: call)
+            let released = state.withLock { s -> Bool in
                 let p = s.pool.release(session: call)
                 if p != nil { s.releases += 1 }
-                return p
+                return p != nil
             }
-            return Reply(id: request.id, result: ["call": .string(call), "released": .bool(port != nil)])
+            var result: [String: JSONValue] = ["call": .string(call), "released": .bool(released)]
+            if let final { result["stats"] = .object(final) }
+            return Reply(id: request.id, result: .object(result))
+        case "media.dtmf":
+            guard let call = args["call"]?.stringValue, let digits = args["digits"]?.stringValue else {
+                return bad("media.dtmf needs args.call and args.digits")
+            }
+            let duration = min(max(args["duration_ms"]?.intValue ?? 100, 40), 5000)
+            switch await engine.sendDTMF(call: call, digits: digits, durationMs: duration) {
+            case .success(let n): return Reply(id: request.id, result: ["call": .string(call), "queued": .init(n)])
+            case .failure(let e): return Reply(id: request.id, error: WireError(.failed, e.description))
+            }
+        case "media.stats":
+            guard let call = args["call"]?.stringValue else { return bad("media.stats needs args.call") }
+            guard let stats = await engine.stats(call: call) else {
+                return Reply(id: request.id, error: WireError(.notFound, "no media session for call '\(call)'"))
+            }
+            return Reply(id: request.id, result: .object(stats))
         case "media.sessions":
             let sessions = state.withLock { $0.pool.sessions }
             return Reply(id: request.id, result: .object(sessions.mapValues { .init($0) }))
@@ -71,11 +87,45 @@ public final class MediaSessionService: Sendable {
         }
     }
 
+    /// A port pair for a call, bound at once so nothing else takes it; the same call asking again gets the same pair.
+    private func allocate(_ call: String) async -> Result<JSONValue, WireError> {
+        if let port = await engine.port(of: call) { return .success(describe(call, port)) }
+        for _ in 0..<8 {
+            let candidate = state.withLock { s -> Int? in
+                s.pool.allocate(session: call) { PortProbe.pairIsFree(host: s.host, rtpPort: $0) }
+            }
+            guard let port = candidate else { break }
+            switch await engine.allocate(call: call, port: port) {
+            case .success:
+                state.withLock { $0.allocations += 1 }
+                return .success(describe(call, port))
+            case .failure:
+                // Lost a race for the port with another program: try the next pair.
+                state.withLock { _ = $0.pool.release(session: call) }
+            }
+        }
+        state.withLock { $0.exhausted += 1 }
+        return .failure(WireError(.unavailable,
+            "\(name) has no free RTP port pair left in its share of rtp.ports; widen rtp.ports or add workers"))
+    }
+
+    private func describe(_ call: String, _ port: Int) -> JSONValue {
+        let host = state.withLock { $0.host }
+        return ["call": .string(call), "address": .string(host), "port": .init(port), "rtcp_port": .init(port + 1),
+                "worker": .string(name)]
+    }
+
+    /// Counters for heartbeats; `refreshLoad` keeps the engine's figures current.
     public func stats() -> [String: JSONValue] {
         state.withLock { s in
-            ["sessions": .init(s.pool.allocatedCount), "capacity": .init(s.pool.capacity),
+            ["sessions": .init(s.pool.allocatedCount), "media_started": .init(s.lastLoad.started), "capacity": .init(s.pool.capacity),
              "allocations": .init(s.allocations), "releases": .init(s.releases), "exhausted": .init(s.exhausted)]
         }
+    }
+
+    public func refreshLoad() async {
+        let load = await engine.load()
+        state.withLock { $0.lastLoad = load }
     }
 
     static func parseRange(_ text: String) -> (Int, Int)? {

@@ -18,6 +18,11 @@ public struct CallRecord: Sendable, Equatable {
     public var ended: Date?
     public var sipStatus: Int?
     public var reason: String?
+    /// PCM stream ids of this call (docs/PROTOCOL.md §7): decoded audio out, captured audio in.
+    public var playbackStream: UInt32 = 0
+    public var captureStream: UInt32 = 0
+    /// The remote media last handed to the worker, so an unchanged re-report does not restart anything.
+    public var mediaApplied: JSONValue?
 
     public init(id: String, direction: String, state: String, remote: String, created: Date = Date()) {
         self.id = id
@@ -37,6 +42,7 @@ public struct CallRecord: Sendable, Equatable {
         if let mediaPort { o["media_port"] = .init(mediaPort) }
         if let codec { o["codec"] = .string(codec) }
         if let sipStatus { o["sip_status"] = .init(sipStatus) }
+        if playbackStream != 0 { o["streams"] = ["playback": .init(Int(playbackStream)), "capture": .init(Int(captureStream))] }
         if let reason { o["reason"] = .string(reason) }
         let end = ended ?? Date()
         o["duration_s"] = .number(connected.map { (end.timeIntervalSince($0) * 10).rounded() / 10 } ?? 0)
@@ -85,6 +91,13 @@ public struct CallTable: Sendable {
 
     /// Active calls per worker, for least-loaded placement.
     public func load(of worker: String) -> Int { active.values.filter { $0.worker == worker }.count }
+
+    /// Updates an active call in place (no-op for ended ones).
+    public mutating func update(_ id: String, _ change: (inout CallRecord) -> Void) {
+        guard var record = active[id] else { return }
+        change(&record)
+        active[id] = record
+    }
 
     public var activeJSON: JSONValue { .array(active.values.sorted { $0.created < $1.created }.map(\.json)) }
 }

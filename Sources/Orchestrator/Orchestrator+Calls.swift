@@ -6,7 +6,7 @@ import Wire
 /// Calls and registrations: orch owns their state and wires each call's pieces — a port pair from the least
 /// loaded media worker, handed to sig for the SDP — and forwards the softphone commands to sig.
 extension Orchestrator {
-    static let callCommands: Set<String> = ["register", "unregister", "call", "answer", "reject", "hangup", "calls"]
+    static let callCommands: Set<String> = ["register", "unregister", "call", "answer", "reject", "hangup", "calls", "dtmf", "call_stats"]
 
     func answerCallCommand(_ request: Request) async -> Reply {
         let id = request.id
@@ -36,6 +36,7 @@ extension Orchestrator {
             }
             let callID = args["call"]?.stringValue ?? Self.newCallID()
             var record = CallRecord(id: callID, direction: "outgoing", state: "dialing", remote: to)
+            assignStreams(&record)
             switch await allocateMedia(for: callID) {
             case .failure(let error):
                 return Reply(id: id, error: error)
@@ -75,6 +76,17 @@ extension Orchestrator {
                 results.append(.string(callID))
             }
             return Reply(id: id, result: ["hung_up": .array(results)])
+        case "dtmf", "call_stats":
+            guard let callID = args["call"]?.stringValue ?? (calls.active.count == 1 ? calls.active.keys.first : nil) else {
+                return Reply(id: id, error: WireError(.badArgs, "\(request.command) needs args.call (\(calls.active.count) calls active)"))
+            }
+            guard let worker = calls.active[callID]?.worker else {
+                return Reply(id: id, error: WireError(.notFound, "no call '\(callID)' with media"))
+            }
+            var forward = args
+            forward["call"] = .string(callID)
+            let command = request.command == "dtmf" ? "media.dtmf" : "media.stats"
+            return Reply(id: id, outcome: await requestComponent(worker, command, forward, timeout: .seconds(3)).outcome)
         default:
             return Reply(id: id, error: WireError(.unknownCommand, "unknown call command '\(request.command)'"))
         }
@@ -97,6 +109,7 @@ extension Orchestrator {
             guard let callID = data["call"]?.stringValue else { return }
             var record = CallRecord(id: callID, direction: "incoming", state: "incoming", remote: data["from"]?.stringValue ?? "")
             record.local = data["to"]?.stringValue
+            assignStreams(&record)
             calls.upsert(record)
             if config.calls.autoAnswer {
                 Task { _ = await self.answerCall(callID) }
@@ -105,6 +118,17 @@ extension Orchestrator {
             guard let record = calls.apply(state: data) else { return }
             if record.isTerminated, let worker = record.worker {
                 Task { _ = await self.requestComponent(worker, "media.release", ["call": .string(record.id)], timeout: .seconds(2)) }
+            } else if let remote = data["remote_media"], ["connected", "held", "early"].contains(record.state),
+                      let worker = record.worker, remote != record.mediaApplied {
+                // The SDP settled (answer, early media, re-INVITE): start or update the call's media in place.
+                calls.update(record.id) { $0.mediaApplied = remote }
+                let args: [String: JSONValue] = ["call": .string(record.id), "remote": remote,
+                                                 "streams": ["playback": .init(Int(record.playbackStream)),
+                                                             "capture": .init(Int(record.captureStream))]]
+                Task {
+                    let reply = await self.requestComponent(worker, "media.start", args, timeout: .seconds(2))
+                    if case .failure(let e) = reply.outcome { self.logger.warning("media.start failed", metadata: ["call": "\(record.id)", "error": "\(e)"]) }
+                }
             }
         default:
             break
@@ -179,6 +203,13 @@ extension Orchestrator {
         if let worker = record.worker {
             _ = await requestComponent(worker, "media.release", ["call": .string(callID)], timeout: .seconds(2))
         }
+    }
+
+    /// Two PCM stream ids per call: playback (decoded audio) and capture (audio to send).
+    func assignStreams(_ record: inout CallRecord) {
+        nextStream &+= 2
+        record.playbackStream = nextStream
+        record.captureStream = nextStream + 1
     }
 
     func onlyRingingCall() -> String? {

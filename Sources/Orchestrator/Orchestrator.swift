@@ -11,7 +11,7 @@ public actor Orchestrator {
     public let instance: String
     public let runDirectory: RunDirectory
     public let config: InstanceConfig
-    private let logger: Logger
+    let logger: Logger
     private let started = MonotonicTime.now
     var core: SupervisorCore
     private var executables: [String: String] = [:]
@@ -29,6 +29,7 @@ public actor Orchestrator {
     var accounts: [String: JSONValue] = [:]
     var pendingRequests: [String: CheckedContinuation<Reply, Never>] = [:]
     var requestCounter = 0
+    var nextStream: UInt32 = 0
 
     /// - Parameter adopting: a previous orch of this instance died (we were restarted by the keeper): take over
     ///   its still-running components instead of starting new ones.
@@ -123,6 +124,11 @@ public actor Orchestrator {
         events?.shutdown()
         control.shutdown()
         for file in endpoints.socketFiles { unlink(file) }
+        for spec in ComponentSpec.group(for: config) where spec.role == "rtp" {
+            for address in [endpoints.mediaTaps(worker: spec.name), endpoints.mediaInject(worker: spec.name)] {
+                unlink(String(address.dropFirst("ipc://".count)))
+            }
+        }
         unlink(runDirectory.pidFile)
     }
 

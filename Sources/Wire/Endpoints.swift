@@ -14,6 +14,11 @@ public struct InstanceEndpoints: Sendable, Equatable {
     /// sip-audio PUB: PCM frames captured from the microphone, one stream prefix per call.
     public var audioCapture: String { "ipc://\(runDirectory)/audio-in.sock" }
 
+    /// A media worker's PUB of decoded frames, one stream prefix per call (frame taps for the client library).
+    public func mediaTaps(worker: String) -> String { "ipc://\(runDirectory)/\(worker)-taps.sock" }
+    /// A media worker's PULL for frames to send instead of the microphone (the client library injects here).
+    public func mediaInject(worker: String) -> String { "ipc://\(runDirectory)/\(worker)-in.sock" }
+
     /// Every socket file the instance may create, for cleanup.
     public var socketFiles: [String] {
         [control, events, audioPlayback, audioCapture].map { String($0.dropFirst("ipc://".count)) }

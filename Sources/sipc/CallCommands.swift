@@ -161,8 +161,9 @@ struct CallFollower: Sendable {
 
     func follow(callID: String, handle: InstanceHandle, answerTimeout: Double, duration: Double?) async -> Outcome {
         var outcome = Outcome()
+        // A cancelled sleep returns at once: only a sleep that ran its course may hang up.
         let watchdog = Task {
-            try? await Task.sleep(for: .seconds(answerTimeout))
+            guard (try? await Task.sleep(for: .seconds(answerTimeout))) != nil else { return }
             _ = try? await handle.request("hangup", args: ["call": .string(callID)])
         }
         var hangupTask: Task<Void, Never>?
@@ -176,7 +177,7 @@ struct CallFollower: Sendable {
                 watchdog.cancel()
                 if let duration {
                     hangupTask = Task {
-                        try? await Task.sleep(for: .seconds(duration))
+                        guard (try? await Task.sleep(for: .seconds(duration))) != nil else { return }
                         _ = try? await handle.request("hangup", args: ["call": .string(callID)])
                     }
                 }

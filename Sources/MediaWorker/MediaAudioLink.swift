@@ -1,0 +1,88 @@
+import Bus
+import Foundation
+import Wire
+
+/// A worker's PCM connections on the bus (docs/PROTOCOL.md §7): decoded frames PUSHed to sip-audio
+/// (`audio-out.sock`) and PUBlished on the worker's tap socket (the client library subscribes per stream);
+/// frames to send come from sip-audio's capture PUB (`audio-in.sock`) or the worker's inject PULL socket.
+public final class MediaAudioLink: Sendable {
+    private let endpoint: BusEndpoint
+    public let tapAddress: String
+    public let injectAddress: String
+    private let pump: Task<Void, Never>?
+
+    /// Socket indices in `endpoint`.
+    private static let playback = 0, taps = 1, capture = 2, inject = 3
+
+    public init(runDirectory: String, worker: String) throws(BusError) {
+        let endpoints = InstanceEndpoints(runDirectory: runDirectory)
+        tapAddress = endpoints.mediaTaps(worker: worker)
+        injectAddress = endpoints.mediaInject(worker: worker)
+        var playback = SocketSpec(type: .push, connect: [endpoints.audioPlayback])
+        playback.sendHighWaterMark = 50
+        playback.immediate = true  // no stale audio queued for an absent sip-audio
+        var taps = SocketSpec(type: .pub, bind: [tapAddress])
+        taps.sendHighWaterMark = 200
+        var capture = SocketSpec(type: .sub, connect: [endpoints.audioCapture])
+        capture.subscriptions = [[]]
+        capture.receiveHighWaterMark = 100
+        capture.maxMessageSize = Int64(PCMFrame.slotSize)
+        var inject = SocketSpec(type: .pull, bind: [injectAddress])
+        inject.receiveHighWaterMark = 100
+        inject.maxMessageSize = Int64(PCMFrame.slotSize)
+        endpoint = try BusEndpoint(name: "media-\(worker)", sockets: [playback, taps, capture, inject], inboundBuffer: 400)
+        pump = nil
+    }
+
+    /// Delivers captured and injected frames to the engine (dropping malformed ones).
+    public func attach(to engine: MediaEngine) -> Task<Void, Never> {
+        let inbound = endpoint.inbound
+        return Task {
+            for await message in inbound where message.frames.count == 1 {
+                let bytes = message.frames[0]
+                let decoded = bytes.withUnsafeBytes { raw -> (UInt32, [Int16])? in
+                    guard let header = try? PCMFrame.decodeHeader(raw), header.sampleRate == 8000, header.channels == 1,
+                          header.sampleCount == 160 else { return nil }
+                    var samples = [Int16](repeating: 0, count: 160)
+                    let ok = samples.withUnsafeMutableBufferPointer { (try? PCMFrame.readSamples(raw, header: header, into: $0)) != nil }
+                    return ok ? (header.streamID, samples) : nil
+                }
+                if let (stream, samples) = decoded { engine.captured(stream: stream, samples: samples) }
+            }
+        }
+    }
+
+    func play(session: MediaSession, samples: [Int16], silent: Bool, stream: UInt32) {
+        let header = PCMFrameHeader.twentyMilliseconds(streamID: stream, sequence: session.playbackSequence,
+                                                       timestamp: session.playbackTimestamp, sampleRate: 8000, channels: 1,
+                                                       flags: silent ? [.silence] : [])
+        session.playbackSequence &+= 1
+        session.playbackTimestamp &+= 160
+        var frame = [UInt8](repeating: 0, count: header.frameBytes)
+        let ok = frame.withUnsafeMutableBytes { out in
+            samples.withUnsafeBufferPointer { (try? PCMFrame.encode(header, samples: $0, into: out)) != nil }
+        }
+        guard ok else { return }
+        endpoint.send([frame], on: Self.playback)
+        endpoint.send([frame], on: Self.taps)
+    }
+
+    func endStream(_ session: MediaSession) {
+        guard let stream = session.spec?.playbackStream else { return }
+        let header = PCMFrameHeader.twentyMilliseconds(streamID: stream, sequence: session.playbackSequence,
+                                                       timestamp: session.playbackTimestamp, sampleRate: 8000, channels: 1,
+                                                       flags: [.silence, .endOfStream])
+        var frame = [UInt8](repeating: 0, count: header.frameBytes)
+        let silence = [Int16](repeating: 0, count: 160)
+        _ = frame.withUnsafeMutableBytes { out in silence.withUnsafeBufferPointer { try? PCMFrame.encode(header, samples: $0, into: out) } }
+        endpoint.send([frame], on: Self.playback)
+        endpoint.send([frame], on: Self.taps)
+    }
+
+    public var counters: BusCounters { endpoint.stats }
+
+    public func shutdown() {
+        endpoint.shutdown()
+        for address in [tapAddress, injectAddress] { unlink(String(address.dropFirst("ipc://".count))) }
+    }
+}

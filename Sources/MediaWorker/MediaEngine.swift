@@ -1,0 +1,383 @@
+import Foundation
+import MediaCore
+import NIOCore
+import NIOPosix
+import Wire
+
+/// The media worker's engine: one event loop thread carries every session of the worker. RTP arrives on it
+/// (NIO datagram channels), and a 20 ms tick scheduled at absolute deadlines (so it does not drift) plays out,
+/// captures, packetizes and sends for all sessions at once: the per-call cost is a few microseconds of work per
+/// tick and no thread of its own.
+///
+/// Thread-safety: all mutable state is touched only on `loop`; public methods hop onto it.
+public final class MediaEngine: @unchecked Sendable {
+    public typealias Emit = @Sendable (String, [String: JSONValue]) -> Void
+
+    let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    let loop: any EventLoop
+    let emit: Emit
+    let audio: MediaAudioLink?
+    private var sessions: [String: MediaSession] = [:]
+    private var host = "127.0.0.1"
+    private var tickIndex: Int64 = 0
+    private var tickOrigin: UInt64 = 0
+    private var scheduled: Scheduled<Void>?
+    private var sendBuffer = [UInt8](repeating: 0, count: 2048)
+    private var codecBuffer = [UInt8](repeating: 0, count: 1920)
+    private var decodeBuffer = [Int16](repeating: 0, count: 1920)
+    var latchToSource = true
+    public static let frameNanoseconds: UInt64 = 20_000_000
+
+    public init(audio: MediaAudioLink?, emit: @escaping Emit) {
+        self.loop = group.next()
+        self.audio = audio
+        self.emit = emit
+    }
+
+    public func setHost(_ host: String) { loop.execute { self.host = host } }
+
+    /// Starts the 20 ms tick.
+    public func start() {
+        loop.execute {
+            self.tickOrigin = DispatchTime.now().uptimeNanoseconds
+            self.tickIndex = 0
+            self.scheduleNextTick()
+        }
+    }
+
+    public func shutdown() async {
+        _ = try? await loop.submit { () -> [any Channel] in
+            self.scheduled?.cancel()
+            let channels = self.sessions.values.flatMap { [$0.rtp, $0.rtcp].compactMap { $0 } }
+            self.sessions.removeAll()
+            return channels
+        }.flatMap { channels in
+            EventLoopFuture.andAllComplete(channels.map { $0.close() }, on: self.loop)
+        }.get()
+        try? await group.shutdownGracefully()
+    }
+
+    // MARK: commands (from the bus)
+
+    /// Binds the RTP/RTCP port pair of a new session (the ports stay ours until release).
+    public func allocate(call: String, port: Int) async -> Result<Int, MediaEngineError> {
+        let host = await hostValue()
+        do {
+            let rtp = try await bind(host: host, port: port, call: call, rtcp: false)
+            let rtcp: any Channel
+            do { rtcp = try await bind(host: host, port: port + 1, call: call, rtcp: true) } catch {
+                try? await rtp.close()
+                throw error
+            }
+            return try await loop.submit { () -> Result<Int, MediaEngineError> in
+                let session = MediaSession(call: call, localPort: port, now: DispatchTime.now().uptimeNanoseconds)
+                session.rtp = rtp
+                session.rtcp = rtcp
+                self.sessions[call] = session
+                return .success(port)
+            }.get()
+        } catch {
+            return .failure(.bindFailed(port, "\(error)"))
+        }
+    }
+
+    public func hasSession(_ call: String) async -> Bool {
+        (try? await loop.submit { self.sessions[call] != nil }.get()) ?? false
+    }
+
+    public func port(of call: String) async -> Int? {
+        try? await loop.submit { self.sessions[call]?.localPort }.get()
+    }
+
+    /// Starts or updates (re-INVITE: new address, hold, resume) a session's flow without dropping it.
+    public func start(call: String, spec: MediaStartSpec) async -> Result<[String: JSONValue], MediaEngineError> {
+        let remote: SocketAddress
+        let remoteRTCP: SocketAddress
+        do {
+            remote = try SocketAddress(ipAddress: spec.remoteHost, port: spec.remotePort)
+            remoteRTCP = try SocketAddress(ipAddress: spec.remoteHost, port: spec.remoteRTCPPort)
+        } catch {
+            return .failure(.badAddress(spec.remoteHost))
+        }
+        return (try? await loop.submit { () -> Result<[String: JSONValue], MediaEngineError> in
+            guard let session = self.sessions[call] else { return .failure(.noSession(call)) }
+            let first = session.spec == nil
+            let moved = session.spec.map { $0.remoteHost != spec.remoteHost || $0.remotePort != spec.remotePort } ?? true
+            session.spec = spec
+            if moved {
+                session.remoteRTP = remote
+                session.remoteRTCP = remoteRTCP
+                session.latched = false
+            }
+            self.emit(first ? "media.started" : "media.updated",
+                      ["call": .string(call), "direction": .string(spec.direction), "remote": .string("\(spec.remoteHost):\(spec.remotePort)"),
+                       "codec": .string(spec.law == .muLaw ? "PCMU" : "PCMA"), "local_port": .init(session.localPort)])
+            return .success(session.stats())
+        }.get()) ?? .failure(.stopped)
+    }
+
+    /// Ends a session: closes its sockets and reports its final figures.
+    public func release(call: String) async -> [String: JSONValue]? {
+        let result = try? await loop.submit { () -> ([String: JSONValue], [any Channel])? in
+            guard let session = self.sessions.removeValue(forKey: call) else { return nil }
+            let stats = session.stats()
+            self.audio?.endStream(session)
+            self.emit("media.stopped", stats)
+            return (stats, [session.rtp, session.rtcp].compactMap { $0 })
+        }.get()
+        guard let (stats, channels) = result ?? nil else { return nil }
+        for c in channels { try? await c.close() }
+        return stats
+    }
+
+    /// Queues RFC 4733 digits to send (each `durationMs`, 60 ms apart).
+    public func sendDTMF(call: String, digits: String, durationMs: Int) async -> Result<Int, MediaEngineError> {
+        let events = digits.compactMap { DTMFEvent(character: $0) }
+        guard events.count == digits.count, !events.isEmpty else { return .failure(.badDigits(digits)) }
+        return (try? await loop.submit { () -> Result<Int, MediaEngineError> in
+            guard let session = self.sessions[call], let spec = session.spec else { return .failure(.noSession(call)) }
+            guard spec.telephoneEventPayloadType != nil else { return .failure(.noTelephoneEvent) }
+            session.dtmfQueue += events.map { ($0, UInt32(durationMs)) }
+            return .success(events.count)
+        }.get()) ?? .failure(.stopped)
+    }
+
+    public func stats(call: String) async -> [String: JSONValue]? {
+        try? await loop.submit { self.sessions[call]?.stats() }.get()
+    }
+
+    public func load() async -> (sessions: Int, started: Int) {
+        (try? await loop.submit { (self.sessions.count, self.sessions.values.filter(\.isStarted).count) }.get()) ?? (0, 0)
+    }
+
+    /// A captured (microphone or injected) frame for the session whose capture stream it is.
+    func captured(stream: UInt32, samples: [Int16]) {
+        loop.execute {
+            for session in self.sessions.values where session.spec?.captureStream == stream {
+                session.captureFrame = samples
+                session.counters.framesCaptured += 1
+            }
+        }
+    }
+
+    private func hostValue() async -> String { (try? await loop.submit { self.host }.get()) ?? "127.0.0.1" }
+
+    private func bind(host: String, port: Int, call: String, rtcp: Bool) async throws -> any Channel {
+        let engine = self
+        return try await DatagramBootstrap(group: loop)
+            .channelOption(.socketOption(.so_reuseaddr), value: 0)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(MediaDatagramHandler(engine: engine, call: call, rtcp: rtcp))
+                }
+            }
+            .bind(host: host, port: port).get()
+    }
+
+    // MARK: receive (on the loop)
+
+    func received(call: String, rtcp: Bool, from source: SocketAddress, bytes: UnsafeRawBufferPointer) {
+        guard let session = sessions[call] else { return }
+        if rtcp || (session.spec?.rtcpMux == true && Self.looksLikeRTCP(bytes)) {
+            session.counters.rtcpReceived += 1
+            return
+        }
+        guard let spec = session.spec, spec.receives || spec.telephoneEventPayloadType != nil else { return }
+        guard let packet = try? RTPPacket.parse(bytes) else {
+            session.counters.malformed += 1
+            return
+        }
+        let now = DispatchTime.now().uptimeNanoseconds
+        // Symmetric RTP latching (RFC 4961 practice): follow the source actually seen, once, for NATed peers.
+        if latchToSource, !session.latched, session.remoteRTP != source {
+            session.remoteRTP = source
+            session.latched = true
+        } else if !session.latched {
+            session.latched = true
+        } else if session.remoteRTP != source {
+            session.counters.wrongSource += 1
+            return
+        }
+        let header = packet.header
+        if let known = session.remoteSSRC, known != header.ssrc {
+            // A new SSRC (the peer restarted its stream): take it once the old one has been quiet for 200 ms.
+            guard now &- session.lastFromRemoteSSRC > 200_000_000 else {
+                session.counters.wrongSource += 1
+                return
+            }
+            session.receiveStatistics = RTPReceiveStatistics()
+            session.playout = SimplePlayout()
+        }
+        session.remoteSSRC = header.ssrc
+        session.lastFromRemoteSSRC = now
+        let payload = UnsafeRawBufferPointer(rebasing: bytes[packet.payloadRange])
+        if let te = spec.telephoneEventPayloadType, header.payloadType == te {
+            if let digit = session.dtmfReceiver.receive(payload: payload, timestamp: header.timestamp) {
+                session.counters.dtmfReceived += 1
+                emit("dtmf.received", ["call": .string(call), "digit": .string(Self.character(digit))])
+            }
+            return
+        }
+        guard header.payloadType == spec.payloadType else {
+            session.counters.wrongPayloadType += 1
+            return
+        }
+        session.counters.packetsReceived += 1
+        session.counters.bytesReceived += payload.count
+        _ = session.receiveStatistics.record(sequence: header.sequenceNumber, timestamp: header.timestamp, arrivalNanoseconds: now)
+        guard spec.receives, payload.count <= decodeBuffer.count else { return }
+        let count = decodeBuffer.withUnsafeMutableBufferPointer { out in
+            spec.law.decode(payload, into: out)
+        }
+        session.playout.insert(timestamp: header.timestamp, samples: Array(decodeBuffer[0..<count]))
+    }
+
+    /// RFC 5761 §4: with rtcp-mux, a second byte of 192-223 (payload types 64-95 with the marker bit) is RTCP.
+    static func looksLikeRTCP(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        bytes.count >= 8 && bytes[0] >> 6 == 2 && (192...223).contains(bytes[1])
+    }
+
+    static func character(_ e: DTMFEvent) -> String {
+        switch e {
+        case .star: "*"
+        case .pound: "#"
+        case .a: "A"
+        case .b: "B"
+        case .c: "C"
+        case .d: "D"
+        case .flash: "!"
+        default: String(e.rawValue)
+        }
+    }
+
+    // MARK: the tick (on the loop)
+
+    private func scheduleNextTick() {
+        tickIndex += 1
+        let deadline = tickOrigin + UInt64(tickIndex) * Self.frameNanoseconds
+        scheduled = loop.scheduleTask(deadline: .uptimeNanoseconds(deadline)) { [self] in
+            let now = DispatchTime.now().uptimeNanoseconds
+            // After a stall, catch up at most 5 ticks; beyond that, re-anchor the clock.
+            let behind = Int64((now - min(now, deadline)) / Self.frameNanoseconds)
+            if behind > 5 {
+                tickOrigin = now
+                tickIndex = 0
+            }
+            tick(now: now)
+            scheduleNextTick()
+        }
+    }
+
+    private func tick(now: UInt64) {
+        for session in sessions.values where session.isStarted {
+            playOut(session)
+            sendOut(session, now: now)
+            if now &- session.lastStatsAt >= 1_000_000_000 {
+                session.lastStatsAt = now
+                emit("media.stats", session.stats())
+            }
+        }
+    }
+
+    private func playOut(_ session: MediaSession) {
+        guard let spec = session.spec, spec.receives else { return }
+        let (samples, kind) = session.playout.pull()
+        if kind == .normal { session.counters.framesPlayed += 1 } else { session.counters.framesSilent += 1 }
+        audio?.play(session: session, samples: samples, silent: kind != .normal, stream: spec.playbackStream)
+    }
+
+    private func sendOut(_ session: MediaSession, now: UInt64) {
+        guard let spec = session.spec, let channel = session.rtp, let remote = session.remoteRTP else { return }
+        let frame = session.captureFrame ?? SimplePlayout.silence
+        session.captureFrame = nil
+        // DTMF: RFC 4733 packets replace audio while an event is on (the audio clock keeps running).
+        if let te = spec.telephoneEventPayloadType, spec.sends, dtmfStep(session, payloadType: te, now: now, channel: channel, to: remote) {
+            session.packetizer.skip(samples: 160)
+            return
+        }
+        guard spec.sends else {
+            session.packetizer.skip(samples: 160)
+            return
+        }
+        session.pending += frame
+        let perPacket = max(1, spec.ptime / 20) * 160
+        guard session.pending.count >= perPacket else { return }
+        let samples = Array(session.pending.prefix(perPacket))
+        session.pending.removeFirst(perPacket)
+        let encoded = codecBuffer.withUnsafeMutableBytes { out in
+            samples.withUnsafeBufferPointer { spec.law.encode($0, into: out) }
+        }
+        let size = sendBuffer.withUnsafeMutableBytes { buffer in
+            codecBuffer.withUnsafeBytes { payload in
+                session.packetizer.packet(payloadType: spec.payloadType, payload: UnsafeRawBufferPointer(rebasing: payload[0..<encoded]),
+                                          samples: UInt32(perPacket), into: buffer)
+            }
+        }
+        write(channel, bytes: sendBuffer[0..<size], to: remote)
+    }
+
+    /// Sends the due RFC 4733 packet, if an event is on or queued; true when it owns this tick.
+    private func dtmfStep(_ session: MediaSession, payloadType: UInt8, now: UInt64, channel: any Channel, to remote: SocketAddress) -> Bool {
+        if session.dtmfSender.isIdle {
+            guard !session.dtmfQueue.isEmpty, now >= session.dtmfGapUntil else { return false }
+            let (event, duration) = session.dtmfQueue.removeFirst()
+            try? session.dtmfSender.begin(event, rtpTimestamp: session.packetizer.timestamp, now: now, durationMilliseconds: duration)
+            session.counters.dtmfSent += 1
+        }
+        var sentAny = false
+        while let packet = session.dtmfSender.nextPacket(now: now) {
+            let size = sendBuffer.withUnsafeMutableBytes { session.packetizer.eventPacket(packet, payloadType: payloadType, into: $0) }
+            write(channel, bytes: sendBuffer[0..<size], to: remote)
+            sentAny = true
+        }
+        if session.dtmfSender.isIdle { session.dtmfGapUntil = now + 60_000_000 }
+        return sentAny || !session.dtmfSender.isIdle
+    }
+
+    private func write(_ channel: any Channel, bytes: ArraySlice<UInt8>, to remote: SocketAddress) {
+        var buffer = channel.allocator.buffer(capacity: bytes.count)
+        buffer.writeBytes(bytes)
+        channel.writeAndFlush(AddressedEnvelope(remoteAddress: remote, data: buffer), promise: nil)
+    }
+}
+
+public enum MediaEngineError: Error, Sendable, CustomStringConvertible {
+    case bindFailed(Int, String)
+    case noSession(String)
+    case badAddress(String)
+    case badDigits(String)
+    case noTelephoneEvent
+    case stopped
+
+    public var description: String {
+        switch self {
+        case .bindFailed(let port, let why): "cannot bind RTP/RTCP ports \(port)/\(port + 1): \(why)"
+        case .noSession(let call): "no media session for call '\(call)'"
+        case .badAddress(let a): "'\(a)' is not an IP address"
+        case .badDigits(let d): "'\(d)' holds characters that are not DTMF (0-9 * # A-D)"
+        case .noTelephoneEvent: "the peer did not accept telephone-event in its SDP; DTMF cannot be sent in-band as RFC 4733"
+        case .stopped: "the media engine is stopping"
+        }
+    }
+}
+
+/// Hands each datagram of a session's RTP or RTCP socket to the engine, on the engine's loop.
+final class MediaDatagramHandler: ChannelInboundHandler {
+    typealias InboundIn = AddressedEnvelope<ByteBuffer>
+    private let engine: MediaEngine
+    private let call: String
+    private let rtcp: Bool
+
+    init(engine: MediaEngine, call: String, rtcp: Bool) {
+        self.engine = engine
+        self.call = call
+        self.rtcp = rtcp
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let envelope = unwrapInboundIn(data)
+        envelope.data.withUnsafeReadableBytes { engine.received(call: call, rtcp: rtcp, from: envelope.remoteAddress, bytes: $0) }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {}
+}

@@ -1,0 +1,79 @@
+import MediaCore
+import NIOCore
+import Wire
+
+/// One call's media in a worker: its RTP and RTCP sockets, the sending and receiving state, DTMF and counters.
+/// Confined to the engine's event loop (every method runs there), so it needs no locks.
+final class MediaSession {
+    let call: String
+    let localPort: Int
+    var rtp: (any Channel)?
+    var rtcp: (any Channel)?
+    var spec: MediaStartSpec?
+    var remoteRTP: SocketAddress?
+    var remoteRTCP: SocketAddress?
+    var latched = false
+    var packetizer = RTPPacketizer()
+    var receiveStatistics = RTPReceiveStatistics()
+    var remoteSSRC: UInt32?
+    var lastFromRemoteSSRC: UInt64 = 0
+    var playout = SimplePlayout()
+    var dtmfSender = TelephoneEventSender()
+    var dtmfQueue: [(DTMFEvent, UInt32)] = []
+    var dtmfGapUntil: UInt64 = 0
+    var dtmfReceiver = TelephoneEventReceiver()
+    var captureFrame: [Int16]?
+    var pending: [Int16] = []
+    var playbackSequence: UInt32 = 0
+    var playbackTimestamp: UInt64 = 0
+    var lastStatsAt: UInt64 = 0
+    var created: UInt64
+    var counters = Counters()
+
+    struct Counters {
+        var packetsReceived = 0
+        var bytesReceived = 0
+        var malformed = 0
+        var wrongPayloadType = 0
+        var wrongSource = 0
+        var rtcpReceived = 0
+        var dtmfReceived = 0
+        var dtmfSent = 0
+        var framesPlayed = 0
+        var framesSilent = 0
+        var framesCaptured = 0
+    }
+
+    init(call: String, localPort: Int, now: UInt64) {
+        self.call = call
+        self.localPort = localPort
+        self.created = now
+    }
+
+    var isStarted: Bool { spec != nil }
+
+    func stats() -> [String: JSONValue] {
+        let expected = receiveStatistics.expectedCount
+        let lost = max(0, receiveStatistics.cumulativeLost)
+        let lossPct = expected > 0 ? Double(lost) * 100 / Double(expected) : 0
+        var o: [String: JSONValue] = [
+            "call": .string(call), "local_port": .init(localPort),
+            "packets_sent": .number(Double(packetizer.packetsSent)), "bytes_sent": .number(Double(packetizer.payloadBytesSent)),
+            "packets_received": .init(counters.packetsReceived), "bytes_received": .init(counters.bytesReceived),
+            "packets_lost": .number(Double(lost)), "loss_pct": .number((lossPct * 100).rounded() / 100),
+            "jitter_ms": .number(Double(receiveStatistics.jitter) / 8.0),
+            "late": .init(playout.late), "malformed": .init(counters.malformed),
+            "wrong_payload_type": .init(counters.wrongPayloadType), "wrong_source": .init(counters.wrongSource),
+            "rtcp_received": .init(counters.rtcpReceived), "dtmf_received": .init(counters.dtmfReceived),
+            "dtmf_sent": .init(counters.dtmfSent), "frames_played": .init(counters.framesPlayed),
+            "frames_silent": .init(counters.framesSilent),
+            "jb_delay_ms": .init(playout.bufferedFrames * 20),
+        ]
+        if let spec {
+            o["direction"] = .string(spec.direction)
+            o["codec"] = .string(spec.law == .muLaw ? "PCMU" : "PCMA")
+            o["remote"] = .string("\(remoteRTP?.ipAddress ?? spec.remoteHost):\(remoteRTP?.port ?? spec.remotePort)")
+        }
+        return o
+    }
+}
