@@ -275,3 +275,24 @@ struct Calls: AsyncParsableCommand {
         }
     }
 }
+
+/// `sipc dtmf DIGITS [--call ID]`: sends RFC 4733 telephone events on a call.
+struct DTMF: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "dtmf", abstract: "Send DTMF digits (RFC 4733) on a call.")
+    @OptionGroup var instance: InstanceOption
+    @Argument(help: "Digits: 0-9 * # A-D.") var digits: String
+    @Option(help: "The call (optional when only one call is active).") var call: String?
+    @Option(help: "Tone length per digit in ms (40-5000).") var durationMs: Int = 100
+
+    func run() async throws {
+        var args: [String: JSONValue] = ["digits": .string(digits), "duration_ms": .init(durationMs)]
+        if let call { args["call"] = .string(call) }
+        do {
+            let r = try await InstanceHandle(runDirectory: instance.runDirectory).request("dtmf", args: args)
+            print("queued \(r["queued"]?.intValue ?? 0) digits")
+        } catch {
+            printError("dtmf failed: \(Register.reason(error))")
+            throw ExitCode(1)
+        }
+    }
+}
