@@ -259,4 +259,33 @@ import Wire
             }
         }
     }
+
+    @Test func baresipsToneReachesOurWorkerAndOurStatsMatchWhatItSent() async throws {
+        let port = TestPorts.base()
+        try await withInstance { instance in
+            _ = try await instance.up(Self.flags(port, autoAnswer: false))
+            let logPath = instance.root + "/baresip.log"
+            let ready = instance.root + "/baresip.ready"
+            try await withPeer({ try .baresip(["--mode", "answer", "--port", String(port + 20), "--log", logPath, "--ready-file", ready]) }) { _ in
+                #expect(await eventually(timeout: .seconds(10)) { FileManager.default.fileExists(atPath: ready) })
+                _ = try await instance.handle.request("call", args: ["to": .string("sip:alice@127.0.0.1:\(port + 20)")], timeout: .seconds(10))
+                var call: JSONValue?
+                #expect(await eventually(timeout: .seconds(10)) {
+                    call = try? await instance.handle.request("calls")["calls"]?.arrayValue?.first { $0["state"]?.stringValue == "connected" }
+                    return call != nil
+                })
+                let callID = try #require(call?["call_id"]?.stringValue)
+                let tap = try FrameTap(instance, stream: try #require(call?["streams"]?["playback"]?.intValue))
+                defer { tap.stop() }
+                // baresip's source is a 440 Hz sine (ausine): it must come out of our decoder as 440 Hz.
+                #expect(await eventually(timeout: .seconds(8)) { tap.voicedSamples.count >= 16000 })
+                #expect(Tone.dominant(Array(tap.voicedSamples.suffix(8000)), among: [300, 440, 1000]) == 440)
+                let stats = try await instance.handle.request("call_stats", args: ["call": .string(callID)])
+                let received = stats["packets_received"]?.intValue ?? 0
+                #expect(received >= 100 && stats["loss_pct"]?.doubleValue == 0 && stats["malformed"]?.intValue == 0)
+                #expect((stats["jitter_ms"]?.doubleValue ?? 99) < 5)
+                _ = try await instance.handle.request("hangup", args: ["all": true])
+            }
+        }
+    }
 }
