@@ -10,7 +10,8 @@ struct SipBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sip-bench",
         abstract: "Bus benchmarks between two processes.",
-        subcommands: [BusRTT.self, PCMThroughput.self, EchoServer.self, PCMSink.self, SIPParse.self])
+        subcommands: [BusRTT.self, PCMThroughput.self, EchoServer.self, PCMSink.self, SIPParse.self, G711Bench.self,
+                      MediaEngineBench.self, RTPPeerBench.self])
 }
 
 func percentile(_ sorted: [Double], _ p: Double) -> Double {

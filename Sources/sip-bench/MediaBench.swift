@@ -1,0 +1,136 @@
+import ArgumentParser
+import Foundation
+import MediaCore
+import MediaWorker
+import NIOCore
+import NIOPosix
+
+/// G.711 encode and decode cost per sample.
+struct G711Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "g711")
+    @Option var seconds = 8000 * 600
+
+    func run() throws {
+        let samples = (0..<160).map { Int16(truncatingIfNeeded: $0 &* 397 &- 20000) }
+        var bytes = [UInt8](repeating: 0, count: 160)
+        var decoded = [Int16](repeating: 0, count: 160)
+        let frames = max(1, seconds / 160)
+        var out: [String: Any] = ["bench": "g711", "samples": frames * 160]
+        for law in [G711Law.muLaw, .aLaw] {
+            let t0 = ContinuousClock.now
+            for _ in 0..<frames {
+                _ = bytes.withUnsafeMutableBytes { o in samples.withUnsafeBufferPointer { law.encode($0, into: o) } }
+            }
+            let t1 = ContinuousClock.now
+            for _ in 0..<frames {
+                _ = decoded.withUnsafeMutableBufferPointer { o in bytes.withUnsafeBytes { law.decode($0, into: o) } }
+            }
+            let t2 = ContinuousClock.now
+            let name = law == .muLaw ? "ulaw" : "alaw"
+            out["\(name)_encode_ns_per_sample"] = nanoseconds(t1 - t0) / Double(frames * 160)
+            out["\(name)_decode_ns_per_sample"] = nanoseconds(t2 - t1) / Double(frames * 160)
+        }
+        out["checksum"] = Int(decoded[7]) + Int(bytes[3])
+        print(String(decoding: try JSONSerialization.data(withJSONObject: out, options: [.sortedKeys]), as: UTF8.self))
+    }
+}
+
+func nanoseconds(_ d: Duration) -> Double { Double(d.components.seconds) * 1e9 + Double(d.components.attoseconds) / 1e9 }
+
+/// The real media engine (what sip-rtp runs) with N sessions and no supervision around it, for measuring a
+/// worker's CPU and memory per call. Its RTP peers are `rtp-peer` in another process.
+struct MediaEngineBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "media-engine")
+    @Option var calls = 100
+    @Option var basePort = 40000
+    @Option var peerBasePort = 44000
+    @Option var seconds = 12.0
+
+    func run() async throws {
+        let engine = MediaEngine(audio: nil) { _, _ in }
+        engine.setHost("127.0.0.1")
+        engine.start()
+        for i in 0..<calls {
+            let call = "c\(i)"
+            guard case .success = await engine.allocate(call: call, port: basePort + 2 * i) else {
+                throw ValidationError("cannot bind port \(basePort + 2 * i)")
+            }
+            let spec = try MediaStartSpec(args: ["remote": ["address": "127.0.0.1", "port": .init(peerBasePort + 2 * i), "codec": "PCMU",
+                                                            "payload_type": 0, "direction": "sendrecv"]])
+            _ = await engine.start(call: call, spec: spec)
+        }
+        FileHandle.standardError.write(Data("ready \(getpid())\n".utf8))
+        try await Task.sleep(for: .seconds(seconds))
+        var received = 0, sent = 0, lost = 0
+        for i in 0..<calls {
+            let s = await engine.stats(call: "c\(i)") ?? [:]
+            received += s["packets_received"]?.intValue ?? 0
+            sent += Int(s["packets_sent"]?.doubleValue ?? 0)
+            lost += Int(s["packets_lost"]?.doubleValue ?? 0)
+        }
+        await engine.shutdown()
+        print("{\"bench\":\"media-engine\",\"calls\":\(calls),\"packets_received\":\(received),\"packets_sent\":\(sent),\"packets_lost\":\(lost)}")
+    }
+}
+
+/// N RTP peers on one event loop: each sends a 20 ms G.711 packet every 20 ms to its engine session and counts
+/// what comes back.
+struct RTPPeerBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "rtp-peer")
+    @Option var calls = 100
+    @Option var basePort = 44000
+    @Option var enginePort = 40000
+    @Option var seconds = 12.0
+
+    func run() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let loop = group.next()
+        let counter = PeerCounter()
+        var channels: [any Channel] = []
+        for i in 0..<calls {
+            let channel = try await DatagramBootstrap(group: loop)
+                .channelInitializer { ch in ch.eventLoop.makeCompletedFuture { try ch.pipeline.syncOperations.addHandler(PeerHandler(counter: counter)) } }
+                .bind(host: "127.0.0.1", port: basePort + 2 * i).get()
+            channels.append(channel)
+        }
+        let targets = try (0..<calls).map { try SocketAddress(ipAddress: "127.0.0.1", port: enginePort + 2 * $0) }
+        let payload = [UInt8](repeating: 0xFF, count: 160)
+        let start = NIODeadline.now()
+        let ticks = Int(seconds * 50)
+        let finished = loop.makePromise(of: Void.self)
+        let chans = channels
+        @Sendable func tick(_ n: Int) {
+            if n >= ticks { finished.succeed(()); return }
+            for (i, ch) in chans.enumerated() {
+                var buffer = ch.allocator.buffer(capacity: 172)
+                let header = RTPHeader(marker: n == 0, payloadType: 0, sequenceNumber: UInt16(truncatingIfNeeded: n),
+                                       timestamp: UInt32(truncatingIfNeeded: n * 160), ssrc: UInt32(1000 + i))
+                var bytes = [UInt8](repeating: 0, count: 172)
+                _ = bytes.withUnsafeMutableBytes { out in payload.withUnsafeBytes { try? header.write(into: out, payload: $0) } }
+                buffer.writeBytes(bytes)
+                ch.writeAndFlush(AddressedEnvelope(remoteAddress: targets[i], data: buffer), promise: nil)
+            }
+            counter.sent += chans.count
+            loop.scheduleTask(deadline: start + .milliseconds(Int64(20 * (n + 1)))) { tick(n + 1) }
+        }
+        loop.execute { tick(0) }
+        try await finished.futureResult.get()
+        let received = try await loop.submit { counter.received }.get()
+        let sent = try await loop.submit { counter.sent }.get()
+        for ch in channels { try? await ch.close() }
+        try await group.shutdownGracefully()
+        print("{\"bench\":\"rtp-peer\",\"calls\":\(calls),\"sent\":\(sent),\"received\":\(received)}")
+    }
+}
+
+final class PeerCounter: @unchecked Sendable {  // touched only on the peer's event loop
+    var received = 0
+    var sent = 0
+}
+
+final class PeerHandler: ChannelInboundHandler {
+    typealias InboundIn = AddressedEnvelope<ByteBuffer>
+    let counter: PeerCounter
+    init(counter: PeerCounter) { self.counter = counter }
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) { counter.received += 1 }
+}
