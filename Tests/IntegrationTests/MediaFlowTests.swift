@@ -44,6 +44,11 @@ import Wire
                 #expect(Tone.dominant(atB, among: [440, 1000, 2000]) == 440, "B hears A's 440 Hz")
                 // G.711 keeps the level within half a dB (8000 peak -> RMS 5657).
                 #expect(abs(Tone.decibels(Tone.rms(atA) / 5657)) < 0.5 && abs(Tone.decibels(Tone.rms(atB) / 5657)) < 0.5)
+                // Decoded frames also went to sip-audio (its null backend counts them).
+                #expect(await eventually {
+                    let s = try? await a.status()
+                    return (s.flatMap { a.component("audio", in: $0)?["stats"]?["frames_in"]?.intValue } ?? 0) > 50
+                })
                 _ = try await b.handle.request("hangup", args: ["all": true])
                 // Nothing of the call outlives it: the worker's sessions and ports are released on both sides.
                 #expect(await eventually {
@@ -101,6 +106,28 @@ import Wire
                 })
                 let before = try await a.handle.request("call_stats", args: ["call": .string(callID)])["packets_received"]?.intValue ?? 0
                 #expect(await eventually { ((try? await a.handle.request("call_stats", args: ["call": .string(callID)]))?["packets_received"]?.intValue ?? 0) > before + 10 })
+            }
+        }
+    }
+
+    @Test func callsAreSpreadOverTheLeastLoadedWorkers() async throws {
+        let port = TestPorts.base(), portB = TestPorts.base()
+        try await withInstance { a in
+            try await withInstance(root: a.root) { b in
+                _ = try await a.up(["--sip-listen", "127.0.0.1:\(port)", "--rtp-ports", "\(port + 200)-\(port + 249)", "--rtp-workers", "2",
+                                    "--auto-answer"])
+                _ = try await b.up(Self.flags(portB, autoAnswer: false))
+                for _ in 0..<2 {
+                    _ = try await b.handle.request("call", args: ["to": .string("sip:alice@127.0.0.1:\(port)")], timeout: .seconds(10))
+                }
+                var workers: [String] = []
+                #expect(await eventually(timeout: .seconds(10)) {
+                    let calls = (try? await a.handle.request("calls"))?["calls"]?.arrayValue ?? []
+                    workers = calls.filter { $0["state"]?.stringValue == "connected" }.compactMap { $0["worker"]?.stringValue }
+                    return workers.count == 2
+                })
+                #expect(Set(workers) == ["rtp-1", "rtp-2"])
+                _ = try await b.handle.request("hangup", args: ["all": true])
             }
         }
     }

@@ -78,6 +78,10 @@ import Wire
             }
             let held = await events.wait { $0.type == "call.state" && $0.data["state"]?.stringValue == "held" }
             #expect(held?.data["remote_media"]?["direction"]?.stringValue == "recvonly")
+            // The media worker applied the update in place: same session, now receiving only.
+            let updated = await events.wait { $0.type == "media.updated" }
+            #expect(updated?.data["direction"]?.stringValue == "recvonly")
+            #expect(events.all.filter { $0.type == "media.started" }.count == 1)
         }
     }
 
