@@ -5,7 +5,7 @@ import Wire
 /// A worker's PCM connections on the bus (docs/PROTOCOL.md §7): decoded frames PUSHed to sip-audio
 /// (`audio-out.sock`) and PUBlished on the worker's tap socket (the client library subscribes per stream);
 /// frames to send come from sip-audio's capture PUB (`audio-in.sock`) or the worker's inject PULL socket.
-public final class MediaAudioLink: Sendable {
+public final class MediaAudioLink: MediaPlayoutSink {
     private let endpoint: BusEndpoint
     public let tapAddress: String
     public let injectAddress: String
@@ -52,12 +52,10 @@ public final class MediaAudioLink: Sendable {
         }
     }
 
-    func play(session: MediaSession, samples: [Int16], silent: Bool, stream: UInt32) {
+    public func play(session: MediaSession, samples: [Int16], silent: Bool, stream: UInt32) {
         let header = PCMFrameHeader.twentyMilliseconds(streamID: stream, sequence: session.playbackSequence,
                                                        timestamp: session.playbackTimestamp, sampleRate: 8000, channels: 1,
                                                        flags: silent ? [.silence] : [])
-        session.playbackSequence &+= 1
-        session.playbackTimestamp &+= 160
         var frame = [UInt8](repeating: 0, count: header.frameBytes)
         let ok = frame.withUnsafeMutableBytes { out in
             samples.withUnsafeBufferPointer { (try? PCMFrame.encode(header, samples: $0, into: out)) != nil }
@@ -67,7 +65,7 @@ public final class MediaAudioLink: Sendable {
         endpoint.send([frame], on: Self.taps)
     }
 
-    func endStream(_ session: MediaSession) {
+    public func endStream(_ session: MediaSession) {
         guard let stream = session.spec?.playbackStream else { return }
         let header = PCMFrameHeader.twentyMilliseconds(streamID: stream, sequence: session.playbackSequence,
                                                        timestamp: session.playbackTimestamp, sampleRate: 8000, channels: 1,

@@ -16,7 +16,7 @@ public final class MediaEngine: @unchecked Sendable {
     let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     let loop: any EventLoop
     let emit: Emit
-    let audio: MediaAudioLink?
+    let audio: (any MediaPlayoutSink)?
     private var sessions: [String: MediaSession] = [:]
     private var host = "127.0.0.1"
     private var tickIndex: Int64 = 0
@@ -28,7 +28,7 @@ public final class MediaEngine: @unchecked Sendable {
     var latchToSource = true
     public static let frameNanoseconds: UInt64 = 20_000_000
 
-    public init(audio: MediaAudioLink?, emit: @escaping Emit) {
+    public init(audio: (any MediaPlayoutSink)?, emit: @escaping Emit) {
         self.loop = group.next()
         self.audio = audio
         self.emit = emit
@@ -284,6 +284,8 @@ public final class MediaEngine: @unchecked Sendable {
         let (samples, kind) = session.playout.pull()
         if kind == .normal { session.counters.framesPlayed += 1 } else { session.counters.framesSilent += 1 }
         audio?.play(session: session, samples: samples, silent: kind != .normal, stream: spec.playbackStream)
+        session.playbackSequence &+= 1
+        session.playbackTimestamp &+= 160
     }
 
     private func sendOut(_ session: MediaSession, now: UInt64) {

@@ -4,12 +4,12 @@ import Wire
 
 /// One call's media in a worker: its RTP and RTCP sockets, the sending and receiving state, DTMF and counters.
 /// Confined to the engine's event loop (every method runs there), so it needs no locks.
-final class MediaSession {
-    let call: String
+public final class MediaSession {
+    public let call: String
     let localPort: Int
     var rtp: (any Channel)?
     var rtcp: (any Channel)?
-    var spec: MediaStartSpec?
+    public internal(set) var spec: MediaStartSpec?
     var remoteRTP: SocketAddress?
     var remoteRTCP: SocketAddress?
     var latched = false
@@ -24,8 +24,8 @@ final class MediaSession {
     var dtmfReceiver = TelephoneEventReceiver()
     var captureFrame: [Int16]?
     var pending: [Int16] = []
-    var playbackSequence: UInt32 = 0
-    var playbackTimestamp: UInt64 = 0
+    public internal(set) var playbackSequence: UInt32 = 0
+    public internal(set) var playbackTimestamp: UInt64 = 0
     var lastStatsAt: UInt64 = 0
     var created: UInt64
     var counters = Counters()

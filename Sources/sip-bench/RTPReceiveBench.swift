@@ -1,0 +1,59 @@
+import ArgumentParser
+import Foundation
+import MediaWorker
+import Synchronization
+
+/// The product's receive path as a command for the speech-quality benchmark (scripts/media/pesq_bench.py):
+/// a real media engine session (RTP parsing, jitter buffer, concealment, G.711) listening on one port, whose
+/// played frames are written to a WAV file instead of going to sip-audio.
+struct RTPReceive: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "rtp-receive")
+    @Option var port: Int
+    @Option var seconds: Double
+    @Option var out: String
+    @Option var payloadType = 0
+
+    func run() async throws {
+        let recorder = WAVRecorder()
+        let engine = MediaEngine(audio: recorder) { _, _ in }
+        engine.setHost("127.0.0.1")
+        engine.start()
+        guard case .success = await engine.allocate(call: "bench", port: port) else { throw ValidationError("cannot bind port \(port)") }
+        let codec = payloadType == 8 ? "PCMA" : "PCMU"
+        let spec = try MediaStartSpec(args: ["remote": ["address": "127.0.0.1", "port": 9, "codec": .string(codec),
+                                                        "payload_type": .init(payloadType), "direction": "recvonly"]])
+        _ = await engine.start(call: "bench", spec: spec)
+        try await Task.sleep(for: .seconds(seconds))
+        _ = await engine.release(call: "bench")
+        await engine.shutdown()
+        try recorder.write(to: out)
+    }
+}
+
+/// Collects played frames (from the first non-silent one on) and writes 8 kHz mono 16-bit WAV.
+final class WAVRecorder: MediaPlayoutSink {
+    private let samples = Mutex<[Int16]>([])
+    private let started = Mutex(false)
+
+    func play(session: MediaSession, samples frame: [Int16], silent: Bool, stream: UInt32) {
+        let go = started.withLock { s -> Bool in
+            if !silent { s = true }
+            return s
+        }
+        if go { samples.withLock { $0 += frame } }
+    }
+
+    func endStream(_ session: MediaSession) {}
+
+    func write(to path: String) throws {
+        let pcm = samples.withLock { $0 }
+        var data = Data()
+        func u32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { data.append(contentsOf: $0) } }
+        func u16(_ v: UInt16) { withUnsafeBytes(of: v.littleEndian) { data.append(contentsOf: $0) } }
+        data.append(contentsOf: Array("RIFF".utf8)); u32(UInt32(36 + pcm.count * 2)); data.append(contentsOf: Array("WAVE".utf8))
+        data.append(contentsOf: Array("fmt ".utf8)); u32(16); u16(1); u16(1); u32(8000); u32(16000); u16(2); u16(16)
+        data.append(contentsOf: Array("data".utf8)); u32(UInt32(pcm.count * 2))
+        pcm.withUnsafeBytes { data.append(contentsOf: $0) }
+        try data.write(to: URL(fileURLWithPath: path))
+    }
+}
