@@ -87,9 +87,13 @@ let package = Package(
                 dependencies: ["SIPCore", "SIPTransport", "SIPTransaction", "SIPDialog", "SIPDigest", "SIPRegistration", "SDP", "Wire",
                                .product(name: "Logging", package: "swift-log")],
                 swiftSettings: swift6),
+        /// Adaptive jitter buffer with G.711 Appendix I style packet loss concealment; no I/O.
+        .target(name: "JitterBuffer", swiftSettings: swift6),
+        /// RTCP session logic (RFC 3550 intervals, SR/RR, RTT, BYE, rtcp-mux) and the ITU-T G.107 E-model; no I/O.
+        .target(name: "MediaQuality", dependencies: ["MediaCore"], swiftSettings: swift6),
         /// The media worker's services on the bus: port pairs for calls (RTP flow: issue 4).
         .target(name: "MediaWorker",
-                dependencies: ["Wire", "Bus", "MediaCore", .product(name: "NIOCore", package: "swift-nio"),
+                dependencies: ["Wire", "Bus", "MediaCore", "MediaQuality", "JitterBuffer", .product(name: "NIOCore", package: "swift-nio"),
                                .product(name: "NIOPosix", package: "swift-nio")],
                 swiftSettings: swift6),
 
@@ -114,7 +118,7 @@ let package = Package(
         /// libFuzzer target over the network parsers; built by scripts/fuzz with --sanitize=fuzzer.
         .executableTarget(name: "sip-fuzz", dependencies: ["SIPCore", "SDP", "MediaCore"], swiftSettings: swift6),
         .executableTarget(name: "sip-bench",
-                          dependencies: ["Bus", "Wire", "ProcessSupport", "SIPCore", "MediaCore", "MediaWorker",
+                          dependencies: ["Bus", "Wire", "ProcessSupport", "SIPCore", "MediaCore", "MediaWorker", "JitterBuffer",
                                          .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: swift6),
@@ -129,6 +133,8 @@ let package = Package(
         .testTarget(name: "SIPTransactionTests", dependencies: ["SIPTransaction", "SIPCore"], swiftSettings: swift6),
         .testTarget(name: "SIPDigestTests", dependencies: ["SIPDigest", "SIPCore"], swiftSettings: swift6),
         .testTarget(name: "SIPRegistrationTests", dependencies: ["SIPRegistration", "SIPDigest", "SIPCore"], swiftSettings: swift6),
+        .testTarget(name: "JitterBufferTests", dependencies: ["JitterBuffer"], swiftSettings: swift6),
+        .testTarget(name: "MediaQualityTests", dependencies: ["MediaQuality", "MediaCore"], swiftSettings: swift6),
         .testTarget(name: "SDPTests", dependencies: ["SDP"], swiftSettings: swift6),
         .testTarget(name: "WireTests", dependencies: ["Wire"], swiftSettings: swift6),
         .testTarget(name: "BusTests", dependencies: ["Bus", "Wire", "ProcessSupport"], swiftSettings: swift6),

@@ -1,5 +1,7 @@
 import Foundation
+import JitterBuffer
 import MediaCore
+import MediaQuality
 import NIOCore
 import NIOPosix
 import Wire
@@ -27,6 +29,7 @@ public final class MediaEngine: @unchecked Sendable {
     private var decodeBuffer = [Int16](repeating: 0, count: 1920)
     var latchToSource = true
     public static let frameNanoseconds: UInt64 = 20_000_000
+    static let silence = [Int16](repeating: 0, count: 160)
 
     public init(audio: (any MediaPlayoutSink)?, emit: @escaping Emit) {
         self.loop = group.next()
@@ -102,6 +105,10 @@ public final class MediaEngine: @unchecked Sendable {
         return (try? await loop.submit { () -> Result<[String: JSONValue], MediaEngineError> in
             guard let session = self.sessions[call] else { return .failure(.noSession(call)) }
             let first = session.spec == nil
+            if session.rtcpSession == nil {
+                let config = RTCPSession.Configuration(ssrc: session.packetizer.ssrc, cname: "sip-rtp@\(self.host)")
+                session.rtcpSession = try? RTCPSession(configuration: config, now: Self.monotonic())
+            }
             let moved = session.spec.map { $0.remoteHost != spec.remoteHost || $0.remotePort != spec.remotePort } ?? true
             session.spec = spec
             if moved {
@@ -120,6 +127,7 @@ public final class MediaEngine: @unchecked Sendable {
     public func release(call: String) async -> [String: JSONValue]? {
         let result = try? await loop.submit { () -> ([String: JSONValue], [any Channel])? in
             guard let session = self.sessions.removeValue(forKey: call) else { return nil }
+            if session.isStarted, let bye = session.rtcpSession?.bye(now: Self.monotonic()) { self.sendRTCP(session, bytes: bye) }
             let stats = session.stats()
             self.audio?.endStream(session)
             self.emit("media.stopped", stats)
@@ -154,7 +162,8 @@ public final class MediaEngine: @unchecked Sendable {
     func captured(stream: UInt32, samples: [Int16]) {
         loop.execute {
             for session in self.sessions.values where session.spec?.captureStream == stream {
-                session.captureFrame = samples
+                session.captureQueue.append(samples)
+                if session.captureQueue.count > MediaSession.captureDepth { session.captureQueue.removeFirst() }
                 session.counters.framesCaptured += 1
             }
         }
@@ -180,6 +189,8 @@ public final class MediaEngine: @unchecked Sendable {
         guard let session = sessions[call] else { return }
         if rtcp || (session.spec?.rtcpMux == true && Self.looksLikeRTCP(bytes)) {
             session.counters.rtcpReceived += 1
+            let outputs = try? session.rtcpSession?.didReceiveRTCP(bytes, arrival: Self.monotonic(), ntpNow: Self.ntpNow())
+            for case .send(let packet) in outputs ?? [] { sendRTCP(session, bytes: packet) }
             return
         }
         guard let spec = session.spec, spec.receives || spec.telephoneEventPayloadType != nil else { return }
@@ -205,8 +216,7 @@ public final class MediaEngine: @unchecked Sendable {
                 session.counters.wrongSource += 1
                 return
             }
-            session.receiveStatistics = RTPReceiveStatistics()
-            session.playout = SimplePlayout()
+            session.receiveStatistics = RTPReceiveStatistics()  // the jitter buffer resets itself on the new SSRC
         }
         session.remoteSSRC = header.ssrc
         session.lastFromRemoteSSRC = now
@@ -225,11 +235,16 @@ public final class MediaEngine: @unchecked Sendable {
         session.counters.packetsReceived += 1
         session.counters.bytesReceived += payload.count
         _ = session.receiveStatistics.record(sequence: header.sequenceNumber, timestamp: header.timestamp, arrivalNanoseconds: now)
+        session.rtcpSession?.didReceiveRTP(ssrc: header.ssrc, sequence: header.sequenceNumber, timestamp: header.timestamp,
+                                          arrival: Int64(now), payloadBytes: payload.count)
         guard spec.receives, payload.count <= decodeBuffer.count else { return }
         let count = decodeBuffer.withUnsafeMutableBufferPointer { out in
             spec.law.decode(payload, into: out)
         }
-        session.playout.insert(timestamp: header.timestamp, samples: Array(decodeBuffer[0..<count]))
+        _ = decodeBuffer.withUnsafeBufferPointer { decoded in
+            session.playout.insert(sequence: header.sequenceNumber, timestamp: header.timestamp, ssrc: header.ssrc, marker: header.marker,
+                                   samples: UnsafeBufferPointer(rebasing: decoded[0..<count]), arrival: MediaTime(nanoseconds: Int64(now)))
+        }
     }
 
     /// RFC 5761 §4: with rtcp-mux, a second byte of 192-223 (payload types 64-95 with the marker bit) is RTCP.
@@ -270,8 +285,12 @@ public final class MediaEngine: @unchecked Sendable {
 
     private func tick(now: UInt64) {
         for session in sessions.values where session.isStarted {
-            playOut(session)
+            playOut(session, now: now)
             sendOut(session, now: now)
+            if let due = session.rtcpSession?.nextReportTime, Int64(now) >= due,
+               let outputs = session.rtcpSession?.advance(now: Int64(now), ntpNow: Self.ntpNow()) {
+                for case .send(let packet) in outputs { sendRTCP(session, bytes: packet) }
+            }
             if now &- session.lastStatsAt >= 1_000_000_000 {
                 session.lastStatsAt = now
                 emit("media.stats", session.stats())
@@ -279,19 +298,19 @@ public final class MediaEngine: @unchecked Sendable {
         }
     }
 
-    private func playOut(_ session: MediaSession) {
+    private func playOut(_ session: MediaSession, now: UInt64) {
         guard let spec = session.spec, spec.receives else { return }
-        let (samples, kind) = session.playout.pull()
-        if kind == .normal { session.counters.framesPlayed += 1 } else { session.counters.framesSilent += 1 }
-        audio?.play(session: session, samples: samples, silent: kind != .normal, stream: spec.playbackStream)
+        let info = session.playoutFrame.withUnsafeMutableBufferPointer { session.playout.pull(now: MediaTime(nanoseconds: Int64(now)), into: $0) }
+        let silent = info.kind == .silence
+        if silent { session.counters.framesSilent += 1 } else { session.counters.framesPlayed += 1 }
+        audio?.play(session: session, samples: session.playoutFrame, silent: silent, stream: spec.playbackStream)
         session.playbackSequence &+= 1
         session.playbackTimestamp &+= 160
     }
 
     private func sendOut(_ session: MediaSession, now: UInt64) {
         guard let spec = session.spec, let channel = session.rtp, let remote = session.remoteRTP else { return }
-        let frame = session.captureFrame ?? SimplePlayout.silence
-        session.captureFrame = nil
+        let frame = session.captureQueue.isEmpty ? Self.silence : session.captureQueue.removeFirst()
         // DTMF: RFC 4733 packets replace audio while an event is on (the audio clock keeps running).
         if let te = spec.telephoneEventPayloadType, spec.sends, dtmfStep(session, payloadType: te, now: now, channel: channel, to: remote) {
             session.packetizer.skip(samples: 160)
@@ -316,6 +335,25 @@ public final class MediaEngine: @unchecked Sendable {
             }
         }
         write(channel, bytes: sendBuffer[0..<size], to: remote)
+        session.rtcpSession?.didSendRTP(bytes: encoded, packets: 1, rtpTimestamp: session.packetizer.timestamp &- UInt32(perPacket),
+                                        now: Int64(now), ntpNow: Self.ntpNow())
+    }
+
+    /// RTCP goes to the peer's RTCP port from ours, or over the RTP socket with rtcp-mux (RFC 5761).
+    func sendRTCP(_ session: MediaSession, bytes: [UInt8]) {
+        guard let spec = session.spec else { return }
+        let mux = spec.rtcpMux
+        guard let channel = mux ? session.rtp : session.rtcp, let remote = mux ? session.remoteRTP : session.remoteRTCP else { return }
+        session.counters.rtcpSent += 1
+        write(channel, bytes: bytes[...], to: remote)
+    }
+
+    static func monotonic() -> Int64 { Int64(DispatchTime.now().uptimeNanoseconds) }
+
+    static func ntpNow() -> NTPTimestamp {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return NTPTimestamp(unixSeconds: UInt64(ts.tv_sec), nanoseconds: UInt32(ts.tv_nsec))
     }
 
     /// Sends the due RFC 4733 packet, if an event is on or queued; true when it owns this tick.

@@ -1,4 +1,7 @@
+import Foundation
+import JitterBuffer
 import MediaCore
+import MediaQuality
 import NIOCore
 import Wire
 
@@ -17,12 +20,17 @@ public final class MediaSession {
     var receiveStatistics = RTPReceiveStatistics()
     var remoteSSRC: UInt32?
     var lastFromRemoteSSRC: UInt64 = 0
-    var playout = SimplePlayout()
+    var playout = AdaptiveJitterBuffer()
+    var playoutFrame = [Int16](repeating: 0, count: 160)
+    var rtcpSession: RTCPSession?
     var dtmfSender = TelephoneEventSender()
     var dtmfQueue: [(DTMFEvent, UInt32)] = []
     var dtmfGapUntil: UInt64 = 0
     var dtmfReceiver = TelephoneEventReceiver()
-    var captureFrame: [Int16]?
+    /// Frames to send, oldest first: a few frames of slack absorb the jitter between the capture side's clock
+    /// and our tick; beyond `captureDepth` the oldest is dropped (stale audio is worse than a gap).
+    var captureQueue: [[Int16]] = []
+    static let captureDepth = 4
     var pending: [Int16] = []
     public internal(set) var playbackSequence: UInt32 = 0
     public internal(set) var playbackTimestamp: UInt64 = 0
@@ -37,6 +45,7 @@ public final class MediaSession {
         var wrongPayloadType = 0
         var wrongSource = 0
         var rtcpReceived = 0
+        var rtcpSent = 0
         var dtmfReceived = 0
         var dtmfSent = 0
         var framesPlayed = 0
@@ -56,19 +65,34 @@ public final class MediaSession {
         let expected = receiveStatistics.expectedCount
         let lost = max(0, receiveStatistics.cumulativeLost)
         let lossPct = expected > 0 ? Double(lost) * 100 / Double(expected) : 0
+        let jb = playout.stats
+        let remote = rtcpSession?.statistics.primaryRemote
+        let rtt = remote?.smoothedRoundTripTimeMilliseconds ?? remote?.roundTripTimeMilliseconds
+        // E-model (G.107): G.711 with concealment; mouth-to-ear delay = packetization (20 ms) + jitter buffer +
+        // half the round trip (or 20 ms of network when no RTCP round trip is known yet).
+        let oneWay = 20 + jb.currentDelayMs + (rtt.map { $0 / 2 } ?? 20)
+        let model = EModel(codec: .g711WithPLC, packetLossPercent: lossPct, oneWayDelayMilliseconds: oneWay)
         var o: [String: JSONValue] = [
             "call": .string(call), "local_port": .init(localPort),
             "packets_sent": .number(Double(packetizer.packetsSent)), "bytes_sent": .number(Double(packetizer.payloadBytesSent)),
             "packets_received": .init(counters.packetsReceived), "bytes_received": .init(counters.bytesReceived),
             "packets_lost": .number(Double(lost)), "loss_pct": .number((lossPct * 100).rounded() / 100),
-            "jitter_ms": .number(Double(receiveStatistics.jitter) / 8.0),
-            "late": .init(playout.late), "malformed": .init(counters.malformed),
+            "jitter_ms": .number((Double(receiveStatistics.jitter) / 8.0 * 100).rounded() / 100),
+            "late": .init(jb.late), "discarded": .init(jb.discardedFrames + jb.duplicates),
+            "malformed": .init(counters.malformed),
             "wrong_payload_type": .init(counters.wrongPayloadType), "wrong_source": .init(counters.wrongSource),
-            "rtcp_received": .init(counters.rtcpReceived), "dtmf_received": .init(counters.dtmfReceived),
-            "dtmf_sent": .init(counters.dtmfSent), "frames_played": .init(counters.framesPlayed),
-            "frames_silent": .init(counters.framesSilent),
-            "jb_delay_ms": .init(playout.bufferedFrames * 20),
+            "rtcp_received": .init(counters.rtcpReceived), "rtcp_sent": .init(counters.rtcpSent),
+            "dtmf_received": .init(counters.dtmfReceived), "dtmf_sent": .init(counters.dtmfSent),
+            "frames_played": .init(counters.framesPlayed), "frames_silent": .init(counters.framesSilent),
+            "jb_delay_ms": .number(jb.currentDelayMs.rounded()), "jb_target_ms": .number(jb.targetDelayMs.rounded()),
+            "concealed_ms": .number(jb.concealedMs.rounded()),
+            "r_factor": .number((model.rFactor * 10).rounded() / 10), "mos": .number((model.mos * 100).rounded() / 100),
         ]
+        if let rtt { o["rtt_ms"] = .number((rtt * 10).rounded() / 10) }
+        if let reception = remote?.remoteReception {
+            o["remote_loss_pct"] = .number(reception.fractionLostPercent)
+            o["remote_jitter_ms"] = .number(reception.jitterMilliseconds)
+        }
         if let spec {
             o["direction"] = .string(spec.direction)
             o["codec"] = .string(spec.law == .muLaw ? "PCMU" : "PCMA")

@@ -165,11 +165,14 @@ extension Orchestrator {
 
     /// Picks the media worker with the fewest calls and asks it for a port pair.
     func allocateMedia(for callID: String) async -> Result<[String: JSONValue], WireError> {
-        let workers = core.upComponents(role: "rtp").sorted { calls.load(of: $0) < calls.load(of: $1) }
+        let load = { (w: String) in self.calls.load(of: w) + self.pendingAllocations[w, default: 0] }
+        let workers = core.upComponents(role: "rtp").sorted { load($0) < load($1) }
         guard !workers.isEmpty else { return .failure(WireError(.unavailable, "no media worker is up")) }
         var lastError = WireError(.unavailable, "no media worker could allocate ports")
         for worker in workers {
+            pendingAllocations[worker, default: 0] += 1
             let reply = await requestComponent(worker, "media.allocate", ["call": .string(callID)], timeout: .seconds(2))
+            pendingAllocations[worker, default: 1] -= 1
             switch reply.outcome {
             case .success(let result): if case .object(let o) = result { return .success(o) }
             case .failure(let e): lastError = e

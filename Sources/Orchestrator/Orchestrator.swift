@@ -30,6 +30,8 @@ public actor Orchestrator {
     var pendingRequests: [String: CheckedContinuation<Reply, Never>] = [:]
     var requestCounter = 0
     var nextStream: UInt32 = 0
+    /// Allocations asked of each worker and not yet answered, so calls arriving together still spread out.
+    var pendingAllocations: [String: Int] = [:]
 
     /// - Parameter adopting: a previous orch of this instance died (we were restarted by the keeper): take over
     ///   its still-running components instead of starting new ones.

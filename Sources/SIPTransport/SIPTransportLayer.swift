@@ -102,6 +102,28 @@ public final class SIPTransportLayer: Sendable {
         sink.sent(bytes, to: destination)
     }
 
+    /// Sends a datagram without waiting for the write to complete: writes from one caller leave in call order
+    /// (they are queued on the event loop), so a sender can stream without a thread hop per message. A failure is
+    /// reported through `onFailure`, on the event loop.
+    public func sendDatagram(_ bytes: [UInt8], to destination: SIPTransportAddress,
+                             onFailure: @escaping @Sendable (SIPTransportError) -> Void) throws(SIPTransportError) {
+        guard settings.transports.contains(.udp) else { throw .unsupportedTransport(.udp) }
+        let address = try destination.socketAddress()
+        let channel = listeners.withLock { l in l.udp.first(where: { $0.local.host.contains(":") == address.isIPv6 })?.channel }
+        guard let channel else { throw .noSocketForFamily(destination.host) }
+        var buffer = channel.allocator.buffer(capacity: bytes.count)
+        buffer.writeBytes(bytes)
+        let sink = self.sink
+        channel.writeAndFlush(AddressedEnvelope(remoteAddress: address, data: buffer)).whenComplete { result in
+            switch result {
+            case .success: sink.sent(bytes, to: destination)
+            case .failure(let error):
+                sink.sendFailed()
+                onFailure(.writeFailed("\(error)"))
+            }
+        }
+    }
+
     /// Closes every socket and ends `inbound`.
     public func shutdown() async {
         let channels = listeners.withLock { l in l.udp.map(\.channel) + l.tcp.map(\.channel) } + sink.allConnections()

@@ -219,6 +219,19 @@ public actor SignalingService {
 
     private func drain(_ stream: AsyncStream<Outgoing>) async {
         for await item in stream {
+            if item.to.transport == .udp {
+                // Datagrams need no connection: hand them to the event loop in order without waiting for each.
+                let transaction = item.transaction
+                let destination = item.to
+                do {
+                    try transport.sendDatagram(item.bytes, to: destination) { error in
+                        Task { await self.sendFailed(error, to: destination, transaction: transaction) }
+                    }
+                } catch {
+                    sendFailed(error, to: destination, transaction: transaction)
+                }
+                continue
+            }
             let result: Result<Void, SIPTransportError>
             do { try await transport.send(bytes: item.bytes, to: item.to); result = .success(()) } catch {
                 result = .failure(error as? SIPTransportError ?? .writeFailed("\(error)"))

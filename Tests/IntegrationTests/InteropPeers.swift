@@ -23,7 +23,7 @@ enum TestPorts {
 }
 
 /// A real third-party peer process (SIPp or the baresip helper), stopped by PID when done.
-final class PeerProcess: @unchecked Sendable {
+final class PeerProcess: @unchecked Sendable {  // used from one test at a time
     let process = Process()
     let directory: String
     let stdoutPath: String
@@ -54,6 +54,8 @@ final class PeerProcess: @unchecked Sendable {
         return try PeerProcess(name: "sipp \(scenario)", executable: "/usr/bin/sipp", arguments: args)
     }
 
+    /// The baresip helper starts baresip with a parent-death signal, so baresip goes when the helper goes, even
+    /// if the helper is killed before it could stop baresip itself.
     static func baresip(_ arguments: [String]) throws -> PeerProcess {
         try PeerProcess(name: "baresip", executable: "/usr/bin/python3", arguments: [InteropAssets.baresipPeer] + arguments)
     }
@@ -66,10 +68,11 @@ final class PeerProcess: @unchecked Sendable {
     }
 
     func stop() {
-        if process.isRunning { kill(process.processIdentifier, SIGTERM) }
+        let pid = process.processIdentifier
+        if process.isRunning { kill(pid, SIGTERM) }
         let deadline = Date().addingTimeInterval(5)
         while process.isRunning && Date() < deadline { usleep(20_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        if process.isRunning { kill(pid, SIGKILL) }
         process.waitUntilExit()
     }
 
@@ -79,7 +82,7 @@ final class PeerProcess: @unchecked Sendable {
 
     /// Waits until something listens on a UDP port (SIPp as UAS is ready).
     static func waitForUDP(_ port: Int) async -> Bool {
-        await eventually(timeout: .seconds(5)) {
+        await eventually(timeout: .seconds(10)) {
             let hex = String(format: ":%04X ", port)
             let table = (try? String(contentsOfFile: "/proc/net/udp", encoding: .utf8)) ?? ""
             return table.split(separator: "\n").contains { $0.contains("0100007F" + hex) || $0.contains("00000000" + hex) }

@@ -4,130 +4,134 @@ import Synchronization
 import Testing
 import Wire
 
-/// Audio through real media workers: frames injected on one instance come out, decoded, on the other, after a
-/// G.711 round trip over real RTP on loopback; DTMF; bad datagrams on a media port.
-@Suite(.serialized) struct MediaFlowTests {
-    static func flags(_ port: Int, autoAnswer: Bool) -> [String] {
-        ["--sip-listen", "127.0.0.1:\(port)", "--rtp-ports", "\(port + 220)-\(port + 249)", "--rtp-workers", "1"]
-            + (autoAnswer ? ["--auto-answer"] : [])
-    }
-
-    /// Places a call from `b` to `a` (auto-answer) and waits until both see it connected.
-    static func connect(_ b: TestInstance, to a: TestInstance, port: Int) async throws -> (bCall: JSONValue, aCall: JSONValue) {
-        _ = try await b.handle.request("call", args: ["to": .string("sip:alice@127.0.0.1:\(port)")], timeout: .seconds(10))
-        var bCall: JSONValue?, aCall: JSONValue?
-        let up = await eventually(timeout: .seconds(10)) {
-            bCall = try? await b.handle.request("calls")["calls"]?.arrayValue?.first { $0["state"]?.stringValue == "connected" }
-            aCall = try? await a.handle.request("calls")["calls"]?.arrayValue?.first { $0["state"]?.stringValue == "connected" }
-            return bCall != nil && aCall != nil
+extension ProcessGroupTests {
+    /// Audio through real media workers: frames injected on one instance come out, decoded, on the other, after a
+    /// G.711 round trip over real RTP on loopback; DTMF; bad datagrams on a media port.
+    @Suite(.serialized) struct MediaFlowTests {
+        static func flags(_ port: Int, autoAnswer: Bool) -> [String] {
+            ["--sip-listen", "127.0.0.1:\(port)", "--rtp-ports", "\(port + 220)-\(port + 249)", "--rtp-workers", "1"]
+                + (autoAnswer ? ["--auto-answer"] : [])
         }
-        try #require(up, "the call did not connect")
-        return (try #require(bCall), try #require(aCall))
-    }
 
-    @Test func toneInjectedOnEachSideArrivesOnTheOtherAtItsFrequencyAndLevel() async throws {
-        let port = TestPorts.base(), portB = TestPorts.base()
-        try await withInstance { a in
-            try await withInstance(root: a.root) { b in
-                _ = try await a.up(Self.flags(port, autoAnswer: true))
-                _ = try await b.up(Self.flags(portB, autoAnswer: false))
-                let (bCall, aCall) = try await Self.connect(b, to: a, port: port)
-                let aTap = try FrameTap(a, stream: try #require(aCall["streams"]?["playback"]?.intValue))
-                let bTap = try FrameTap(b, stream: try #require(bCall["streams"]?["playback"]?.intValue))
-                let bSource = try ToneInjector(b, stream: try #require(bCall["streams"]?["capture"]?.intValue), frequency: 1000, amplitude: 8000)
-                let aSource = try ToneInjector(a, stream: try #require(aCall["streams"]?["capture"]?.intValue), frequency: 440, amplitude: 8000)
-                defer { aTap.stop(); bTap.stop(); aSource.stop(); bSource.stop() }
-                // 1.5 s of audio each way, then judge the last second of what arrived.
-                #expect(await eventually(timeout: .seconds(8)) { aTap.voicedSamples.count >= 8000 && bTap.voicedSamples.count >= 8000 })
-                let atA = Array(aTap.voicedSamples.suffix(8000)), atB = Array(bTap.voicedSamples.suffix(8000))
-                #expect(Tone.dominant(atA, among: [440, 1000, 2000]) == 1000, "A hears B's 1 kHz")
-                #expect(Tone.dominant(atB, among: [440, 1000, 2000]) == 440, "B hears A's 440 Hz")
-                // G.711 keeps the level within half a dB (8000 peak -> RMS 5657).
-                #expect(abs(Tone.decibels(Tone.rms(atA) / 5657)) < 0.5 && abs(Tone.decibels(Tone.rms(atB) / 5657)) < 0.5)
-                // Decoded frames also went to sip-audio (its null backend counts them).
-                #expect(await eventually {
-                    let s = try? await a.status()
-                    return (s.flatMap { a.component("audio", in: $0)?["stats"]?["frames_in"]?.intValue } ?? 0) > 50
-                })
-                _ = try await b.handle.request("hangup", args: ["all": true])
-                // Nothing of the call outlives it: the worker's sessions and ports are released on both sides.
-                #expect(await eventually {
-                    let sa = try? await a.status(), sb = try? await b.status()
-                    return sa.flatMap { a.component("rtp-1", in: $0)?["stats"]?["sessions"]?.intValue } == 0
-                        && sb.flatMap { b.component("rtp-1", in: $0)?["stats"]?["sessions"]?.intValue } == 0
-                })
+        /// Places a call from `b` to `a` (auto-answer) and waits until both see it connected.
+        static func connect(_ b: TestInstance, to a: TestInstance, port: Int) async throws -> (bCall: JSONValue, aCall: JSONValue) {
+            _ = try await b.handle.request("call", args: ["to": .string("sip:alice@127.0.0.1:\(port)")], timeout: .seconds(10))
+            var bCall: JSONValue?, aCall: JSONValue?
+            let up = await eventually(timeout: .seconds(10)) {
+                bCall = try? await b.handle.request("calls")["calls"]?.arrayValue?.first { $0["state"]?.stringValue == "connected" }
+                aCall = try? await a.handle.request("calls")["calls"]?.arrayValue?.first { $0["state"]?.stringValue == "connected" }
+                return bCall != nil && aCall != nil
+            }
+            try #require(up, "the call did not connect")
+            return (try #require(bCall), try #require(aCall))
+        }
+
+        @Test func toneInjectedOnEachSideArrivesOnTheOtherAtItsFrequencyAndLevel() async throws {
+            let port = TestPorts.base(), portB = TestPorts.base()
+            try await withInstance { a in
+                try await withInstance(root: a.root) { b in
+                    _ = try await a.up(Self.flags(port, autoAnswer: true))
+                    _ = try await b.up(Self.flags(portB, autoAnswer: false))
+                    let (bCall, aCall) = try await Self.connect(b, to: a, port: port)
+                    let aTap = try FrameTap(a, stream: try #require(aCall["streams"]?["playback"]?.intValue))
+                    let bTap = try FrameTap(b, stream: try #require(bCall["streams"]?["playback"]?.intValue))
+                    let bSource = try ToneInjector(b, stream: try #require(bCall["streams"]?["capture"]?.intValue), frequency: 1000, amplitude: 8000)
+                    let aSource = try ToneInjector(a, stream: try #require(aCall["streams"]?["capture"]?.intValue), frequency: 440, amplitude: 8000)
+                    defer { aTap.stop(); bTap.stop(); aSource.stop(); bSource.stop() }
+                    // 1.5 s of audio each way, then judge the last second of what arrived.
+                    #expect(await eventually(timeout: .seconds(8)) { aTap.voicedSamples.count >= 8000 && bTap.voicedSamples.count >= 8000 })
+                    // Judge the tone itself: leave out frames of silence sent while the injector was not yet running.
+                let atA = Tone.withoutSilentFrames(aTap.voicedSamples).suffix(8000).map { $0 }
+                let atB = Tone.withoutSilentFrames(bTap.voicedSamples).suffix(8000).map { $0 }
+                    #expect(Tone.dominant(atA, among: [440, 1000, 2000]) == 1000, "A hears B's 1 kHz")
+                    #expect(Tone.dominant(atB, among: [440, 1000, 2000]) == 440, "B hears A's 440 Hz")
+                    // G.711 keeps the level within half a dB (8000 peak -> RMS 5657).
+                    #expect(abs(Tone.decibels(Tone.rms(atA) / 5657)) < 0.5 && abs(Tone.decibels(Tone.rms(atB) / 5657)) < 0.5)
+                    // Decoded frames also went to sip-audio (its null backend counts them).
+                    #expect(await eventually {
+                        let s = try? await a.status()
+                        return (s.flatMap { a.component("audio", in: $0)?["stats"]?["frames_in"]?.intValue } ?? 0) > 50
+                    })
+                    _ = try await b.handle.request("hangup", args: ["all": true])
+                    // Nothing of the call outlives it: the worker's sessions and ports are released on both sides.
+                    #expect(await eventually {
+                        let sa = try? await a.status(), sb = try? await b.status()
+                        return sa.flatMap { a.component("rtp-1", in: $0)?["stats"]?["sessions"]?.intValue } == 0
+                            && sb.flatMap { b.component("rtp-1", in: $0)?["stats"]?["sessions"]?.intValue } == 0
+                    })
+                }
             }
         }
-    }
 
-    @Test func dtmfDigitsArriveInOrder() async throws {
-        let port = TestPorts.base(), portB = TestPorts.base()
-        try await withInstance { a in
-            try await withInstance(root: a.root) { b in
-                _ = try await a.up(Self.flags(port, autoAnswer: true))
-                _ = try await b.up(Self.flags(portB, autoAnswer: false))
-                let events = try await EventRecorder(a)
-                defer { events.stop() }
-                _ = try await Self.connect(b, to: a, port: port)
-                let run = try b.sipc(["dtmf", "1#9"])
-                #expect(run.status == 0, "\(run.stderr)")
-                #expect(await eventually(timeout: .seconds(5)) { events.all.filter { $0.type == "dtmf.received" }.count >= 3 })
-                let digits = events.all.filter { $0.type == "dtmf.received" }.compactMap { $0.data["digit"]?.stringValue }
-                #expect(digits == ["1", "#", "9"])
+        @Test func dtmfDigitsArriveInOrder() async throws {
+            let port = TestPorts.base(), portB = TestPorts.base()
+            try await withInstance { a in
+                try await withInstance(root: a.root) { b in
+                    _ = try await a.up(Self.flags(port, autoAnswer: true))
+                    _ = try await b.up(Self.flags(portB, autoAnswer: false))
+                    let events = try await EventRecorder(a)
+                    defer { events.stop() }
+                    _ = try await Self.connect(b, to: a, port: port)
+                    let run = try b.sipc(["dtmf", "1#9"])
+                    #expect(run.status == 0, "\(run.stderr)")
+                    #expect(await eventually(timeout: .seconds(5)) { events.all.filter { $0.type == "dtmf.received" }.count >= 3 })
+                    let digits = events.all.filter { $0.type == "dtmf.received" }.compactMap { $0.data["digit"]?.stringValue }
+                    #expect(digits == ["1", "#", "9"])
+                }
             }
         }
-    }
 
-    @Test func garbageOnAMediaPortIsCountedAndTheCallGoesOn() async throws {
-        let port = TestPorts.base(), portB = TestPorts.base()
-        try await withInstance { a in
-            try await withInstance(root: a.root) { b in
-                _ = try await a.up(Self.flags(port, autoAnswer: true))
-                _ = try await b.up(Self.flags(portB, autoAnswer: false))
-                let (_, aCall) = try await Self.connect(b, to: a, port: port)
-                let mediaPort = try #require(aCall["media_port"]?.intValue)
-                let socket = UDPSender()
-                defer { socket.close() }
-                var rng = SystemRandomNumberGenerator()
-                for n in 0..<200 {
-                    // Short junk, a wrong version, a CSRC count past the end, padding longer than the packet.
-                    let junk: [UInt8] = switch n % 4 {
-                    case 0: (0..<Int.random(in: 0...40, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
-                    case 1: [0x40, 0x00] + [UInt8](repeating: 1, count: 20)
-                    case 2: [0x8F, 0x00, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1]
-                    default: [0xA0, 0x00, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0xFF]
+        @Test func garbageOnAMediaPortIsCountedAndTheCallGoesOn() async throws {
+            let port = TestPorts.base(), portB = TestPorts.base()
+            try await withInstance { a in
+                try await withInstance(root: a.root) { b in
+                    _ = try await a.up(Self.flags(port, autoAnswer: true))
+                    _ = try await b.up(Self.flags(portB, autoAnswer: false))
+                    let (_, aCall) = try await Self.connect(b, to: a, port: port)
+                    let mediaPort = try #require(aCall["media_port"]?.intValue)
+                    let socket = UDPSender()
+                    defer { socket.close() }
+                    var rng = SystemRandomNumberGenerator()
+                    for n in 0..<200 {
+                        // Short junk, a wrong version, a CSRC count past the end, padding longer than the packet.
+                        let junk: [UInt8] = switch n % 4 {
+                        case 0: (0..<Int.random(in: 0...40, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+                        case 1: [0x40, 0x00] + [UInt8](repeating: 1, count: 20)
+                        case 2: [0x8F, 0x00, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1]
+                        default: [0xA0, 0x00, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0xFF]
+                        }
+                        socket.send(junk, to: mediaPort)
                     }
-                    socket.send(junk, to: mediaPort)
+                    let callID = try #require(aCall["call_id"]?.stringValue)
+                    #expect(await eventually(timeout: .seconds(5)) {
+                        let s = try? await a.handle.request("call_stats", args: ["call": .string(callID)])
+                        return (s?["malformed"]?.intValue ?? 0) >= 150 && (s?["packets_received"]?.intValue ?? 0) > 20
+                    })
+                    let before = try await a.handle.request("call_stats", args: ["call": .string(callID)])["packets_received"]?.intValue ?? 0
+                    #expect(await eventually { ((try? await a.handle.request("call_stats", args: ["call": .string(callID)]))?["packets_received"]?.intValue ?? 0) > before + 10 })
                 }
-                let callID = try #require(aCall["call_id"]?.stringValue)
-                #expect(await eventually(timeout: .seconds(5)) {
-                    let s = try? await a.handle.request("call_stats", args: ["call": .string(callID)])
-                    return (s?["malformed"]?.intValue ?? 0) >= 150 && (s?["packets_received"]?.intValue ?? 0) > 20
-                })
-                let before = try await a.handle.request("call_stats", args: ["call": .string(callID)])["packets_received"]?.intValue ?? 0
-                #expect(await eventually { ((try? await a.handle.request("call_stats", args: ["call": .string(callID)]))?["packets_received"]?.intValue ?? 0) > before + 10 })
             }
         }
-    }
 
-    @Test func callsAreSpreadOverTheLeastLoadedWorkers() async throws {
-        let port = TestPorts.base(), portB = TestPorts.base()
-        try await withInstance { a in
-            try await withInstance(root: a.root) { b in
-                _ = try await a.up(["--sip-listen", "127.0.0.1:\(port)", "--rtp-ports", "\(port + 200)-\(port + 249)", "--rtp-workers", "2",
-                                    "--auto-answer"])
-                _ = try await b.up(Self.flags(portB, autoAnswer: false))
-                for _ in 0..<2 {
-                    _ = try await b.handle.request("call", args: ["to": .string("sip:alice@127.0.0.1:\(port)")], timeout: .seconds(10))
+        @Test func callsAreSpreadOverTheLeastLoadedWorkers() async throws {
+            let port = TestPorts.base(), portB = TestPorts.base()
+            try await withInstance { a in
+                try await withInstance(root: a.root) { b in
+                    _ = try await a.up(["--sip-listen", "127.0.0.1:\(port)", "--rtp-ports", "\(port + 200)-\(port + 249)", "--rtp-workers", "2",
+                                        "--auto-answer"])
+                    _ = try await b.up(Self.flags(portB, autoAnswer: false))
+                    for _ in 0..<2 {
+                        _ = try await b.handle.request("call", args: ["to": .string("sip:alice@127.0.0.1:\(port)")], timeout: .seconds(10))
+                    }
+                    var workers: [String] = []
+                    #expect(await eventually(timeout: .seconds(10)) {
+                        let calls = (try? await a.handle.request("calls"))?["calls"]?.arrayValue ?? []
+                        workers = calls.filter { $0["state"]?.stringValue == "connected" }.compactMap { $0["worker"]?.stringValue }
+                        return workers.count == 2
+                    })
+                    #expect(Set(workers) == ["rtp-1", "rtp-2"])
+                    _ = try await b.handle.request("hangup", args: ["all": true])
                 }
-                var workers: [String] = []
-                #expect(await eventually(timeout: .seconds(10)) {
-                    let calls = (try? await a.handle.request("calls"))?["calls"]?.arrayValue ?? []
-                    workers = calls.filter { $0["state"]?.stringValue == "connected" }.compactMap { $0["worker"]?.stringValue }
-                    return workers.count == 2
-                })
-                #expect(Set(workers) == ["rtp-1", "rtp-2"])
-                _ = try await b.handle.request("hangup", args: ["all": true])
             }
         }
     }
@@ -223,6 +227,14 @@ enum Tone {
     }
 
     static func decibels(_ ratio: Double) -> Double { 20 * log10(max(ratio, 1e-9)) }
+
+    /// The samples without the 20 ms frames that are all zero.
+    static func withoutSilentFrames(_ x: [Int16]) -> [Int16] {
+        stride(from: 0, to: x.count - 159, by: 160).flatMap { i -> ArraySlice<Int16> in
+            let frame = x[i..<i + 160]
+            return frame.allSatisfy { $0 == 0 } ? [] : frame
+        }
+    }
 }
 
 /// A bare UDP socket for throwing datagrams at a port.

@@ -2,293 +2,295 @@ import Foundation
 import Testing
 import Wire
 
-/// sip-sig against real SIP peers on loopback: SIPp scenarios written for this project and headless baresip.
-/// Each test asserts on the messages exchanged (SIPp's message trace, its scenario checks) and on our events.
-@Suite(.serialized) struct SIPInteropTests {
-    static func flags(_ port: Int, autoAnswer: Bool) -> [String] {
-        ["--sip-listen", "127.0.0.1:\(port)", "--rtp-ports", "\(port + 220)-\(port + 249)", "--rtp-workers", "1"]
-            + (autoAnswer ? ["--auto-answer"] : [])
-    }
-
-    @Test func sippCallsUsAndHangsUp() async throws {
-        let port = TestPorts.base()
-        try await withInstance { instance in
-            _ = try await instance.up(Self.flags(port, autoAnswer: true))
-            let events = try await EventRecorder(instance)
-            defer { events.stop() }
-            try await withPeer({ try .sipp("uac_call_bye.xml", port: port + 2, target: "127.0.0.1:\(port)") }) { sipp in
-                #expect(await sipp.exitStatus() == 0, "SIPp reported a failed call")
-                let log = sipp.messages
-                #expect(log.contains("SIP/2.0 100 Trying") && log.contains("SIP/2.0 180 Ringing"))
-                #expect(log.contains("SIP/2.0 200 OK") && log.contains("m=audio \(port + 220)"))  // the port orch allocated
-                #expect(log.contains("a=rtpmap:0 PCMU/8000"))
-            }
-            let connected = await events.wait { $0.type == "call.state" && $0.data["state"]?.stringValue == "connected" }
-            #expect(connected?.data["codec"]?.stringValue == "PCMU")
-            let ended = await events.wait { $0.type == "call.state" && $0.data["state"]?.stringValue == "terminated" }
-            #expect(ended?.data["reason"]?.stringValue == "remote hangup")
-            // The media port is released with the call.
-            #expect(await eventually { (try? await instance.handle.request("calls"))?["calls"]?.arrayValue?.isEmpty == true })
+extension ProcessGroupTests {
+    /// sip-sig against real SIP peers on loopback: SIPp scenarios written for this project and headless baresip.
+    /// Each test asserts on the messages exchanged (SIPp's message trace, its scenario checks) and on our events.
+    @Suite(.serialized) struct SIPInteropTests {
+        static func flags(_ port: Int, autoAnswer: Bool) -> [String] {
+            ["--sip-listen", "127.0.0.1:\(port)", "--rtp-ports", "\(port + 220)-\(port + 249)", "--rtp-workers", "1"]
+                + (autoAnswer ? ["--auto-answer"] : [])
         }
-    }
 
-    @Test func sippCancelsBeforeAnswerAndGets487() async throws {
-        let port = TestPorts.base()
-        try await withInstance { instance in
-            _ = try await instance.up(Self.flags(port, autoAnswer: false))
-            let events = try await EventRecorder(instance)
-            defer { events.stop() }
-            try await withPeer({ try .sipp("uac_cancel.xml", port: port + 2, target: "127.0.0.1:\(port)") }) { sipp in
-                #expect(await sipp.exitStatus() == 0)
-                let log = sipp.messages
-                #expect(log.contains("CANCEL sip:") && log.contains("SIP/2.0 487 Request Terminated"))
-            }
-            #expect(await events.wait { $0.type == "call.incoming" } != nil)
-            let ended = await events.wait { $0.type == "call.state" && $0.data["state"]?.stringValue == "terminated" }
-            #expect(ended?.data["code"]?.intValue == 487)
-        }
-    }
-
-    @Test func incomingCallRejectedWith486() async throws {
-        let port = TestPorts.base()
-        try await withInstance { instance in
-            _ = try await instance.up(Self.flags(port, autoAnswer: false))
-            let events = try await EventRecorder(instance)
-            defer { events.stop() }
-            try await withPeer({ try .sipp("uac_reject_486.xml", port: port + 2, target: "127.0.0.1:\(port)") }) { sipp in
-                let incoming = try #require(await events.wait { $0.type == "call.incoming" })
-                let call = try #require(incoming.data["call"]?.stringValue)
-                let run = try instance.sipc(["reject", call, "--code", "486"])
-                #expect(run.status == 0, "\(run.stderr)")
-                #expect(await sipp.exitStatus() == 0)
-                #expect(sipp.messages.contains("SIP/2.0 486 Busy Here"))
-            }
-        }
-    }
-
-    @Test func reInviteToSendonlyIsAnsweredRecvonly() async throws {
-        let port = TestPorts.base()
-        try await withInstance { instance in
-            _ = try await instance.up(Self.flags(port, autoAnswer: true))
-            let events = try await EventRecorder(instance)
-            defer { events.stop() }
-            try await withPeer({ try .sipp("uac_reinvite_sendonly.xml", port: port + 2, target: "127.0.0.1:\(port)") }) { sipp in
-                #expect(await sipp.exitStatus() == 0)
-                #expect(sipp.messages.contains("a=recvonly"))
-            }
-            let held = await events.wait { $0.type == "call.state" && $0.data["state"]?.stringValue == "held" }
-            #expect(held?.data["remote_media"]?["direction"]?.stringValue == "recvonly")
-            // The media worker applied the update in place: same session, now receiving only.
-            let updated = await events.wait { $0.type == "media.updated" }
-            #expect(updated?.data["direction"]?.stringValue == "recvonly")
-            #expect(events.all.filter { $0.type == "media.started" }.count == 1)
-        }
-    }
-
-    @Test func weCallSippAndHangUp() async throws {
-        let port = TestPorts.base()
-        try await withInstance { instance in
-            _ = try await instance.up(Self.flags(port, autoAnswer: false))
-            try await withPeer({ try .sipp("uas_answer.xml", port: port + 2) }) { sipp in
-                #expect(await PeerProcess.waitForUDP(port + 2))
-                let run = try instance.sipc(["call", "sip:service@127.0.0.1:\(port + 2)", "--duration", "0.3", "--json"])
-                #expect(run.status == 0, "\(run.stderr)")
-                let result = try JSONValue.decode(Array(run.stdout.utf8))
-                #expect(result["result"]?.stringValue == "completed")
-                #expect(result["sip_status"]?.intValue == 200 && result["codec"]?.stringValue == "PCMU")
-                #expect(await sipp.exitStatus() == 0)
-                let log = sipp.messages
-                #expect(log.contains("INVITE sip:service@127.0.0.1:\(port + 2) SIP/2.0") && log.contains("ACK sip:"))
-                #expect(log.contains("BYE sip:"))
-            }
-        }
-    }
-
-    @Test func weAnswerADigestChallengeOnInvite() async throws {
-        let port = TestPorts.base()
-        try await withInstance { instance in
-            _ = try await instance.up(Self.flags(port, autoAnswer: false))
-            try await withPeer({ try .sipp("uas_auth_invite.xml", port: port + 2, extra: ["-key", "auth_user", "alice", "-key", "auth_pass", "secret"]) }) { sipp in
-                #expect(await PeerProcess.waitForUDP(port + 2))
-                let run = try instance.sipc(["call", "sip:service@127.0.0.1:\(port + 2)", "--duration", "0.3", "--auth-user", "alice",
-                                             "--password", "secret", "--json"])
-                #expect(run.status == 0, "\(run.stderr)")
-                #expect(await sipp.exitStatus() == 0)
-                let log = sipp.messages
-                #expect(log.contains("SIP/2.0 401 Unauthorized") && log.contains("Authorization: Digest"))
-                #expect(log.contains("CSeq: 2 INVITE"))
-            }
-        }
-    }
-
-    @Test func registerWithDigestRefreshAndUnregister() async throws {
-        let port = TestPorts.base()
-        try await withInstance { instance in
-            _ = try await instance.up(Self.flags(port, autoAnswer: false))
-            let events = try await EventRecorder(instance)
-            defer { events.stop() }
-            try await withPeer({ try .sipp("uas_registrar.xml", port: port + 2, extra: ["-key", "auth_user", "alice", "-key", "auth_pass", "secret"]) }) { sipp in
-                #expect(await PeerProcess.waitForUDP(port + 2))
-                let aor = "sip:alice@127.0.0.1:\(port + 2)"
-                let run = try instance.sipc(["register", "--aor", aor, "--password", "secret", "--expires", "4"])
-                #expect(run.status == 0, "\(run.stderr)")
-                #expect(run.stdout.contains("registered \(aor)"))
-                // The registrar grants 4 s: a refresh must follow before it runs out.
-                let refreshed = await eventually(timeout: .seconds(8)) {
-                    events.all.filter { $0.type == "registration.state" && $0.data["state"]?.stringValue == "registered" }.count >= 2
+        @Test func sippCallsUsAndHangsUp() async throws {
+            let port = TestPorts.base()
+            try await withInstance { instance in
+                _ = try await instance.up(Self.flags(port, autoAnswer: true))
+                let events = try await EventRecorder(instance)
+                defer { events.stop() }
+                try await withPeer({ try .sipp("uac_call_bye.xml", port: port + 2, target: "127.0.0.1:\(port)") }) { sipp in
+                    #expect(await sipp.exitStatus() == 0, "SIPp reported a failed call")
+                    let log = sipp.messages
+                    #expect(log.contains("SIP/2.0 100 Trying") && log.contains("SIP/2.0 180 Ringing"))
+                    #expect(log.contains("SIP/2.0 200 OK") && log.contains("m=audio \(port + 220)"))  // the port orch allocated
+                    #expect(log.contains("a=rtpmap:0 PCMU/8000"))
                 }
-                #expect(refreshed)
-                let status = try await instance.status()
-                #expect(status["registrations"]?.arrayValue?.first?["state"]?.stringValue == "registered")
-                let un = try instance.sipc(["unregister", "--aor", aor])
-                #expect(un.status == 0, "\(un.stderr)")
-                #expect(await sipp.exitStatus() == 0)
-                let log = sipp.messages
-                #expect(log.contains("Expires: 0") || log.contains("expires=0"))
-                #expect(log.components(separatedBy: "REGISTER sip:").count - 1 >= 4)  // initial, with auth, refresh, unregister
-            }
-        }
-    }
-
-    @Test func baresipCallsUsAndHangsUp() async throws {
-        let port = TestPorts.base()
-        try await withInstance { instance in
-            _ = try await instance.up(Self.flags(port, autoAnswer: true))
-            let events = try await EventRecorder(instance)
-            defer { events.stop() }
-            let logPath = instance.root + "/baresip.log"
-            try await withPeer({ try .baresip(["--mode", "dial", "--port", String(port + 20), "--dial", "sip:bob@127.0.0.1:\(port)",
-                                               "--hangup-after", "1", "--quit-after-call", "--log", logPath]) }) { baresip in
-                let connected = await events.wait(timeout: .seconds(15)) { $0.type == "call.state" && $0.data["state"]?.stringValue == "connected" }
-                #expect(connected != nil)
-                if connected == nil {
-                    print("--- baresip helper ---\n\(baresip.output)\n--- baresip log ---\n\((try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "")")
-                    print("--- sig.log ---\n\((try? String(contentsOfFile: instance.runDirectory.path + "/sig.log", encoding: .utf8))?.suffix(3000) ?? "")")
-                }
-                let ended = await events.wait(timeout: .seconds(15)) { $0.type == "call.state" && $0.data["state"]?.stringValue == "terminated" }
+                let connected = await events.wait { $0.type == "call.state" && $0.data["state"]?.stringValue == "connected" }
+                #expect(connected?.data["codec"]?.stringValue == "PCMU")
+                let ended = await events.wait { $0.type == "call.state" && $0.data["state"]?.stringValue == "terminated" }
                 #expect(ended?.data["reason"]?.stringValue == "remote hangup")
-                _ = await baresip.exitStatus(timeout: .seconds(15))
-                let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
-                #expect(log.contains("SIP/2.0 200 OK") && log.contains("BYE sip:"))
+                // The media port is released with the call.
+                #expect(await eventually { (try? await instance.handle.request("calls"))?["calls"]?.arrayValue?.isEmpty == true })
             }
         }
-    }
 
-    @Test func weCallBaresip() async throws {
-        let port = TestPorts.base()
-        try await withInstance { instance in
-            _ = try await instance.up(Self.flags(port, autoAnswer: false))
-            let logPath = instance.root + "/baresip.log"
-            let ready = instance.root + "/baresip.ready"
-            try await withPeer({ try .baresip(["--mode", "answer", "--port", String(port + 20), "--log", logPath, "--ready-file", ready]) }) { _ in
-                #expect(await eventually(timeout: .seconds(10)) { FileManager.default.fileExists(atPath: ready) })
-                let run = try instance.sipc(["call", "sip:alice@127.0.0.1:\(port + 20)", "--duration", "0.5", "--json"])
-                #expect(run.status == 0, "\(run.stderr)")
-                let result = try JSONValue.decode(Array(run.stdout.utf8))
-                #expect(result["result"]?.stringValue == "completed")
-                #expect(["PCMU", "PCMA"].contains(result["codec"]?.stringValue ?? ""))
-                let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
-                #expect(log.contains("INVITE sip:alice@127.0.0.1:\(port + 20)") && log.contains("BYE sip:"))
-            }
-        }
-    }
-
-    @Test func weFollowA302Redirect() async throws {
-        let port = TestPorts.base()
-        try await withInstance { instance in
-            _ = try await instance.up(Self.flags(port, autoAnswer: false))
-            try await withPeer({ try .sipp("uas_redirect.xml", port: port + 2) }) { sipp in
-                #expect(await PeerProcess.waitForUDP(port + 2))
-                let run = try instance.sipc(["call", "sip:service@127.0.0.1:\(port + 2)", "--duration", "0.3", "--json"])
-                #expect(run.status == 0, "\(run.stderr)")
-                #expect(await sipp.exitStatus() == 0)
-                let log = sipp.messages
-                #expect(log.contains("SIP/2.0 302 Moved Temporarily") && log.contains("INVITE sip:moved@127.0.0.1:\(port + 2) SIP/2.0"))
-            }
-        }
-    }
-
-    @Test func sippCallsUsOverTCP() async throws {
-        let port = TestPorts.base()
-        try await withInstance { instance in
-            _ = try await instance.up(Self.flags(port, autoAnswer: true))
-            try await withPeer({ try .sipp("uac_call_bye.xml", port: port + 2, target: "127.0.0.1:\(port)", extra: ["-t", "t1"]) }) { sipp in
-                #expect(await sipp.exitStatus() == 0)
-                let log = sipp.messages
-                #expect(log.contains("TCP message received") && log.contains("SIP/2.0 200 OK"))
-                #expect(log.contains(";transport=tcp>") || log.contains(";transport=TCP>"))  // our Contact says TCP
-            }
-        }
-    }
-
-    @Test func twoAccountsOneThroughAnOutboundProxyUnregisterOnShutdown() async throws {
-        let port = TestPorts.base()
-        try await withInstance { instance in
-            _ = try await instance.up(Self.flags(port, autoAnswer: false))
-            let events = try await EventRecorder(instance)
-            defer { events.stop() }
-            try await withPeer({ try .sipp("uas_registrar.xml", port: port + 2,
-                                           extra: ["-key", "auth_user", "alice", "-key", "auth_pass", "secret", "-m", "2"]) }) { sipp in
-                #expect(await PeerProcess.waitForUDP(port + 2))
-                let direct = try instance.sipc(["register", "--aor", "sip:alice@127.0.0.1:\(port + 2)", "--password", "secret", "--expires", "4"])
-                #expect(direct.status == 0, "\(direct.stderr)")
-                let proxied = try instance.sipc(["register", "--aor", "sip:bob@example.com", "--auth-user", "alice", "--password", "secret",
-                                                 "--expires", "4", "--outbound-proxy", "sip:127.0.0.1:\(port + 2)"])
-                #expect(proxied.status == 0, "\(proxied.stderr)")
-                let refreshed = await eventually(timeout: .seconds(8)) {
-                    let registered = events.all.filter { $0.type == "registration.state" && $0.data["state"]?.stringValue == "registered" }
-                    return Set(registered.compactMap { $0.data["aor"]?.stringValue }).count == 2 && registered.count >= 4
+        @Test func sippCancelsBeforeAnswerAndGets487() async throws {
+            let port = TestPorts.base()
+            try await withInstance { instance in
+                _ = try await instance.up(Self.flags(port, autoAnswer: false))
+                let events = try await EventRecorder(instance)
+                defer { events.stop() }
+                try await withPeer({ try .sipp("uac_cancel.xml", port: port + 2, target: "127.0.0.1:\(port)") }) { sipp in
+                    #expect(await sipp.exitStatus() == 0)
+                    let log = sipp.messages
+                    #expect(log.contains("CANCEL sip:") && log.contains("SIP/2.0 487 Request Terminated"))
                 }
-                #expect(refreshed)
-                // Stopping the instance unregisters both (Expires: 0) before sig exits.
-                #expect(try instance.sipc(["down"]).status == 0)
-                #expect(await sipp.exitStatus() == 0)
-                let log = sipp.messages
-                #expect(log.contains("REGISTER sip:example.com SIP/2.0") && log.contains("Route: <sip:127.0.0.1:\(port + 2);lr>"))
+                #expect(await events.wait { $0.type == "call.incoming" } != nil)
+                let ended = await events.wait { $0.type == "call.state" && $0.data["state"]?.stringValue == "terminated" }
+                #expect(ended?.data["code"]?.intValue == 487)
             }
         }
-    }
 
-    @Test func aWrongPasswordFailsWithAReasonNotALoop() async throws {
-        let port = TestPorts.base()
-        try await withInstance { instance in
-            _ = try await instance.up(Self.flags(port, autoAnswer: false))
-            try await withPeer({ try .sipp("uas_registrar_wrong_password.xml", port: port + 2) }) { sipp in
-                #expect(await PeerProcess.waitForUDP(port + 2))
-                let run = try instance.sipc(["register", "--aor", "sip:alice@127.0.0.1:\(port + 2)", "--password", "wrong"])
-                #expect(run.status == 1)
-                #expect(run.stderr.contains("401 after credentials: wrong password?"), "\(run.stderr)")
-                #expect(await sipp.exitStatus() == 0)
-                #expect(sipp.messages.components(separatedBy: "REGISTER sip:").count - 1 == 2)  // gave up, no loop
+        @Test func incomingCallRejectedWith486() async throws {
+            let port = TestPorts.base()
+            try await withInstance { instance in
+                _ = try await instance.up(Self.flags(port, autoAnswer: false))
+                let events = try await EventRecorder(instance)
+                defer { events.stop() }
+                try await withPeer({ try .sipp("uac_reject_486.xml", port: port + 2, target: "127.0.0.1:\(port)") }) { sipp in
+                    let incoming = try #require(await events.wait { $0.type == "call.incoming" })
+                    let call = try #require(incoming.data["call"]?.stringValue)
+                    let run = try instance.sipc(["reject", call, "--code", "486"])
+                    #expect(run.status == 0, "\(run.stderr)")
+                    #expect(await sipp.exitStatus() == 0)
+                    #expect(sipp.messages.contains("SIP/2.0 486 Busy Here"))
+                }
             }
         }
-    }
 
-    @Test func baresipsToneReachesOurWorkerAndOurStatsMatchWhatItSent() async throws {
-        let port = TestPorts.base()
-        try await withInstance { instance in
-            _ = try await instance.up(Self.flags(port, autoAnswer: false))
-            let logPath = instance.root + "/baresip.log"
-            let ready = instance.root + "/baresip.ready"
-            try await withPeer({ try .baresip(["--mode", "answer", "--port", String(port + 20), "--log", logPath, "--ready-file", ready]) }) { _ in
-                #expect(await eventually(timeout: .seconds(10)) { FileManager.default.fileExists(atPath: ready) })
-                _ = try await instance.handle.request("call", args: ["to": .string("sip:alice@127.0.0.1:\(port + 20)")], timeout: .seconds(10))
-                var call: JSONValue?
-                #expect(await eventually(timeout: .seconds(10)) {
-                    call = try? await instance.handle.request("calls")["calls"]?.arrayValue?.first { $0["state"]?.stringValue == "connected" }
-                    return call != nil
-                })
-                let callID = try #require(call?["call_id"]?.stringValue)
-                let tap = try FrameTap(instance, stream: try #require(call?["streams"]?["playback"]?.intValue))
-                defer { tap.stop() }
-                // baresip's source is a 440 Hz sine (ausine): it must come out of our decoder as 440 Hz.
-                #expect(await eventually(timeout: .seconds(8)) { tap.voicedSamples.count >= 16000 })
-                #expect(Tone.dominant(Array(tap.voicedSamples.suffix(8000)), among: [300, 440, 1000]) == 440)
-                let stats = try await instance.handle.request("call_stats", args: ["call": .string(callID)])
-                let received = stats["packets_received"]?.intValue ?? 0
-                #expect(received >= 100 && stats["loss_pct"]?.doubleValue == 0 && stats["malformed"]?.intValue == 0)
-                #expect((stats["jitter_ms"]?.doubleValue ?? 99) < 5)
-                _ = try await instance.handle.request("hangup", args: ["all": true])
+        @Test func reInviteToSendonlyIsAnsweredRecvonly() async throws {
+            let port = TestPorts.base()
+            try await withInstance { instance in
+                _ = try await instance.up(Self.flags(port, autoAnswer: true))
+                let events = try await EventRecorder(instance)
+                defer { events.stop() }
+                try await withPeer({ try .sipp("uac_reinvite_sendonly.xml", port: port + 2, target: "127.0.0.1:\(port)") }) { sipp in
+                    #expect(await sipp.exitStatus() == 0)
+                    #expect(sipp.messages.contains("a=recvonly"))
+                }
+                let held = await events.wait { $0.type == "call.state" && $0.data["state"]?.stringValue == "held" }
+                #expect(held?.data["remote_media"]?["direction"]?.stringValue == "recvonly")
+                // The media worker applied the update in place: same session, now receiving only.
+                let updated = await events.wait { $0.type == "media.updated" }
+                #expect(updated?.data["direction"]?.stringValue == "recvonly")
+                #expect(events.all.filter { $0.type == "media.started" }.count == 1)
+            }
+        }
+
+        @Test func weCallSippAndHangUp() async throws {
+            let port = TestPorts.base()
+            try await withInstance { instance in
+                _ = try await instance.up(Self.flags(port, autoAnswer: false))
+                try await withPeer({ try .sipp("uas_answer.xml", port: port + 2) }) { sipp in
+                    #expect(await PeerProcess.waitForUDP(port + 2))
+                    let run = try instance.sipc(["call", "sip:service@127.0.0.1:\(port + 2)", "--duration", "0.3", "--json"])
+                    #expect(run.status == 0, "\(run.stderr)")
+                    let result = try JSONValue.decode(Array(run.stdout.utf8))
+                    #expect(result["result"]?.stringValue == "completed")
+                    #expect(result["sip_status"]?.intValue == 200 && result["codec"]?.stringValue == "PCMU")
+                    #expect(await sipp.exitStatus() == 0)
+                    let log = sipp.messages
+                    #expect(log.contains("INVITE sip:service@127.0.0.1:\(port + 2) SIP/2.0") && log.contains("ACK sip:"))
+                    #expect(log.contains("BYE sip:"))
+                }
+            }
+        }
+
+        @Test func weAnswerADigestChallengeOnInvite() async throws {
+            let port = TestPorts.base()
+            try await withInstance { instance in
+                _ = try await instance.up(Self.flags(port, autoAnswer: false))
+                try await withPeer({ try .sipp("uas_auth_invite.xml", port: port + 2, extra: ["-key", "auth_user", "alice", "-key", "auth_pass", "secret"]) }) { sipp in
+                    #expect(await PeerProcess.waitForUDP(port + 2))
+                    let run = try instance.sipc(["call", "sip:service@127.0.0.1:\(port + 2)", "--duration", "0.3", "--auth-user", "alice",
+                                                 "--password", "secret", "--json"])
+                    #expect(run.status == 0, "\(run.stderr)")
+                    #expect(await sipp.exitStatus() == 0)
+                    let log = sipp.messages
+                    #expect(log.contains("SIP/2.0 401 Unauthorized") && log.contains("Authorization: Digest"))
+                    #expect(log.contains("CSeq: 2 INVITE"))
+                }
+            }
+        }
+
+        @Test func registerWithDigestRefreshAndUnregister() async throws {
+            let port = TestPorts.base()
+            try await withInstance { instance in
+                _ = try await instance.up(Self.flags(port, autoAnswer: false))
+                let events = try await EventRecorder(instance)
+                defer { events.stop() }
+                try await withPeer({ try .sipp("uas_registrar.xml", port: port + 2, extra: ["-key", "auth_user", "alice", "-key", "auth_pass", "secret"]) }) { sipp in
+                    #expect(await PeerProcess.waitForUDP(port + 2))
+                    let aor = "sip:alice@127.0.0.1:\(port + 2)"
+                    let run = try instance.sipc(["register", "--aor", aor, "--password", "secret", "--expires", "4"])
+                    #expect(run.status == 0, "\(run.stderr)")
+                    #expect(run.stdout.contains("registered \(aor)"))
+                    // The registrar grants 4 s: a refresh must follow before it runs out.
+                    let refreshed = await eventually(timeout: .seconds(8)) {
+                        events.all.filter { $0.type == "registration.state" && $0.data["state"]?.stringValue == "registered" }.count >= 2
+                    }
+                    #expect(refreshed)
+                    let status = try await instance.status()
+                    #expect(status["registrations"]?.arrayValue?.first?["state"]?.stringValue == "registered")
+                    let un = try instance.sipc(["unregister", "--aor", aor])
+                    #expect(un.status == 0, "\(un.stderr)")
+                    #expect(await sipp.exitStatus() == 0)
+                    let log = sipp.messages
+                    #expect(log.contains("Expires: 0") || log.contains("expires=0"))
+                    #expect(log.components(separatedBy: "REGISTER sip:").count - 1 >= 4)  // initial, with auth, refresh, unregister
+                }
+            }
+        }
+
+        @Test func baresipCallsUsAndHangsUp() async throws {
+            let port = TestPorts.base()
+            try await withInstance { instance in
+                _ = try await instance.up(Self.flags(port, autoAnswer: true))
+                let events = try await EventRecorder(instance)
+                defer { events.stop() }
+                let logPath = instance.root + "/baresip.log"
+                try await withPeer({ try .baresip(["--mode", "dial", "--port", String(port + 20), "--dial", "sip:bob@127.0.0.1:\(port)",
+                                                   "--hangup-after", "1", "--quit-after-call", "--log", logPath]) }) { baresip in
+                    let connected = await events.wait(timeout: .seconds(15)) { $0.type == "call.state" && $0.data["state"]?.stringValue == "connected" }
+                    #expect(connected != nil)
+                    if connected == nil {
+                        print("--- baresip helper ---\n\(baresip.output)\n--- baresip log ---\n\((try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "")")
+                        print("--- sig.log ---\n\((try? String(contentsOfFile: instance.runDirectory.path + "/sig.log", encoding: .utf8))?.suffix(3000) ?? "")")
+                    }
+                    let ended = await events.wait(timeout: .seconds(15)) { $0.type == "call.state" && $0.data["state"]?.stringValue == "terminated" }
+                    #expect(ended?.data["reason"]?.stringValue == "remote hangup")
+                    _ = await baresip.exitStatus(timeout: .seconds(15))
+                    let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+                    #expect(log.contains("SIP/2.0 200 OK") && log.contains("BYE sip:"))
+                }
+            }
+        }
+
+        @Test func weCallBaresip() async throws {
+            let port = TestPorts.base()
+            try await withInstance { instance in
+                _ = try await instance.up(Self.flags(port, autoAnswer: false))
+                let logPath = instance.root + "/baresip.log"
+                let ready = instance.root + "/baresip.ready"
+                try await withPeer({ try .baresip(["--mode", "answer", "--port", String(port + 20), "--log", logPath, "--ready-file", ready]) }) { _ in
+                    #expect(await eventually(timeout: .seconds(10)) { FileManager.default.fileExists(atPath: ready) })
+                    let run = try instance.sipc(["call", "sip:alice@127.0.0.1:\(port + 20)", "--duration", "0.5", "--json"])
+                    #expect(run.status == 0, "\(run.stderr)")
+                    let result = try JSONValue.decode(Array(run.stdout.utf8))
+                    #expect(result["result"]?.stringValue == "completed")
+                    #expect(["PCMU", "PCMA"].contains(result["codec"]?.stringValue ?? ""))
+                    let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+                    #expect(log.contains("INVITE sip:alice@127.0.0.1:\(port + 20)") && log.contains("BYE sip:"))
+                }
+            }
+        }
+
+        @Test func weFollowA302Redirect() async throws {
+            let port = TestPorts.base()
+            try await withInstance { instance in
+                _ = try await instance.up(Self.flags(port, autoAnswer: false))
+                try await withPeer({ try .sipp("uas_redirect.xml", port: port + 2) }) { sipp in
+                    #expect(await PeerProcess.waitForUDP(port + 2))
+                    let run = try instance.sipc(["call", "sip:service@127.0.0.1:\(port + 2)", "--duration", "0.3", "--json"])
+                    #expect(run.status == 0, "\(run.stderr)")
+                    #expect(await sipp.exitStatus() == 0)
+                    let log = sipp.messages
+                    #expect(log.contains("SIP/2.0 302 Moved Temporarily") && log.contains("INVITE sip:moved@127.0.0.1:\(port + 2) SIP/2.0"))
+                }
+            }
+        }
+
+        @Test func sippCallsUsOverTCP() async throws {
+            let port = TestPorts.base()
+            try await withInstance { instance in
+                _ = try await instance.up(Self.flags(port, autoAnswer: true))
+                try await withPeer({ try .sipp("uac_call_bye.xml", port: port + 2, target: "127.0.0.1:\(port)", extra: ["-t", "t1"]) }) { sipp in
+                    #expect(await sipp.exitStatus() == 0)
+                    let log = sipp.messages
+                    #expect(log.contains("TCP message received") && log.contains("SIP/2.0 200 OK"))
+                    #expect(log.contains(";transport=tcp>") || log.contains(";transport=TCP>"))  // our Contact says TCP
+                }
+            }
+        }
+
+        @Test func twoAccountsOneThroughAnOutboundProxyUnregisterOnShutdown() async throws {
+            let port = TestPorts.base()
+            try await withInstance { instance in
+                _ = try await instance.up(Self.flags(port, autoAnswer: false))
+                let events = try await EventRecorder(instance)
+                defer { events.stop() }
+                try await withPeer({ try .sipp("uas_registrar.xml", port: port + 2,
+                                               extra: ["-key", "auth_user", "alice", "-key", "auth_pass", "secret", "-m", "2"]) }) { sipp in
+                    #expect(await PeerProcess.waitForUDP(port + 2))
+                    let direct = try instance.sipc(["register", "--aor", "sip:alice@127.0.0.1:\(port + 2)", "--password", "secret", "--expires", "4"])
+                    #expect(direct.status == 0, "\(direct.stderr)")
+                    let proxied = try instance.sipc(["register", "--aor", "sip:bob@example.com", "--auth-user", "alice", "--password", "secret",
+                                                     "--expires", "4", "--outbound-proxy", "sip:127.0.0.1:\(port + 2)"])
+                    #expect(proxied.status == 0, "\(proxied.stderr)")
+                    let refreshed = await eventually(timeout: .seconds(8)) {
+                        let registered = events.all.filter { $0.type == "registration.state" && $0.data["state"]?.stringValue == "registered" }
+                        return Set(registered.compactMap { $0.data["aor"]?.stringValue }).count == 2 && registered.count >= 4
+                    }
+                    #expect(refreshed)
+                    // Stopping the instance unregisters both (Expires: 0) before sig exits.
+                    #expect(try instance.sipc(["down"]).status == 0)
+                    #expect(await sipp.exitStatus() == 0)
+                    let log = sipp.messages
+                    #expect(log.contains("REGISTER sip:example.com SIP/2.0") && log.contains("Route: <sip:127.0.0.1:\(port + 2);lr>"))
+                }
+            }
+        }
+
+        @Test func aWrongPasswordFailsWithAReasonNotALoop() async throws {
+            let port = TestPorts.base()
+            try await withInstance { instance in
+                _ = try await instance.up(Self.flags(port, autoAnswer: false))
+                try await withPeer({ try .sipp("uas_registrar_wrong_password.xml", port: port + 2) }) { sipp in
+                    #expect(await PeerProcess.waitForUDP(port + 2))
+                    let run = try instance.sipc(["register", "--aor", "sip:alice@127.0.0.1:\(port + 2)", "--password", "wrong"])
+                    #expect(run.status == 1)
+                    #expect(run.stderr.contains("401 after credentials: wrong password?"), "\(run.stderr)")
+                    #expect(await sipp.exitStatus() == 0)
+                    #expect(sipp.messages.components(separatedBy: "REGISTER sip:").count - 1 == 2)  // gave up, no loop
+                }
+            }
+        }
+
+        @Test func baresipsToneReachesOurWorkerAndOurStatsMatchWhatItSent() async throws {
+            let port = TestPorts.base()
+            try await withInstance { instance in
+                _ = try await instance.up(Self.flags(port, autoAnswer: false))
+                let logPath = instance.root + "/baresip.log"
+                let ready = instance.root + "/baresip.ready"
+                try await withPeer({ try .baresip(["--mode", "answer", "--port", String(port + 20), "--log", logPath, "--ready-file", ready]) }) { _ in
+                    #expect(await eventually(timeout: .seconds(10)) { FileManager.default.fileExists(atPath: ready) })
+                    _ = try await instance.handle.request("call", args: ["to": .string("sip:alice@127.0.0.1:\(port + 20)")], timeout: .seconds(10))
+                    var call: JSONValue?
+                    #expect(await eventually(timeout: .seconds(10)) {
+                        call = try? await instance.handle.request("calls")["calls"]?.arrayValue?.first { $0["state"]?.stringValue == "connected" }
+                        return call != nil
+                    })
+                    let callID = try #require(call?["call_id"]?.stringValue)
+                    let tap = try FrameTap(instance, stream: try #require(call?["streams"]?["playback"]?.intValue))
+                    defer { tap.stop() }
+                    // baresip's source is a 440 Hz sine (ausine): it must come out of our decoder as 440 Hz.
+                    #expect(await eventually(timeout: .seconds(8)) { tap.voicedSamples.count >= 16000 })
+                    #expect(Tone.dominant(Array(tap.voicedSamples.suffix(8000)), among: [300, 440, 1000]) == 440)
+                    let stats = try await instance.handle.request("call_stats", args: ["call": .string(callID)])
+                    let received = stats["packets_received"]?.intValue ?? 0
+                    #expect(received >= 100 && stats["loss_pct"]?.doubleValue == 0 && stats["malformed"]?.intValue == 0)
+                    #expect((stats["jitter_ms"]?.doubleValue ?? 99) < 5)
+                    _ = try await instance.handle.request("hangup", args: ["all": true])
+                }
             }
         }
     }

@@ -46,6 +46,13 @@ MODULE_DIR = "/usr/lib/baresip/modules"
 READY_LINE = "baresip is ready."
 
 
+def die_with_parent():
+    """In the child before exec: baresip gets SIGKILL if this helper dies, however it dies (Linux prctl)."""
+    import ctypes
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
 def log(msg):
     print(f"PEER {time.strftime('%H:%M:%S')} {msg}", flush=True)
 
@@ -215,7 +222,7 @@ def main():
         cmd.append("-s")
     logf = open(a.log, "w")
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=logf,
-                            stderr=subprocess.STDOUT, cwd=confdir)
+                            stderr=subprocess.STDOUT, cwd=confdir, preexec_fn=die_with_parent)
     log(f"baresip pid {proc.pid}: {' '.join(cmd)}")
     rc = 0
     ctrl = None
