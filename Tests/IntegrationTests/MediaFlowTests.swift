@@ -134,6 +134,31 @@ extension ProcessGroupTests {
                 }
             }
         }
+
+        @Test func rtcpReportsFlowBothWaysAndGiveTheRoundTrip() async throws {
+            let port = TestPorts.base(), portB = TestPorts.base()
+            try await withInstance { a in
+                try await withInstance(root: a.root) { b in
+                    _ = try await a.up(Self.flags(port, autoAnswer: true))
+                    _ = try await b.up(Self.flags(portB, autoAnswer: false))
+                    let (bCall, _) = try await Self.connect(b, to: a, port: port)
+                    let callID = try #require(bCall["call_id"]?.stringValue)
+                    // RFC 3550 intervals: the first report within about 3 s, the next about 5 s later; an RTT needs a
+                    // sender report from us and the peer's report block about it.
+                    var stats: JSONValue?
+                    #expect(await eventually(timeout: .seconds(15)) {
+                        stats = try? await b.handle.request("call_stats", args: ["call": .string(callID)])
+                        return stats?["rtt_ms"] != nil && (stats?["rtcp_received"]?.intValue ?? 0) >= 1
+                    })
+                    #expect((stats?["rtt_ms"]?.doubleValue ?? 99) < 20)  // loopback
+                    #expect((stats?["rtcp_sent"]?.intValue ?? 0) >= 1)
+                    #expect(stats?["remote_loss_pct"]?.doubleValue == 0)
+                    let mos = stats?["mos"]?.doubleValue ?? 0
+                    #expect(mos > 4.3 && mos <= 4.5, "MOS \(mos)")  // G.711, no loss, short delay
+                    _ = try await b.handle.request("hangup", args: ["all": true])
+                }
+            }
+        }
     }
 }
 

@@ -161,22 +161,27 @@ _next_port = [0]
 
 
 def alloc_port(base: int) -> int:
-    """Ports from a fixed range below the ephemeral range, checked free."""
+    """Even ports from a fixed range below the ephemeral range, each checked free together with the next one:
+    an RTP receiver also binds RTCP on port + 1 (RFC 3550 section 11)."""
     with _port_lock:
         if _next_port[0] < base:
-            _next_port[0] = base
+            _next_port[0] = base + (base % 2)
         for _ in range(2000):
             p = _next_port[0]
-            _next_port[0] += 1
-            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            _next_port[0] += 2
+            socks = []
             try:
-                s.bind(("127.0.0.1", p))
+                for q in (p, p + 1):
+                    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                    socks.append(s)
+                    s.bind(("127.0.0.1", q))
                 return p
             except OSError:
                 continue
             finally:
-                s.close()
-    raise RuntimeError("no free UDP port")
+                for s in socks:
+                    s.close()
+    raise RuntimeError("no free UDP port pair")
 
 
 def wait_bound(port: int, proc, timeout: float) -> bool:
