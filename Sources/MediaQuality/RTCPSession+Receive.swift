@@ -22,13 +22,10 @@ extension RTCPSession {
     public mutating func didReceiveRTCP(
         _ datagram: [UInt8], arrival: Int64, ntpNow: NTPTimestamp
     ) throws(RTCPSessionError) -> [RTCPOutput] {
-        let compound: RTCPCompound
-        do {
-            compound = try RTCPCompound.parse(datagram, requireReportFirst: true)
-        } catch {
-            throw .malformed(error)
+        let result = datagram.withUnsafeBytes { bytes in
+            Result { () throws(RTCPSessionError) in try didReceiveRTCP(bytes, arrival: arrival, ntpNow: ntpNow) }
         }
-        return didReceiveRTCP(compound, datagramSize: datagram.count, arrival: arrival, ntpNow: ntpNow)
+        return try result.get()
     }
 
     /// Applies an already parsed compound; `datagramSize` (its UDP payload

@@ -224,7 +224,7 @@ public final class MediaEngine: @unchecked Sendable {
         if let te = spec.telephoneEventPayloadType, header.payloadType == te {
             if let digit = session.dtmfReceiver.receive(payload: payload, timestamp: header.timestamp) {
                 session.counters.dtmfReceived += 1
-                emit("dtmf.received", ["call": .string(call), "digit": .string(Self.character(digit))])
+                emit("dtmf.received", ["call": .string(call), "digit": .string(String(digit.character))])
             }
             return
         }
@@ -250,19 +250,6 @@ public final class MediaEngine: @unchecked Sendable {
     /// RFC 5761 §4: with rtcp-mux, a second byte of 192-223 (payload types 64-95 with the marker bit) is RTCP.
     static func looksLikeRTCP(_ bytes: UnsafeRawBufferPointer) -> Bool {
         bytes.count >= 8 && bytes[0] >> 6 == 2 && (192...223).contains(bytes[1])
-    }
-
-    static func character(_ e: DTMFEvent) -> String {
-        switch e {
-        case .star: "*"
-        case .pound: "#"
-        case .a: "A"
-        case .b: "B"
-        case .c: "C"
-        case .d: "D"
-        case .flash: "!"
-        default: String(e.rawValue)
-        }
     }
 
     // MARK: the tick (on the loop)

@@ -11,6 +11,22 @@ extension ProcessGroupTests {
                 + (autoAnswer ? ["--auto-answer"] : [])
         }
 
+        /// An instance and a SIPp UAS scenario on the next port block: runs `sipc` with the arguments `command` builds
+        /// from SIPp's port, waits for SIPp to finish (its scenario checks must pass), then hands both to `check`.
+        static func againstSippUAS(_ scenario: String, sippExtra: [String] = [], command: (Int) -> [String],
+                                   check: (PeerProcess, TestInstance.Run, Int) async throws -> Void) async throws {
+            let port = TestPorts.base()
+            try await withInstance { instance in
+                _ = try await instance.up(Self.flags(port, autoAnswer: false))
+                try await withPeer({ try .sipp(scenario, port: port + 2, extra: sippExtra) }) { sipp in
+                    #expect(await PeerProcess.waitForUDP(port + 2))
+                    let run = try instance.sipc(command(port + 2))
+                    #expect(await sipp.exitStatus() == 0, "SIPp's scenario \(scenario) failed")
+                    try await check(sipp, run, port + 2)
+                }
+            }
+        }
+
         @Test func sippCallsUsAndHangsUp() async throws {
             let port = TestPorts.base()
             try await withInstance { instance in
@@ -87,38 +103,25 @@ extension ProcessGroupTests {
         }
 
         @Test func weCallSippAndHangUp() async throws {
-            let port = TestPorts.base()
-            try await withInstance { instance in
-                _ = try await instance.up(Self.flags(port, autoAnswer: false))
-                try await withPeer({ try .sipp("uas_answer.xml", port: port + 2) }) { sipp in
-                    #expect(await PeerProcess.waitForUDP(port + 2))
-                    let run = try instance.sipc(["call", "sip:service@127.0.0.1:\(port + 2)", "--duration", "0.3", "--json"])
-                    #expect(run.status == 0, "\(run.stderr)")
-                    let result = try JSONValue.decode(Array(run.stdout.utf8))
-                    #expect(result["result"]?.stringValue == "completed")
-                    #expect(result["sip_status"]?.intValue == 200 && result["codec"]?.stringValue == "PCMU")
-                    #expect(await sipp.exitStatus() == 0)
-                    let log = sipp.messages
-                    #expect(log.contains("INVITE sip:service@127.0.0.1:\(port + 2) SIP/2.0") && log.contains("ACK sip:"))
-                    #expect(log.contains("BYE sip:"))
-                }
+            try await Self.againstSippUAS("uas_answer.xml", command: { ["call", "sip:service@127.0.0.1:\($0)", "--duration", "0.3", "--json"] }) { sipp, run, sippPort in
+                #expect(run.status == 0, "\(run.stderr)")
+                let result = try JSONValue.decode(Array(run.stdout.utf8))
+                #expect(result["result"]?.stringValue == "completed")
+                #expect(result["sip_status"]?.intValue == 200 && result["codec"]?.stringValue == "PCMU")
+                let log = sipp.messages
+                #expect(log.contains("INVITE sip:service@127.0.0.1:\(sippPort) SIP/2.0") && log.contains("ACK sip:"))
+                #expect(log.contains("BYE sip:"))
             }
         }
 
         @Test func weAnswerADigestChallengeOnInvite() async throws {
-            let port = TestPorts.base()
-            try await withInstance { instance in
-                _ = try await instance.up(Self.flags(port, autoAnswer: false))
-                try await withPeer({ try .sipp("uas_auth_invite.xml", port: port + 2, extra: ["-key", "auth_user", "alice", "-key", "auth_pass", "secret"]) }) { sipp in
-                    #expect(await PeerProcess.waitForUDP(port + 2))
-                    let run = try instance.sipc(["call", "sip:service@127.0.0.1:\(port + 2)", "--duration", "0.3", "--auth-user", "alice",
-                                                 "--password", "secret", "--json"])
-                    #expect(run.status == 0, "\(run.stderr)")
-                    #expect(await sipp.exitStatus() == 0)
-                    let log = sipp.messages
-                    #expect(log.contains("SIP/2.0 401 Unauthorized") && log.contains("Authorization: Digest"))
-                    #expect(log.contains("CSeq: 2 INVITE"))
-                }
+            try await Self.againstSippUAS("uas_auth_invite.xml", sippExtra: ["-key", "auth_user", "alice", "-key", "auth_pass", "secret"],
+                                          command: { ["call", "sip:service@127.0.0.1:\($0)", "--duration", "0.3", "--auth-user", "alice",
+                                                      "--password", "secret", "--json"] }) { sipp, run, _ in
+                #expect(run.status == 0, "\(run.stderr)")
+                let log = sipp.messages
+                #expect(log.contains("SIP/2.0 401 Unauthorized") && log.contains("Authorization: Digest"))
+                #expect(log.contains("CSeq: 2 INVITE"))
             }
         }
 
@@ -195,17 +198,10 @@ extension ProcessGroupTests {
         }
 
         @Test func weFollowA302Redirect() async throws {
-            let port = TestPorts.base()
-            try await withInstance { instance in
-                _ = try await instance.up(Self.flags(port, autoAnswer: false))
-                try await withPeer({ try .sipp("uas_redirect.xml", port: port + 2) }) { sipp in
-                    #expect(await PeerProcess.waitForUDP(port + 2))
-                    let run = try instance.sipc(["call", "sip:service@127.0.0.1:\(port + 2)", "--duration", "0.3", "--json"])
-                    #expect(run.status == 0, "\(run.stderr)")
-                    #expect(await sipp.exitStatus() == 0)
-                    let log = sipp.messages
-                    #expect(log.contains("SIP/2.0 302 Moved Temporarily") && log.contains("INVITE sip:moved@127.0.0.1:\(port + 2) SIP/2.0"))
-                }
+            try await Self.againstSippUAS("uas_redirect.xml", command: { ["call", "sip:service@127.0.0.1:\($0)", "--duration", "0.3", "--json"] }) { sipp, run, sippPort in
+                #expect(run.status == 0, "\(run.stderr)")
+                let log = sipp.messages
+                #expect(log.contains("SIP/2.0 302 Moved Temporarily") && log.contains("INVITE sip:moved@127.0.0.1:\(sippPort) SIP/2.0"))
             }
         }
 
@@ -251,17 +247,11 @@ extension ProcessGroupTests {
         }
 
         @Test func aWrongPasswordFailsWithAReasonNotALoop() async throws {
-            let port = TestPorts.base()
-            try await withInstance { instance in
-                _ = try await instance.up(Self.flags(port, autoAnswer: false))
-                try await withPeer({ try .sipp("uas_registrar_wrong_password.xml", port: port + 2) }) { sipp in
-                    #expect(await PeerProcess.waitForUDP(port + 2))
-                    let run = try instance.sipc(["register", "--aor", "sip:alice@127.0.0.1:\(port + 2)", "--password", "wrong"])
-                    #expect(run.status == 1)
-                    #expect(run.stderr.contains("401 after credentials: wrong password?"), "\(run.stderr)")
-                    #expect(await sipp.exitStatus() == 0)
-                    #expect(sipp.messages.components(separatedBy: "REGISTER sip:").count - 1 == 2)  // gave up, no loop
-                }
+            try await Self.againstSippUAS("uas_registrar_wrong_password.xml",
+                                          command: { ["register", "--aor", "sip:alice@127.0.0.1:\($0)", "--password", "wrong"] }) { sipp, run, _ in
+                #expect(run.status == 1)
+                #expect(run.stderr.contains("401 after credentials: wrong password?"), "\(run.stderr)")
+                #expect(sipp.messages.components(separatedBy: "REGISTER sip:").count - 1 == 2)  // gave up, no loop
             }
         }
 
