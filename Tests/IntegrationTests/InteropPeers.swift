@@ -38,6 +38,11 @@ final class PeerProcess: @unchecked Sendable {  // used from one test at a time
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        // Scratch files of the peer (baresip's generated configuration) go into our directory, removed at cleanup
+        // even when the peer is killed before it could tidy up.
+        var environment = ProcessInfo.processInfo.environment
+        environment["TMPDIR"] = directory
+        process.environment = environment
         let out = try FileHandle(forWritingTo: URL(fileURLWithPath: stdoutPath))
         process.standardOutput = out
         process.standardError = out
