@@ -11,6 +11,21 @@ extension ProcessGroupTests {
                 + (autoAnswer ? ["--auto-answer"] : [])
         }
 
+        /// An instance and a headless baresip answering calls on the next port block; `body` gets the instance,
+        /// baresip's SIP URI and the path of its log once baresip is ready.
+        static func withAnsweringBaresip(_ body: (TestInstance, String, String) async throws -> Void) async throws {
+            let port = TestPorts.base()
+            try await withInstance { instance in
+                _ = try await instance.up(Self.flags(port, autoAnswer: false))
+                let logPath = instance.root + "/baresip.log"
+                let ready = instance.root + "/baresip.ready"
+                try await withPeer({ try .baresip(["--mode", "answer", "--port", String(port + 20), "--log", logPath, "--ready-file", ready]) }) { _ in
+                    try #require(await eventually(timeout: .seconds(10)) { FileManager.default.fileExists(atPath: ready) }, "baresip not ready")
+                    try await body(instance, "sip:alice@127.0.0.1:\(port + 20)", logPath)
+                }
+            }
+        }
+
         /// An instance and a SIPp UAS scenario on the next port block: runs `sipc` with the arguments `command` builds
         /// from SIPp's port, waits for SIPp to finish (its scenario checks must pass), then hands both to `check`.
         static func againstSippUAS(_ scenario: String, sippExtra: [String] = [], command: (Int) -> [String],
@@ -179,21 +194,14 @@ extension ProcessGroupTests {
         }
 
         @Test func weCallBaresip() async throws {
-            let port = TestPorts.base()
-            try await withInstance { instance in
-                _ = try await instance.up(Self.flags(port, autoAnswer: false))
-                let logPath = instance.root + "/baresip.log"
-                let ready = instance.root + "/baresip.ready"
-                try await withPeer({ try .baresip(["--mode", "answer", "--port", String(port + 20), "--log", logPath, "--ready-file", ready]) }) { _ in
-                    #expect(await eventually(timeout: .seconds(10)) { FileManager.default.fileExists(atPath: ready) })
-                    let run = try instance.sipc(["call", "sip:alice@127.0.0.1:\(port + 20)", "--duration", "0.5", "--json"])
-                    #expect(run.status == 0, "\(run.stderr)")
-                    let result = try JSONValue.decode(Array(run.stdout.utf8))
-                    #expect(result["result"]?.stringValue == "completed")
-                    #expect(["PCMU", "PCMA"].contains(result["codec"]?.stringValue ?? ""))
-                    let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
-                    #expect(log.contains("INVITE sip:alice@127.0.0.1:\(port + 20)") && log.contains("BYE sip:"))
-                }
+            try await Self.withAnsweringBaresip { instance, uri, logPath in
+                let run = try instance.sipc(["call", uri, "--duration", "0.5", "--json"])
+                #expect(run.status == 0, "\(run.stderr)")
+                let result = try JSONValue.decode(Array(run.stdout.utf8))
+                #expect(result["result"]?.stringValue == "completed")
+                #expect(["PCMU", "PCMA"].contains(result["codec"]?.stringValue ?? ""))
+                let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+                #expect(log.contains("INVITE \(uri)") && log.contains("BYE sip:"))
             }
         }
 
@@ -256,31 +264,24 @@ extension ProcessGroupTests {
         }
 
         @Test func baresipsToneReachesOurWorkerAndOurStatsMatchWhatItSent() async throws {
-            let port = TestPorts.base()
-            try await withInstance { instance in
-                _ = try await instance.up(Self.flags(port, autoAnswer: false))
-                let logPath = instance.root + "/baresip.log"
-                let ready = instance.root + "/baresip.ready"
-                try await withPeer({ try .baresip(["--mode", "answer", "--port", String(port + 20), "--log", logPath, "--ready-file", ready]) }) { _ in
-                    #expect(await eventually(timeout: .seconds(10)) { FileManager.default.fileExists(atPath: ready) })
-                    _ = try await instance.handle.request("call", args: ["to": .string("sip:alice@127.0.0.1:\(port + 20)")], timeout: .seconds(10))
-                    var call: JSONValue?
-                    #expect(await eventually(timeout: .seconds(10)) {
-                        call = try? await instance.handle.request("calls")["calls"]?.arrayValue?.first { $0["state"]?.stringValue == "connected" }
-                        return call != nil
-                    })
-                    let callID = try #require(call?["call_id"]?.stringValue)
-                    let tap = try FrameTap(instance, stream: try #require(call?["streams"]?["playback"]?.intValue))
-                    defer { tap.stop() }
-                    // baresip's source is a 440 Hz sine (ausine): it must come out of our decoder as 440 Hz.
-                    #expect(await eventually(timeout: .seconds(8)) { tap.voicedSamples.count >= 16000 })
-                    #expect(Tone.dominant(Array(tap.voicedSamples.suffix(8000)), among: [300, 440, 1000]) == 440)
-                    let stats = try await instance.handle.request("call_stats", args: ["call": .string(callID)])
-                    let received = stats["packets_received"]?.intValue ?? 0
-                    #expect(received >= 100 && stats["loss_pct"]?.doubleValue == 0 && stats["malformed"]?.intValue == 0)
-                    #expect((stats["jitter_ms"]?.doubleValue ?? 99) < 5)
-                    _ = try await instance.handle.request("hangup", args: ["all": true])
-                }
+            try await Self.withAnsweringBaresip { instance, uri, _ in
+                _ = try await instance.handle.request("call", args: ["to": .string(uri)], timeout: .seconds(10))
+                var call: JSONValue?
+                #expect(await eventually(timeout: .seconds(10)) {
+                    call = try? await instance.handle.request("calls")["calls"]?.arrayValue?.first { $0["state"]?.stringValue == "connected" }
+                    return call != nil
+                })
+                let callID = try #require(call?["call_id"]?.stringValue)
+                let tap = try FrameTap(instance, stream: try #require(call?["streams"]?["playback"]?.intValue))
+                defer { tap.stop() }
+                // baresip's source is a 440 Hz sine (ausine): it must come out of our decoder as 440 Hz.
+                #expect(await eventually(timeout: .seconds(8)) { tap.voicedSamples.count >= 16000 })
+                #expect(Tone.dominant(Array(tap.voicedSamples.suffix(8000)), among: [300, 440, 1000]) == 440)
+                let stats = try await instance.handle.request("call_stats", args: ["call": .string(callID)])
+                let received = stats["packets_received"]?.intValue ?? 0
+                #expect(received >= 100 && stats["loss_pct"]?.doubleValue == 0 && stats["malformed"]?.intValue == 0)
+                #expect((stats["jitter_ms"]?.doubleValue ?? 99) < 5)
+                _ = try await instance.handle.request("hangup", args: ["all": true])
             }
         }
     }
