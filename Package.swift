@@ -28,6 +28,7 @@ let package = Package(
         .systemLibrary(name: "CZeroMQ", pkgConfig: "libzmq", providers: [.apt(["libzmq3-dev"])]),
         .systemLibrary(name: "CALSA", pkgConfig: "alsa", providers: [.apt(["libasound2-dev"])]),
         .systemLibrary(name: "CPosix"),
+        .systemLibrary(name: "CSpeexDSP", pkgConfig: "speexdsp", providers: [.apt(["libspeexdsp-dev"])]),
 
         // Cores.
         /// The contract between processes: control messages, events and PCM frames; no I/O.
@@ -60,6 +61,9 @@ let package = Package(
         /// Settings of an instance: YAML file plus overrides, validated with messages that name the fix.
         .target(name: "Config", dependencies: ["Wire", .product(name: "Yams", package: "Yams")],
                 swiftSettings: swift6),
+
+        /// Voice processing on libspeexdsp: echo cancellation, noise suppression, gain control, resampling.
+        .target(name: "AudioDSP", dependencies: ["CSpeexDSP"], swiftSettings: swift6),
 
         // Component modules.
         /// Audio devices and PCM frame streams of sip-audio (ALSA, file and null backends).
@@ -135,6 +139,7 @@ let package = Package(
         .testTarget(name: "SIPRegistrationTests", dependencies: ["SIPRegistration", "SIPDigest", "SIPCore"], swiftSettings: swift6),
         .testTarget(name: "JitterBufferTests", dependencies: ["JitterBuffer"], swiftSettings: swift6),
         .testTarget(name: "MediaQualityTests", dependencies: ["MediaQuality", "MediaCore"], swiftSettings: swift6),
+        .testTarget(name: "AudioDSPTests", dependencies: ["AudioDSP"], swiftSettings: swift6),
         .testTarget(name: "SDPTests", dependencies: ["SDP"], swiftSettings: swift6),
         .testTarget(name: "WireTests", dependencies: ["Wire"], swiftSettings: swift6),
         .testTarget(name: "BusTests", dependencies: ["Bus", "Wire", "ProcessSupport"], swiftSettings: swift6),
