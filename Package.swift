@@ -88,7 +88,7 @@ let package = Package(
 
         /// sip-sig's user agent: transactions, dialogs, registrations and calls over SIPTransport, driven by orch.
         .target(name: "Signaling",
-                dependencies: ["SIPCore", "SIPTransport", "SIPTransaction", "SIPDialog", "SIPDigest", "SIPRegistration", "SDP", "Wire",
+                dependencies: ["SIPCore", "SIPTransport", "SIPTransaction", "SIPDialog", "SIPDigest", "SIPRegistration", "SDP", "Wire", "Config",
                                .product(name: "Logging", package: "swift-log")],
                 swiftSettings: swift6),
         /// Adaptive jitter buffer with G.711 Appendix I style packet loss concealment; no I/O.
@@ -97,7 +97,7 @@ let package = Package(
         .target(name: "MediaQuality", dependencies: ["MediaCore"], swiftSettings: swift6),
         /// The media worker's services on the bus: port pairs for calls (RTP flow: issue 4).
         .target(name: "MediaWorker",
-                dependencies: ["Wire", "Bus", "MediaCore", "MediaQuality", "JitterBuffer", .product(name: "NIOCore", package: "swift-nio"),
+                dependencies: ["Wire", "Bus", "Config", "MediaCore", "MediaQuality", "JitterBuffer", .product(name: "NIOCore", package: "swift-nio"),
                                .product(name: "NIOPosix", package: "swift-nio")],
                 swiftSettings: swift6),
 
@@ -122,7 +122,7 @@ let package = Package(
         /// libFuzzer target over the network parsers; built by scripts/fuzz with --sanitize=fuzzer.
         .executableTarget(name: "sip-fuzz", dependencies: ["SIPCore", "SDP", "MediaCore"], swiftSettings: swift6),
         .executableTarget(name: "sip-bench",
-                          dependencies: ["Bus", "Wire", "ProcessSupport", "SIPCore", "MediaCore", "MediaWorker", "JitterBuffer",
+                          dependencies: ["Bus", "Wire", "ProcessSupport", "SIPCore", "MediaCore", "MediaWorker", "JitterBuffer", "AudioIO",
                                          .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: swift6),

@@ -115,6 +115,7 @@ public final class MediaEngine: @unchecked Sendable {
                 session.remoteRTP = remote
                 session.remoteRTCP = remoteRTCP
                 session.latched = false
+                session.latchCandidate = nil
             }
             self.emit(first ? "media.started" : "media.updated",
                       ["call": .string(call), "direction": .string(spec.direction), "remote": .string("\(spec.remoteHost):\(spec.remotePort)"),
@@ -199,17 +200,28 @@ public final class MediaEngine: @unchecked Sendable {
             return
         }
         let now = DispatchTime.now().uptimeNanoseconds
-        // Symmetric RTP latching (RFC 4961 practice): follow the source actually seen, once, for NATed peers.
-        if latchToSource, !session.latched, session.remoteRTP != source {
+        let header = packet.header
+        // Symmetric RTP latching (RFC 4961 practice): follow the source actually seen, once, for NATed peers. The
+        // address from the SDP is trusted at once; another source only after three consecutive packets of a
+        // negotiated payload type, so a stray or forged datagram that happens to parse cannot hijack the call.
+        if session.remoteRTP == source {
+            session.latched = true
+            session.latchCandidate = nil
+        } else if latchToSource, !session.latched,
+                  header.payloadType == spec.payloadType || header.payloadType == spec.telephoneEventPayloadType {
+            if session.latchCandidate?.source == source { session.latchCandidate?.count += 1 }
+            else { session.latchCandidate = (source, 1) }
+            guard (session.latchCandidate?.count ?? 0) >= 3 else {
+                session.counters.wrongSource += 1
+                return
+            }
             session.remoteRTP = source
             session.latched = true
-        } else if !session.latched {
-            session.latched = true
-        } else if session.remoteRTP != source {
+            session.latchCandidate = nil
+        } else {
             session.counters.wrongSource += 1
             return
         }
-        let header = packet.header
         if let known = session.remoteSSRC, known != header.ssrc {
             // A new SSRC (the peer restarted its stream): take it once the old one has been quiet for 200 ms.
             guard now &- session.lastFromRemoteSSRC > 200_000_000 else {
@@ -307,11 +319,16 @@ public final class MediaEngine: @unchecked Sendable {
             session.packetizer.skip(samples: 160)
             return
         }
-        session.pending += frame
         let perPacket = max(1, spec.ptime / 20) * 160
-        guard session.pending.count >= perPacket else { return }
-        let samples = Array(session.pending.prefix(perPacket))
-        session.pending.removeFirst(perPacket)
+        let samples: [Int16]
+        if perPacket == frame.count && session.pending.isEmpty {
+            samples = frame  // the usual 20 ms packet: no accumulation, no copy
+        } else {
+            session.pending += frame
+            guard session.pending.count >= perPacket else { return }
+            samples = Array(session.pending.prefix(perPacket))
+            session.pending.removeFirst(perPacket)
+        }
         let encoded = codecBuffer.withUnsafeMutableBytes { out in
             samples.withUnsafeBufferPointer { spec.law.encode($0, into: out) }
         }

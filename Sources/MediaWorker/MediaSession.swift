@@ -16,6 +16,8 @@ public final class MediaSession {
     var remoteRTP: SocketAddress?
     var remoteRTCP: SocketAddress?
     var latched = false
+    /// A source other than the SDP's, and how many consecutive valid packets it sent (latching needs three).
+    var latchCandidate: (source: SocketAddress, count: Int)?
     var packetizer = RTPPacketizer()
     var receiveStatistics = RTPReceiveStatistics()
     var remoteSSRC: UInt32?

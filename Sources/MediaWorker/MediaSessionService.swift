@@ -1,3 +1,4 @@
+import Config
 import Synchronization
 import Wire
 
@@ -27,7 +28,7 @@ public final class MediaSessionService: Sendable {
         let index = config["worker"]?["index"]?.intValue ?? 1
         let count = config["worker"]?["count"]?.intValue ?? 1
         let listen = config["sip"]?["listen"]?.stringValue ?? "127.0.0.1:5060"
-        let host = Self.host(of: listen)
+        let host = HostPort.parse(listen)?.host ?? "127.0.0.1"
         state.withLock { s in
             let kept = s.pool.sessions
             s.pool = MediaPortPool(low: range.0, high: range.1, workerIndex: index, workerCount: count)
@@ -132,12 +133,5 @@ public final class MediaSessionService: Sendable {
         let parts = text.split(separator: "-")
         guard parts.count == 2, let a = Int(parts[0]), let b = Int(parts[1]) else { return nil }
         return (a, b)
-    }
-
-    static func host(of hostPort: String) -> String {
-        if hostPort.hasPrefix("["), let end = hostPort.firstIndex(of: "]") {
-            return String(hostPort[hostPort.index(after: hostPort.startIndex)..<end])
-        }
-        return hostPort.split(separator: ":").first.map(String.init) ?? "127.0.0.1"
     }
 }

@@ -1,3 +1,4 @@
+import Config
 import SIPCore
 import Wire
 
@@ -23,9 +24,10 @@ public struct SignalingSettings: Sendable, Equatable {
 
     public init(configure config: [String: JSONValue]) {
         self.init()
-        if let listen = config["sip"]?["listen"]?.stringValue, let hp = Self.hostPort(listen) {
+        // The same HOST:PORT grammar as the config file (orch validated it before sending).
+        if let listen = config["sip"]?["listen"]?.stringValue, let hp = HostPort.parse(listen), let port = UInt16(exactly: hp.port) {
             listenHost = hp.host
-            listenPort = hp.port
+            listenPort = port
         }
         if let t = config["sip"]?["transports"]?.stringValue {
             let kinds = t.split(separator: ",").compactMap { SIPTransportKind(token: String($0)) }
@@ -40,17 +42,6 @@ public struct SignalingSettings: Sendable, Equatable {
         if let v = config["sip"]?["codecs"]?.stringValue { codecs = v.split(separator: ",").map(String.init) }
         autoAnswer = config["calls"]?["auto_answer"]?.boolValue ?? false
         accounts = (config["accounts"]?.arrayValue ?? []).compactMap { try? AccountConfig(json: $0) }
-    }
-
-    static func hostPort(_ text: String) -> (host: String, port: UInt16)? {
-        if text.hasPrefix("["), let end = text.firstIndex(of: "]") {
-            let host = String(text[text.index(after: text.startIndex)..<end])
-            let rest = text[text.index(after: end)...]
-            guard rest.hasPrefix(":"), let port = UInt16(rest.dropFirst()) else { return nil }
-            return (host, port)
-        }
-        guard let colon = text.lastIndex(of: ":"), let port = UInt16(text[text.index(after: colon)...]) else { return nil }
-        return (String(text[..<colon]), port)
     }
 }
 

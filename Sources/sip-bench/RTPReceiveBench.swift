@@ -1,4 +1,5 @@
 import ArgumentParser
+import AudioIO
 import Foundation
 import MediaWorker
 import Synchronization
@@ -46,14 +47,7 @@ final class WAVRecorder: MediaPlayoutSink {
     func endStream(_ session: MediaSession) {}
 
     func write(to path: String) throws {
-        let pcm = samples.withLock { $0 }
-        var data = Data()
-        func u32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { data.append(contentsOf: $0) } }
-        func u16(_ v: UInt16) { withUnsafeBytes(of: v.littleEndian) { data.append(contentsOf: $0) } }
-        data.append(contentsOf: Array("RIFF".utf8)); u32(UInt32(36 + pcm.count * 2)); data.append(contentsOf: Array("WAVE".utf8))
-        data.append(contentsOf: Array("fmt ".utf8)); u32(16); u16(1); u16(1); u32(8000); u32(16000); u16(2); u16(16)
-        data.append(contentsOf: Array("data".utf8)); u32(UInt32(pcm.count * 2))
-        pcm.withUnsafeBytes { data.append(contentsOf: $0) }
-        try data.write(to: URL(fileURLWithPath: path))
+        let wav = WAVFile(sampleRate: 8000, channels: 1, samples: samples.withLock { $0 })
+        try Data(wav.serialized()).write(to: URL(fileURLWithPath: path))
     }
 }
