@@ -68,6 +68,8 @@ let package = Package(
         // Component modules.
         /// Audio devices and PCM frame streams of sip-audio (ALSA, file and null backends).
         .target(name: "AudioIO", dependencies: ["CALSA", "Wire", "Bus"], swiftSettings: swift6),
+        /// sip-audio's engine: device pacing, voice processing, mixing, device loss and the calls' PCM streams.
+        .target(name: "AudioService", dependencies: ["AudioIO", "AudioDSP", "Bus", "Wire", "Config"], swiftSettings: swift6),
         /// Supervision of the process group: pure state machine plus the adapter that runs it.
         .target(name: "Orchestrator",
                 dependencies: ["Wire", "Bus", "Config", "ProcessSupport", .product(name: "Logging", package: "swift-log")],
@@ -113,7 +115,7 @@ let package = Package(
                           dependencies: ["ComponentRuntime", "MediaWorker", .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: swift6),
         .executableTarget(name: "sip-audio",
-                          dependencies: ["ComponentRuntime", "AudioIO", "Wire",
+                          dependencies: ["ComponentRuntime", "AudioIO", "AudioService", "Wire",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: swift6),
         .executableTarget(name: "sipc",
@@ -141,12 +143,13 @@ let package = Package(
         .testTarget(name: "MediaQualityTests", dependencies: ["MediaQuality", "MediaCore"], swiftSettings: swift6),
         .testTarget(name: "AudioIOTests", dependencies: ["AudioIO"], swiftSettings: swift6),
         .testTarget(name: "AudioDSPTests", dependencies: ["AudioDSP"], swiftSettings: swift6),
+        .testTarget(name: "AudioServiceTests", dependencies: ["AudioService", "AudioIO", "AudioDSP", "Wire"], swiftSettings: swift6),
         .testTarget(name: "SDPTests", dependencies: ["SDP"], swiftSettings: swift6),
         .testTarget(name: "WireTests", dependencies: ["Wire"], swiftSettings: swift6),
         .testTarget(name: "BusTests", dependencies: ["Bus", "Wire", "ProcessSupport"], swiftSettings: swift6),
         .testTarget(name: "ConfigTests", dependencies: ["Config"], swiftSettings: swift6),
         .testTarget(name: "OrchestratorTests", dependencies: ["Orchestrator", "Wire", "Config"], swiftSettings: swift6),
-        .testTarget(name: "IntegrationTests", dependencies: ["GroupControl", "Bus", "Wire", "ProcessSupport", "SIPTransport", "SIPCore"],
+        .testTarget(name: "IntegrationTests", dependencies: ["GroupControl", "Bus", "Wire", "ProcessSupport", "SIPTransport", "SIPCore", "AudioIO"],
                     swiftSettings: swift6),
     ]
 )

@@ -28,6 +28,16 @@ public final class Resampler: @unchecked Sendable {
 
     deinit { speex_resampler_destroy(state) }
 
+    /// Converts `input` (interleaved) into `output` without allocating; returns the samples written. `output`
+    /// should hold the input's duration at the output rate plus a few frames; input that does not fit is lost.
+    public func process(_ input: UnsafeBufferPointer<Int16>, into output: UnsafeMutableBufferPointer<Int16>) -> Int {
+        var inFrames = UInt32(input.count / channels)
+        var outFrames = UInt32(output.count / channels)
+        guard inFrames > 0, outFrames > 0 else { return 0 }
+        _ = speex_resampler_process_interleaved_int(state, input.baseAddress, &inFrames, output.baseAddress, &outFrames)
+        return Int(outFrames) * channels
+    }
+
     /// Converts `input` (interleaved); returns the samples produced. Call with consecutive blocks of one stream.
     public func process(_ input: [Int16]) -> [Int16] {
         let frames = input.count / channels

@@ -47,6 +47,9 @@ public struct ConfigOptions: ParsableArguments, Sendable {
     @Option(name: .long, help: "Calls at most; more INVITEs get 503 (sip.max_calls).")
     public var maxCalls: String?
 
+    @Option(name: .long, help: ArgumentHelp("Any configuration key, e.g. --set audio.mute=true (repeatable; docs/CONFIG.md).", valueName: "KEY=VALUE"))
+    public var set: [String] = []
+
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical (log.level).")
     public var logLevel: String?
 
@@ -63,6 +66,7 @@ public struct ConfigOptions: ParsableArguments, Sendable {
         if sipTrace { list.append(("--sip-trace", "true")) }
         if let maxCalls { list.append(("--max-calls", maxCalls)) }
         if let logLevel { list.append(("--log-level", logLevel)) }
+        for assignment in set { list.append(("--set", assignment)) }
         return list
     }
 

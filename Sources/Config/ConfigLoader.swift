@@ -68,6 +68,10 @@ public enum ConfigLoader {
     /// Applies command-line overrides, given as (flag, value) pairs such as ("--rtp-workers", "3").
     public static func apply(overrides: [(flag: String, value: String)], to config: inout InstanceConfig) throws(ConfigError) {
         for (flag, value) in overrides {
+            if flag == "--set" {
+                try apply(assignment: value, to: &config)
+                continue
+            }
             guard let setting = SettingsTable.setting(flag: flag) else {
                 throw ConfigError(source: flag, key: flag, value: value, problem: "not a configuration flag", fix: "see sipc up --help")
             }
@@ -75,6 +79,21 @@ public enum ConfigLoader {
                 throw ConfigError(source: "command line", key: flag, value: value, problem: "invalid value",
                                   fix: "give \(flag) \(setting.expected) (config key \(setting.key))")
             }
+        }
+    }
+
+    /// `KEY=VALUE` from `--set`: any key of the file, on the command line.
+    static func apply(assignment: String, to config: inout InstanceConfig) throws(ConfigError) {
+        guard let eq = assignment.firstIndex(of: "=") else {
+            throw ConfigError(source: "--set", key: assignment, value: "", problem: "expected KEY=VALUE", fix: "write e.g. --set audio.mute=true")
+        }
+        let key = String(assignment[..<eq]), value = String(assignment[assignment.index(after: eq)...])
+        guard let setting = SettingsTable.setting(key) else {
+            throw ConfigError(source: "--set", key: key, value: value, problem: "unknown key",
+                              fix: suggestionFix(for: key) ?? "docs/CONFIG.md lists every key")
+        }
+        guard setting.apply(&config, value) else {
+            throw ConfigError(source: "--set", key: key, value: value, problem: "invalid value", fix: "give \(key) \(setting.expected)")
         }
     }
 

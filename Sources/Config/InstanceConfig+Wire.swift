@@ -10,7 +10,7 @@ extension InstanceConfig {
                     "max_transactions": .init(sip.maxTransactions), "max_calls": .init(sip.maxCalls),
                     "codecs": .string(sip.codecs.joined(separator: ","))],
             "rtp": ["ports": .string(rtp.ports.description), "workers": .init(rtp.workers)],
-            "audio": ["backend": .string(audio.backend.description)],
+            "audio": .object(audioJSON),
             "calls": ["auto_answer": .bool(calls.autoAnswer)],
             "supervision": [
                 "heartbeat_interval_ms": .init(supervision.heartbeatIntervalMs),
@@ -23,5 +23,18 @@ extension InstanceConfig {
             ],
             "log": ["level": .string(log.level)],
         ]
+    }
+
+    private var audioJSON: [String: JSONValue] {
+        var json: [String: JSONValue] = [
+            "backend": .string(audio.backend.description), "device_rate": .init(audio.deviceRate), "channels": .init(audio.channels),
+            "period_ms": .init(audio.periodMs), "echo_cancellation": .bool(audio.echoCancellation), "echo_tail_ms": .init(audio.echoTailMs),
+            "noise_suppression": .bool(audio.noiseSuppression), "gain_control": .bool(audio.gainControl),
+            "input_gain_db": .number(audio.inputGainDB), "output_gain_db": .number(audio.outputGainDB), "mute": .bool(audio.mute),
+            "level_events": .bool(audio.levelEvents),
+        ]
+        if let d = audio.captureDevice { json["capture_device"] = .string(d) }
+        if let d = audio.playbackDevice { json["playback_device"] = .string(d) }
+        return json
     }
 }

@@ -41,6 +41,25 @@ public struct RTPSettings: Sendable, Equatable {
 
 public struct AudioSettings: Sendable, Equatable {
     public var backend: AudioBackend = .null
+    /// ALSA device names per direction, overriding the backend's device (e.g. a USB headset's mic with the
+    /// laptop's speaker). Only with the alsa backend.
+    public var captureDevice: String?
+    public var playbackDevice: String?
+    /// What sip-audio asks an ALSA device for; calls run at 8 kHz mono and are resampled to this.
+    public var deviceRate = 48000
+    public var channels = 1
+    public var periodMs = 20
+    public var echoCancellation = true
+    /// The longest echo path the canceller models (loudspeaker to microphone, including device buffering).
+    public var echoTailMs = 200
+    public var noiseSuppression = true
+    public var gainControl = false
+    public var inputGainDB = 0.0
+    public var outputGainDB = 0.0
+    /// Start with the microphone muted.
+    public var mute = false
+    /// Publish `audio.level` (capture and playback RMS/peak) at 10 Hz while a call has the devices.
+    public var levelEvents = true
 }
 
 public struct CallSettings: Sendable, Equatable {

@@ -51,6 +51,31 @@ enum SettingsTable {
             $0.audio.backend = v
             return true
         },
+        Setting("audio.capture_device", expected: "an ALSA PCM name, e.g. plughw:1 (see sip-audio --list-devices)") {
+            guard !$1.isEmpty, !$1.contains(where: { $0.isWhitespace }) else { return false }
+            $0.audio.captureDevice = $1
+            return true
+        },
+        Setting("audio.playback_device", expected: "an ALSA PCM name, e.g. plughw:1 (see sip-audio --list-devices)") {
+            guard !$1.isEmpty, !$1.contains(where: { $0.isWhitespace }) else { return false }
+            $0.audio.playbackDevice = $1
+            return true
+        },
+        Setting("audio.device_rate", expected: "a sample rate from 8000 to 48000, e.g. 48000") { int($1, 8000...48_000, into: &$0.audio.deviceRate) },
+        Setting("audio.channels", expected: "1 or 2") { int($1, 1...2, into: &$0.audio.channels) },
+        Setting("audio.period_ms", expected: "10 or 20") {
+            guard $1 == "10" || $1 == "20" else { return false }
+            $0.audio.periodMs = Int($1)!
+            return true
+        },
+        Setting("audio.echo_cancellation", flag: "--echo-cancellation", expected: "true or false") { bool($1, into: &$0.audio.echoCancellation) },
+        Setting("audio.echo_tail_ms", expected: "an integer from 20 to 500") { int($1, 20...500, into: &$0.audio.echoTailMs) },
+        Setting("audio.noise_suppression", flag: "--noise-suppression", expected: "true or false") { bool($1, into: &$0.audio.noiseSuppression) },
+        Setting("audio.gain_control", flag: "--gain-control", expected: "true or false") { bool($1, into: &$0.audio.gainControl) },
+        Setting("audio.input_gain_db", expected: "a number of dB from -40 to 40, e.g. 6 or -3.5") { double($1, -40...40, into: &$0.audio.inputGainDB) },
+        Setting("audio.output_gain_db", expected: "a number of dB from -40 to 40, e.g. 6 or -3.5") { double($1, -40...40, into: &$0.audio.outputGainDB) },
+        Setting("audio.mute", expected: "true or false") { bool($1, into: &$0.audio.mute) },
+        Setting("audio.level_events", expected: "true or false") { bool($1, into: &$0.audio.levelEvents) },
         Setting("calls.auto_answer", flag: "--auto-answer", expected: "true or false") { bool($1, into: &$0.calls.autoAnswer) },
         Setting("supervision.heartbeat_interval_ms", expected: "an integer from 50 to 60000") {
             int($1, 50...60_000, into: &$0.supervision.heartbeatIntervalMs)
@@ -90,6 +115,12 @@ enum SettingsTable {
         case "false", "no", "off": target = false
         default: return false
         }
+        return true
+    }
+
+    private static func double(_ text: String, _ range: ClosedRange<Double>, into target: inout Double) -> Bool {
+        guard let v = Double(text), v.isFinite, range.contains(v) else { return false }
+        target = v
         return true
     }
 

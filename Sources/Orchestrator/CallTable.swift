@@ -23,6 +23,8 @@ public struct CallRecord: Sendable, Equatable {
     public var captureStream: UInt32 = 0
     /// The remote media last handed to the worker, so an unchanged re-report does not restart anything.
     public var mediaApplied: JSONValue?
+    /// Whether sip-audio plays and captures this call (attached when its media starts, detached when it ends).
+    public var audioAttached = false
 
     public init(id: String, direction: String, state: String, remote: String, created: Date = Date()) {
         self.id = id

@@ -6,7 +6,8 @@ import Wire
 /// Calls and registrations: orch owns their state and wires each call's pieces — a port pair from the least
 /// loaded media worker, handed to sig for the SDP — and forwards the softphone commands to sig.
 extension Orchestrator {
-    static let callCommands: Set<String> = ["register", "unregister", "call", "answer", "reject", "hangup", "calls", "dtmf", "call_stats"]
+    static let callCommands: Set<String> = ["register", "unregister", "call", "answer", "reject", "hangup", "calls", "dtmf", "call_stats",
+                                                  "devices", "mute", "unmute", "audio", "audio_state", "audio_attach", "audio_detach"]
 
     func answerCallCommand(_ request: Request) async -> Reply {
         let id = request.id
@@ -76,6 +77,8 @@ extension Orchestrator {
                 results.append(.string(callID))
             }
             return Reply(id: id, result: ["hung_up": .array(results)])
+        case "devices", "mute", "unmute", "audio", "audio_state", "audio_attach", "audio_detach":
+            return await answerAudioCommand(request)
         case "dtmf", "call_stats":
             guard let callID = args["call"]?.stringValue ?? (calls.active.count == 1 ? calls.active.keys.first : nil) else {
                 return Reply(id: id, error: WireError(.badArgs, "\(request.command) needs args.call (\(calls.active.count) calls active)"))
@@ -116,8 +119,11 @@ extension Orchestrator {
             }
         case "call.state":
             guard let record = calls.apply(state: data) else { return }
-            if record.isTerminated, let worker = record.worker {
-                Task { _ = await self.requestComponent(worker, "media.release", ["call": .string(record.id)], timeout: .seconds(2)) }
+            if record.isTerminated {
+                if let worker = record.worker {
+                    Task { _ = await self.requestComponent(worker, "media.release", ["call": .string(record.id)], timeout: .seconds(2)) }
+                }
+                detachAudio(record)
             } else if let remote = data["remote_media"], ["connected", "held", "early"].contains(record.state),
                       let worker = record.worker, remote != record.mediaApplied {
                 // The SDP settled (answer, early media, re-INVITE): start or update the call's media in place.
@@ -129,6 +135,7 @@ extension Orchestrator {
                     let reply = await self.requestComponent(worker, "media.start", args, timeout: .seconds(2))
                     if case .failure(let e) = reply.outcome { self.logger.warning("media.start failed", metadata: ["call": "\(record.id)", "error": "\(e)"]) }
                 }
+                attachAudio(record)
             }
         default:
             break
@@ -206,6 +213,7 @@ extension Orchestrator {
         if let worker = record.worker {
             _ = await requestComponent(worker, "media.release", ["call": .string(callID)], timeout: .seconds(2))
         }
+        detachAudio(record)
     }
 
     /// Two PCM stream ids per call: playback (decoded audio) and capture (audio to send).

@@ -1,10 +1,11 @@
 import ArgumentParser
 import AudioIO
+import AudioService
 import ComponentRuntime
 import Wire
 
-/// sip-audio: the only process that touches sound devices. In this build it runs the null backend:
-/// it validates and counts the PCM frames sent to it and reports the counters in its heartbeats.
+/// sip-audio: the only process that touches sound devices (ALSA, or WAV files, or nothing). It opens them while
+/// a call is attached, publishes the cleaned microphone signal per call and plays the calls' mixed audio.
 @main
 struct SipAudio: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "sip-audio", abstract: "Audio I/O (started by sip-orch).")
@@ -25,20 +26,26 @@ struct SipAudio: AsyncParsableCommand {
         guard let runDir else { throw ValidationError("--run-dir is required (sip-audio is started by sip-orch)") }
         let options = ComponentOptions(instance: instance, runDirectory: runDir, name: name, logLevel: logLevel)
         let (agent, logger) = options.makeAgent(role: "audio")
-        let sink: PlaybackSink
+        let service: AudioService
         do {
-            sink = try PlaybackSink(bindTo: InstanceEndpoints(runDirectory: runDir).audioPlayback)
+            service = try AudioService(runDirectory: runDir) { type, data in
+                if type == "audio.error" || type == "audio.device.lost" {
+                    logger.warning("\(type): \(data["message"]?.stringValue ?? "")")
+                } else if type == "audio.device.restored" {
+                    logger.notice("\(type): \(data["direction"]?.stringValue ?? "") device \(data["device"]?.stringValue ?? "") is back")
+                }
+                agent.emit(type, data)
+            }
         } catch {
-            logger.critical("cannot bind the playback frame socket: \(error)")
+            logger.critical("cannot bind the PCM sockets: \(error)")
             throw ExitCode(1)
         }
-        let reason = await agent.run(stats: {
-            let s = sink.stats
-            var stats: [String: JSONValue] = ["backend": "null", "frames_in": .init(s.frames), "frames_malformed": .init(s.malformed)]
-            if let e = s.lastError { stats["last_frame_error"] = .string(e) }
-            return stats
-        })
-        sink.shutdown()
+        let reason = await agent.run(onConfigure: { configure in
+                                         for problem in service.configure(configure.config) { logger.error("configuration: \(problem)") }
+                                     },
+                                     stats: { service.stats() },
+                                     requests: { await service.handle($0) })
+        service.shutdown()
         if case .orchGone = reason { throw ExitCode(3) }
     }
 }

@@ -8,7 +8,8 @@ struct Sipc: AsyncParsableCommand {
         commandName: "sipc",
         abstract: "Control sip-client process groups.",
         subcommands: [Up.self, Down.self, Status.self, Events.self, Register.self, Unregister.self, Call.self,
-                      Answer.self, Reject.self, Hangup.self, Calls.self, DTMF.self])
+                      Answer.self, Reject.self, Hangup.self, Calls.self, DTMF.self, Devices.self, Mute.self,
+                      Unmute.self, Audio.self])
 
     static func main() async {
         LogSetup.lineBufferStdio()

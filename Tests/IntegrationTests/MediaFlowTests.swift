@@ -162,15 +162,23 @@ extension ProcessGroupTests {
     }
 }
 
-/// Collects decoded frames of one playback stream from a worker's tap socket.
+/// Collects decoded frames of one stream from a PUB socket: a worker's taps, or sip-audio's microphone frames.
 final class FrameTap: Sendable {
-    private final class Store: Sendable { let samples = Mutex<[Int16]>([]) }
+    private final class Store: Sendable {
+        let samples = Mutex<[Int16]>([])
+        /// Every frame, silent or not, with its arrival time.
+        let arrivals = Mutex<[ContinuousClock.Instant]>([])
+    }
     private let endpoint: BusEndpoint
     private let store = Store()
     private let task: Task<Void, Never>
 
-    init(_ instance: TestInstance, stream: Int, worker: String = "rtp-1") throws {
-        var spec = SocketSpec(type: .sub, connect: [instance.endpoints.mediaTaps(worker: worker)])
+    convenience init(_ instance: TestInstance, stream: Int, worker: String = "rtp-1") throws {
+        try self.init(address: instance.endpoints.mediaTaps(worker: worker), stream: stream)
+    }
+
+    init(address: String, stream: Int) throws {
+        var spec = SocketSpec(type: .sub, connect: [address])
         spec.subscriptions = [PCMFrame.streamPrefix(UInt32(stream))]
         endpoint = try BusEndpoint(name: "tap", sockets: [spec])
         let inbound = endpoint.inbound
@@ -178,7 +186,9 @@ final class FrameTap: Sendable {
         task = Task {
             for await message in inbound where message.frames.count == 1 {
                 message.frames[0].withUnsafeBytes { raw in
-                    guard let h = try? PCMFrame.decodeHeader(raw), !h.flags.contains(.silence) else { return }
+                    guard let h = try? PCMFrame.decodeHeader(raw) else { return }
+                    store.arrivals.withLock { $0.append(.now) }
+                    guard !h.flags.contains(.silence) else { return }
                     var out = [Int16](repeating: 0, count: h.totalSamples)
                     _ = out.withUnsafeMutableBufferPointer { try? PCMFrame.readSamples(raw, header: h, into: $0) }
                     store.samples.withLock { $0 += out }
@@ -189,6 +199,7 @@ final class FrameTap: Sendable {
 
     /// Samples of frames that were not flagged silent.
     var voicedSamples: [Int16] { store.samples.withLock { $0 } }
+    var arrivals: [ContinuousClock.Instant] { store.arrivals.withLock { $0 } }
 
     func stop() {
         task.cancel()
@@ -196,28 +207,34 @@ final class FrameTap: Sendable {
     }
 }
 
-/// Pushes a tone into a worker's inject socket as the capture stream of a call, paced at 20 ms.
+/// Pushes a tone as PCM frames of one stream, paced at 20 ms: into a worker's inject socket (a call's capture
+/// stream) or into sip-audio's playback socket.
 final class ToneInjector: Sendable {
     private let endpoint: BusEndpoint
     private let task: Task<Void, Never>
 
-    init(_ instance: TestInstance, stream: Int, frequency: Double, amplitude: Double, worker: String = "rtp-1") throws {
-        var spec = SocketSpec(type: .push, connect: [instance.endpoints.mediaInject(worker: worker)])
+    convenience init(_ instance: TestInstance, stream: Int, frequency: Double, amplitude: Double, worker: String = "rtp-1") throws {
+        try self.init(address: instance.endpoints.mediaInject(worker: worker), stream: stream, frequency: frequency, amplitude: amplitude)
+    }
+
+    init(address: String, stream: Int, frequency: Double, amplitude: Double, sampleRate: Int = 8000) throws {
+        var spec = SocketSpec(type: .push, connect: [address])
         spec.sendHighWaterMark = 20
         let endpoint = try BusEndpoint(name: "inject", sockets: [spec])
         self.endpoint = endpoint
+        let count = sampleRate / 50
         task = Task {
             var n = 0
             let start = ContinuousClock.now
             while !Task.isCancelled {
-                let samples = (0..<160).map { i in Int16(amplitude * sin(2 * .pi * frequency * Double(n * 160 + i) / 8000)) }
-                let header = PCMFrameHeader.twentyMilliseconds(streamID: UInt32(stream), sequence: UInt32(n), timestamp: UInt64(n * 160),
-                                                               sampleRate: 8000, channels: 1)
+                let samples = (0..<count).map { i in Int16(amplitude * sin(2 * .pi * frequency * Double(n * count + i) / Double(sampleRate))) }
+                let header = PCMFrameHeader.twentyMilliseconds(streamID: UInt32(stream), sequence: UInt32(n), timestamp: UInt64(n * count),
+                                                               sampleRate: UInt32(sampleRate), channels: 1)
                 var frame = [UInt8](repeating: 0, count: header.frameBytes)
                 _ = frame.withUnsafeMutableBytes { out in samples.withUnsafeBufferPointer { try? PCMFrame.encode(header, samples: $0, into: out) } }
                 endpoint.send([frame])
                 n += 1
-                try? await Task.sleep(until: start + .milliseconds(20 * n))
+                do { try await Task.sleep(until: start + .milliseconds(20 * n)) } catch { return }
             }
         }
     }

@@ -1,0 +1,95 @@
+import Bus
+import Foundation
+import Synchronization
+import Wire
+
+/// sip-audio's PCM sockets (docs/PROTOCOL.md §2, §7): PULL `audio-out.sock` (frames to play, from media workers
+/// and the client library) and PUB `audio-in.sock` (microphone frames, one stream id per call).
+final class AudioBusLink: Sendable {
+    private let endpoint: BusEndpoint
+    private let playbackAddress: String
+    private let captureAddress: String
+    private let pump = Mutex<Task<Void, Never>?>(nil)
+    private let limiter = EventLimiter(interval: 5_000_000_000)
+    private static let playback = 0, capture = 1
+
+    init(runDirectory: String) throws(BusError) {
+        let endpoints = InstanceEndpoints(runDirectory: runDirectory)
+        playbackAddress = endpoints.audioPlayback
+        captureAddress = endpoints.audioCapture
+        var pull = SocketSpec(type: .pull, bind: [playbackAddress])
+        pull.receiveHighWaterMark = 50  // a second of frames; older audio is useless
+        pull.maxMessageSize = Int64(PCMFrame.slotSize)
+        var pub = SocketSpec(type: .pub, bind: [captureAddress])
+        pub.sendHighWaterMark = 50
+        endpoint = try BusEndpoint(name: "audio", sockets: [pull, pub], inboundBuffer: 200)
+    }
+
+    /// Feeds arriving frames to `streams`; bad ones become `audio.error` events (at most one per cause and stream
+    /// every 5 s) and are counted, never played.
+    func start(streams: AudioStreams, emit: @escaping @Sendable (String, [String: JSONValue]) -> Void) {
+        let inbound = endpoint.inbound
+        let limiter = self.limiter
+        let task = Task {
+            for await message in inbound where message.socket == Self.playback {
+                guard message.frames.count == 1 else {
+                    if limiter.allow("multipart") {
+                        emit("audio.error", ["cause": "frame_malformed",
+                                             "message": .string("a message of \(message.frames.count) parts arrived on audio-out.sock; a PCM frame is one part (docs/PROTOCOL.md §7)")])
+                    }
+                    continue
+                }
+                let now = Monotonic.now()
+                let outcome = message.frames[0].withUnsafeBytes { streams.receive($0, now: now) }
+                switch outcome {
+                case .queued, .unattached, .late:
+                    break
+                case .badFormat(let stream, let call, let detail):
+                    if limiter.allow("format-\(stream)") {
+                        emit("audio.error", ["cause": "frame_format", "call": .string(call), "stream": .init(Int(stream)),
+                                             "message": .string("stream \(stream) sent frames of \(detail); sip-audio plays 20 ms frames of 8000 Hz mono (160 samples): the sender must resample (docs/PROTOCOL.md §7). Those frames are dropped; the call goes on")])
+                    }
+                case .malformed(let detail):
+                    if limiter.allow("malformed") {
+                        emit("audio.error", ["cause": "frame_malformed",
+                                             "message": .string("a frame on audio-out.sock was dropped: \(detail) (docs/PROTOCOL.md §7)")])
+                    }
+                }
+            }
+        }
+        pump.withLock { $0 = task }
+    }
+
+    /// Publishes one microphone frame (the engine's thread; non-blocking, dropped if nobody keeps up).
+    func publish(_ header: PCMFrameHeader, samples: UnsafeBufferPointer<Int16>) {
+        var frame = [UInt8](repeating: 0, count: header.frameBytes)
+        let ok = frame.withUnsafeMutableBytes { (try? PCMFrame.encode(header, samples: samples, into: $0)) != nil }
+        if ok { endpoint.send([frame], on: Self.capture) }
+    }
+
+    var counters: BusCounters { endpoint.stats }
+
+    func shutdown() {
+        pump.withLock { $0?.cancel() }
+        endpoint.shutdown()
+        for address in [playbackAddress, captureAddress] { unlink(String(address.dropFirst("ipc://".count))) }
+    }
+}
+
+/// At most one event per key per interval: bad input repeats 50 times a second, the operator needs it once.
+final class EventLimiter: Sendable {
+    private let interval: UInt64
+    private let last = Mutex<[String: UInt64]>([:])
+
+    init(interval: UInt64) { self.interval = interval }
+
+    func allow(_ key: String) -> Bool {
+        let now = Monotonic.now()
+        return last.withLock { table in
+            if let t = table[key], now &- t < interval { return false }
+            if table.count > 1000 { table.removeAll() }
+            table[key] = now
+            return true
+        }
+    }
+}

@@ -1,0 +1,175 @@
+import Synchronization
+import Wire
+
+/// The calls attached to the devices and the frames waiting to be played for each, shared between the bus
+/// (frames arrive whenever a media worker sends them) and the audio thread (one frame per call per tick).
+///
+/// Each playback stream has a small queue: frames arriving faster than we play are trimmed to bound latency,
+/// late or repeated ones (sequence not newer than the last queued) are dropped rather than played.
+final class AudioStreams: Sendable {
+    struct Attachment: Sendable, Equatable {
+        var call: String
+        var playback: UInt32
+        var capture: UInt32?
+        var captureSequence: UInt32 = 0
+        var captureTimestamp: UInt64 = 0
+    }
+
+    struct Counters: Sendable, Equatable {
+        var framesIn = 0, framesPlayed = 0, unattached = 0, badFormat = 0, malformed = 0, late = 0, trimmed = 0, starved = 0
+    }
+
+    enum Arrival: Sendable, Equatable {
+        case queued, unattached, late
+        case badFormat(stream: UInt32, call: String, detail: String)
+        case malformed(String)
+    }
+
+    /// Frames kept per stream at most (80 ms): more means the sender runs ahead; the oldest go.
+    static let queueDepth = 4
+    static let frameSamples = 160
+
+    private struct FrameQueue {
+        var samples = [Int16](repeating: 0, count: AudioStreams.queueDepth * AudioStreams.frameSamples)
+        var arrival = [UInt64](repeating: 0, count: AudioStreams.queueDepth)
+        var head = 0, count = 0
+        var lastSequence: UInt32?
+        /// After running dry, wait for two frames before playing again, so arrival jitter does not make every
+        /// other tick silent.
+        var starving = false
+    }
+
+    private struct State {
+        var calls: [String: Attachment] = [:]
+        var queues: [UInt32: FrameQueue] = [:]
+        var counters = Counters()
+        var latencies = LatencyWindow()
+    }
+
+    private let state = Mutex(State())
+
+    /// Attaches (or re-attaches with new ids) a call; returns false when it was attached with these ids already.
+    @discardableResult
+    func attach(call: String, playback: UInt32, capture: UInt32?) -> Bool {
+        state.withLock { s in
+            if let old = s.calls[call] {
+                if old.playback == playback, old.capture == capture { return false }
+                s.queues[old.playback] = nil
+            }
+            s.calls[call] = Attachment(call: call, playback: playback, capture: capture)
+            s.queues[playback] = FrameQueue()
+            return true
+        }
+    }
+
+    func detach(call: String) -> Attachment? {
+        state.withLock { s in
+            guard let old = s.calls.removeValue(forKey: call) else { return nil }
+            s.queues[old.playback] = nil
+            return old
+        }
+    }
+
+    func detachAll() -> [Attachment] {
+        state.withLock { s in
+            defer { s.calls = [:]; s.queues = [:] }
+            return Array(s.calls.values)
+        }
+    }
+
+    var isEmpty: Bool { state.withLock { $0.calls.isEmpty } }
+    var attachments: [Attachment] { state.withLock { Array($0.calls.values) } }
+    var counters: Counters { state.withLock { $0.counters } }
+    var playbackLatency: LatencyWindow.Summary? { state.withLock { $0.latencies.summary() } }
+
+    /// A frame from the bus (one ZeroMQ message), at monotonic time `now` (ns).
+    func receive(_ bytes: UnsafeRawBufferPointer, now: UInt64) -> Arrival {
+        let header: PCMFrameHeader
+        do throws(PCMFrameError) { header = try PCMFrame.decodeHeader(bytes) } catch {
+            state.withLock { $0.counters.malformed += 1 }
+            return .malformed("\(error)")
+        }
+        return state.withLock { s -> Arrival in
+            s.counters.framesIn += 1
+            guard var queue = s.queues[header.streamID] else {
+                s.counters.unattached += 1
+                return .unattached
+            }
+            guard header.sampleRate == 8000, header.channels == 1, header.sampleCount == UInt16(Self.frameSamples) else {
+                s.counters.badFormat += 1
+                let call = s.calls.values.first { $0.playback == header.streamID }?.call ?? "?"
+                return .badFormat(stream: header.streamID, call: call,
+                                  detail: "\(header.sampleRate) Hz, \(header.channels) channel(s), \(header.sampleCount) samples per frame")
+            }
+            if let last = queue.lastSequence, Int32(bitPattern: header.sequence &- last) <= 0 {
+                s.counters.late += 1
+                return .late
+            }
+            queue.lastSequence = header.sequence
+            if queue.count == Self.queueDepth {
+                queue.head = (queue.head + 1) % Self.queueDepth
+                queue.count -= 1
+                s.counters.trimmed += 1
+            }
+            let slot = (queue.head + queue.count) % Self.queueDepth
+            let ok = queue.samples.withUnsafeMutableBufferPointer { all in
+                let target = UnsafeMutableBufferPointer(rebasing: all[slot * Self.frameSamples ..< (slot + 1) * Self.frameSamples])
+                return (try? PCMFrame.readSamples(bytes, header: header, into: target)) != nil
+            }
+            guard ok else {
+                s.counters.malformed += 1
+                s.queues[header.streamID] = queue
+                return .malformed("frame body does not match its header")
+            }
+            queue.arrival[slot] = now
+            queue.count += 1
+            s.queues[header.streamID] = queue
+            return .queued
+        }
+    }
+
+    /// Hands `body` one frame per stream that has one ready (at most one per stream per tick), records how long
+    /// each waited, and returns how many it handed.
+    @discardableResult
+    func forEachPlaybackFrame(now: UInt64, _ body: (UnsafeBufferPointer<Int16>) -> Void) -> Int {
+        state.withLock { s in
+            var played = 0
+            for stream in Array(s.queues.keys) {
+                guard var queue = s.queues[stream] else { continue }
+                if queue.count == 0 {
+                    if !queue.starving { queue.starving = true; s.counters.starved += 1; s.queues[stream] = queue }
+                    continue
+                }
+                if queue.starving && queue.count < 2 { continue }
+                queue.starving = false
+                let slot = queue.head
+                queue.samples.withUnsafeBufferPointer { all in
+                    body(UnsafeBufferPointer(rebasing: all[slot * Self.frameSamples ..< (slot + 1) * Self.frameSamples]))
+                }
+                s.latencies.add(nanoseconds: now &- queue.arrival[slot])
+                queue.head = (queue.head + 1) % Self.queueDepth
+                queue.count -= 1
+                s.queues[stream] = queue
+                played += 1
+            }
+            s.counters.framesPlayed += played
+            return played
+        }
+    }
+
+    /// The next capture header for each attached call that takes the microphone.
+    func nextCaptureHeaders(flags: PCMFrameFlags) -> [PCMFrameHeader] {
+        state.withLock { s in
+            var headers: [PCMFrameHeader] = []
+            for (call, var a) in s.calls {
+                guard let stream = a.capture else { continue }
+                headers.append(.twentyMilliseconds(streamID: stream, sequence: a.captureSequence, timestamp: a.captureTimestamp,
+                                                   sampleRate: 8000, channels: 1, flags: flags))
+                a.captureSequence &+= 1
+                a.captureTimestamp &+= UInt64(Self.frameSamples)
+                s.calls[call] = a
+            }
+            return headers
+        }
+    }
+}

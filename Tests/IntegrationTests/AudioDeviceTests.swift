@@ -1,0 +1,244 @@
+import AudioIO
+import Foundation
+import Testing
+import Wire
+
+extension ProcessGroupTests {
+    /// sip-audio as a real process: the file, null and ALSA backends (ALSA through its own `file` and `null`
+    /// plugins, configured by a test ALSA configuration), frames in and out on the bus, devices open only while a
+    /// call is attached, bad input reported with its cause and fix while the call goes on.
+    @Suite(.serialized) struct AudioDeviceTests {
+        static let playbackStream = 9000, captureStream = 9001
+
+        static func writeTone(_ path: String, frequency: Double, amplitude: Double, seconds: Double, rate: Int, channels: Int) throws {
+            let frames = Int(seconds * Double(rate))
+            var samples: [Int16] = []
+            samples.reserveCapacity(frames * channels)
+            for i in 0..<frames {
+                let v = Int16(amplitude * 32767 * sin(2 * .pi * frequency * Double(i) / Double(rate)))
+                for _ in 0..<channels { samples.append(v) }
+            }
+            try Data(WAVFile(sampleRate: rate, channels: channels, samples: samples).serialized()).write(to: URL(fileURLWithPath: path))
+        }
+
+        /// Raw s16le mono, what ALSA's file plugin reads as `infile`.
+        static func writeRawTone(_ path: String, frequency: Double, amplitude: Double, seconds: Double, rate: Int) throws {
+            let samples = (0..<Int(seconds * Double(rate))).map { Int16(amplitude * 32767 * sin(2 * .pi * frequency * Double($0) / Double(rate))) }
+            try samples.withUnsafeBytes { Data($0) }.write(to: URL(fileURLWithPath: path))
+        }
+
+        static func attach(_ a: TestInstance, call: String = "t1") async throws -> JSONValue {
+            try await a.handle.request("audio_attach", args: ["call": .string(call),
+                                                              "streams": ["playback": .init(playbackStream), "capture": .init(captureStream)]])
+        }
+
+        static let plain = ["--set", "audio.echo_cancellation=false", "--set", "audio.noise_suppression=false"]
+
+        @Test func fileBackendSendsTheMicrophoneFileAtRealTimePaceAndRecordsWhatTheCallPlays() async throws {
+            try await withInstance { a in
+                let input = a.root + "/in.wav", output = a.root + "/out.wav"
+                try Self.writeTone(input, frequency: 1000, amplitude: 0.25, seconds: 6, rate: 48000, channels: 2)
+                _ = try await a.up(["--audio", "file:\(input),\(output)"] + Self.plain)
+                let events = try await EventRecorder(a)
+                defer { events.stop() }
+                let idle = try await a.handle.request("audio_state")
+                #expect(idle["open"]?.boolValue == false, "no device is open before a call needs it")
+                let tap = try FrameTap(address: a.endpoints.audioCapture, stream: Self.captureStream)
+                let source = try ToneInjector(address: a.endpoints.audioPlayback, stream: Self.playbackStream, frequency: 440, amplitude: 8000)
+                defer { tap.stop(); source.stop() }
+                _ = try await Self.attach(a)
+                let opened = await events.wait { $0.type == "audio.device.opened" && $0.data["direction"]?.stringValue == "capture" }
+                #expect(opened?.data["rate"]?.intValue == 48000 && opened?.data["channels"]?.intValue == 2)
+                #expect(await eventually(timeout: .seconds(8)) { tap.voicedSamples.count >= 8000 * 2 })
+                // Real-time pace: the frames of two seconds took about two seconds to arrive (ALSA-less, self-paced).
+                let arrivals = tap.arrivals
+                let span = arrivals[99].duration(to: arrivals[0]) * -1
+                #expect(span > .milliseconds(1800) && span < .milliseconds(2400), "100 frames in \(span)")
+                let heard = Array(tap.voicedSamples.suffix(8000))
+                #expect(Tone.dominant(heard, among: [440, 1000, 2000]) == 1000)
+                // 0.25 FS sine: RMS 5793; resampling 48 kHz stereo -> 8 kHz mono keeps it within 1 dB.
+                #expect(abs(Tone.decibels(Tone.rms(heard) / 5793)) < 1, "level \(Tone.rms(heard))")
+                // What the call played (the injected 440 Hz) is being recorded.
+                #expect(await eventually { ((try? await a.handle.request("audio_state"))?["frames_played"]?.intValue ?? 0) >= 75 })
+                _ = try await a.handle.request("audio_detach", args: ["call": "t1"])
+                #expect(await events.wait { $0.type == "audio.device.closed" && $0.data["direction"]?.stringValue == "playback" } != nil)
+                let state = try await a.handle.request("audio_state")
+                #expect(state["open"]?.boolValue == false && state["calls"]?.arrayValue?.isEmpty == true)
+                let recorded = try WAVFile.parse([UInt8](try Data(contentsOf: URL(fileURLWithPath: output))))
+                #expect(recorded.sampleRate == 8000 && recorded.channels == 1)
+                let voiced = Tone.withoutSilentFrames(recorded.samples)
+                try #require(voiced.count >= 8000)
+                let tail = Array(voiced.suffix(8000))
+                #expect(Tone.dominant(tail, among: [440, 1000, 2000]) == 440)
+                #expect(abs(Tone.decibels(Tone.rms(tail) / 5657)) < 0.5, "recorded level \(Tone.rms(tail))")
+                // Latency figures are measured and reported.
+                #expect(state["playback_latency_ms"]?["p50"]?.doubleValue != nil && state["capture_latency_ms"]?["p50"]?.doubleValue != nil)
+            }
+        }
+
+        @Test func alsaPluginsCarryBothDirectionsThroughTheRealALSACodePath() async throws {
+            try await withInstance { a in
+                let mic = a.root + "/mic.raw", spk = a.root + "/spk.raw", conf = a.root + "/asound.conf"
+                try Self.writeRawTone(mic, frequency: 1000, amplitude: 0.25, seconds: 20, rate: 16000)
+                try """
+                pcm.sipc_spk { type file; slave.pcm "null"; file "\(spk)"; format "raw" }
+                pcm.sipc_mic { type file; slave.pcm "null"; file "/dev/null"; infile "\(mic)"; format "raw" }
+                pcm.sipc_duplex { type asym; playback.pcm "sipc_spk"; capture.pcm "sipc_mic" }
+                """.write(toFile: conf, atomically: true, encoding: .utf8)
+                a.environment["ALSA_CONFIG_PATH"] = "/usr/share/alsa/alsa.conf:\(conf)"
+                _ = try await a.up(["--audio", "alsa:sipc_duplex", "--set", "audio.device_rate=16000"] + Self.plain)
+                let devices = try await a.handle.request("devices")
+                #expect(devices["devices"]?.arrayValue?.contains { $0["name"]?.stringValue == "null" } == true, "ALSA's device list is served")
+                let events = try await EventRecorder(a)
+                let tap = try FrameTap(address: a.endpoints.audioCapture, stream: Self.captureStream)
+                let source = try ToneInjector(address: a.endpoints.audioPlayback, stream: Self.playbackStream, frequency: 440, amplitude: 8000)
+                defer { tap.stop(); source.stop(); events.stop() }
+                _ = try await Self.attach(a)
+                let opened = await events.wait { $0.type == "audio.device.opened" && $0.data["direction"]?.stringValue == "playback" }
+                #expect(opened?.data["device"]?.stringValue == "sipc_duplex" && opened?.data["rate"]?.intValue == 16000)
+                #expect(await eventually(timeout: .seconds(8)) { tap.voicedSamples.count >= 8000 * 2 })
+                let heard = Array(tap.voicedSamples.suffix(8000))
+                #expect(Tone.dominant(heard, among: [440, 1000, 2000]) == 1000)
+                #expect(abs(Tone.decibels(Tone.rms(heard) / 5793)) < 1, "level \(Tone.rms(heard))")
+                let arrivals = tap.arrivals
+                let span = arrivals[99].duration(to: arrivals[0]) * -1
+                #expect(span > .milliseconds(1800), "sip-audio paces the unpaced plugin: 100 frames in \(span)")
+                #expect(await eventually { ((try? await a.handle.request("audio_state"))?["frames_played"]?.intValue ?? 0) >= 75 })
+                _ = try await a.handle.request("audio_detach", args: ["call": "t1"])
+                #expect(await events.wait { $0.type == "audio.device.closed" && $0.data["direction"]?.stringValue == "playback" } != nil)
+                // The plugin wrote what we played at the device rate: 440 Hz at 16 kHz.
+                let bytes = try Data(contentsOf: URL(fileURLWithPath: spk))
+                let played = bytes.withUnsafeBytes { Array($0.bindMemory(to: Int16.self)) }
+                let voiced = played.filter { $0 != 0 }
+                try #require(voiced.count >= 16000, "\(played.count) samples written, \(voiced.count) not zero")
+                let tail = Array(played.suffix(16000 + 3200).prefix(16000))
+                #expect(Tone.power(tail, frequency: 440, rate: 16000) > 100 * Tone.power(tail, frequency: 1000, rate: 16000))
+            }
+        }
+
+        @Test func badInputIsReportedWithItsCauseAndTheCallGoesOn() async throws {
+            try await withInstance { a in
+                let notWAV = a.root + "/notes.txt"
+                try "this is not audio".write(toFile: notWAV, atomically: true, encoding: .utf8)
+                _ = try await a.up(["--audio", "file:\(notWAV)"] + Self.plain)
+                let events = try await EventRecorder(a)
+                let tap = try FrameTap(address: a.endpoints.audioCapture, stream: Self.captureStream)
+                defer { tap.stop(); events.stop() }
+                _ = try await Self.attach(a)
+                let bad = await events.wait { $0.type == "audio.error" && $0.data["cause"]?.stringValue == "bad_file" }
+                #expect(bad?.data["message"]?.stringValue?.contains("not a WAV file") == true)
+                #expect(bad?.data["message"]?.stringValue?.contains("sox") == true, "the message says how to fix it")
+                #expect(bad?.data["fallback"]?.stringValue == "null")
+                // The call goes on: microphone frames (silence from the stand-in) keep coming at their pace.
+                #expect(await eventually { tap.arrivals.count >= 25 })
+                // Frames of the wrong rate on the bus are dropped and named; good frames keep being played.
+                let wrong = try ToneInjector(address: a.endpoints.audioPlayback, stream: Self.playbackStream, frequency: 440, amplitude: 8000, sampleRate: 16000)
+                let format = await events.wait { $0.type == "audio.error" && $0.data["cause"]?.stringValue == "frame_format" }
+                wrong.stop()
+                #expect(format?.data["message"]?.stringValue?.contains("16000 Hz") == true)
+                #expect(format?.data["call"]?.stringValue == "t1")
+                let before = try await a.handle.request("audio_state")["frames_played"]?.intValue ?? 0
+                let good = try ToneInjector(address: a.endpoints.audioPlayback, stream: Self.playbackStream, frequency: 440, amplitude: 8000)
+                defer { good.stop() }
+                #expect(await eventually { ((try? await a.handle.request("audio_state"))?["frames_played"]?.intValue ?? 0) >= before + 25 })
+                let state = try await a.handle.request("audio_state")
+                #expect((state["frames_bad_format"]?.intValue ?? 0) >= 1)
+                #expect(state["capture"]?["state"]?.stringValue == "failed")
+                // Bad arguments to the audio commands are refused with the field named.
+                await #expect(throws: (any Error).self) { _ = try await a.handle.request("audio", args: ["input_gain_db": 99]) }
+            }
+        }
+
+        @Test func aMissingALSADeviceFallsBackToNullAndAnUnusableRateIsRefusedAtStart() async throws {
+            try await withInstance { a in
+                let refused = try a.sipc(["up", "--audio", "alsa:sipc_nothing", "--set", "audio.device_rate=96000"])
+                #expect(refused.status != 0)
+                #expect(refused.stderr.contains("audio.device_rate") && refused.stderr.contains("8000 to 48000"), "\(refused.stderr)")
+                _ = try await a.up(["--audio", "alsa:sipc_nothing"])
+                let events = try await EventRecorder(a)
+                let tap = try FrameTap(address: a.endpoints.audioCapture, stream: Self.captureStream)
+                defer { tap.stop(); events.stop() }
+                _ = try await Self.attach(a)
+                let missing = await events.wait { $0.type == "audio.error" && $0.data["cause"]?.stringValue == "device_not_found" }
+                #expect(missing?.data["device"]?.stringValue == "sipc_nothing")
+                #expect(missing?.data["message"]?.stringValue?.contains("--list-devices") == true)
+                #expect(missing?.data["retrying"]?.boolValue == true)
+                #expect(await eventually { tap.arrivals.count >= 25 }, "the call keeps its microphone clock on the null stand-in")
+                let state = try await a.handle.request("audio_state")
+                #expect(state["capture"]?["state"]?.stringValue == "lost" && state["playback"]?["state"]?.stringValue == "lost")
+            }
+        }
+
+        @Test func muteAndLevelsAreControlledAndReportedAtTenHertz() async throws {
+            try await withInstance { a in
+                let input = a.root + "/in.wav"
+                try Self.writeTone(input, frequency: 1000, amplitude: 0.5, seconds: 10, rate: 8000, channels: 1)
+                _ = try await a.up(["--audio", "file:\(input)"] + Self.plain)
+                let events = try await EventRecorder(a)
+                let tap = try FrameTap(address: a.endpoints.audioCapture, stream: Self.captureStream)
+                defer { tap.stop(); events.stop() }
+                _ = try await Self.attach(a)
+                #expect(await eventually { events.all.filter { $0.type == "audio.level" }.count >= 10 })
+                let levels = events.all.filter { $0.type == "audio.level" }
+                let first = try #require(levels.first), tenth = levels[9]
+                let rate = 9 / (tenth.time - first.time)
+                #expect(rate > 7 && rate < 13, "\(rate) level events per second")
+                // 0.5 FS sine: peak -6 dBFS, RMS -9 dBFS.
+                let last = try #require(levels.last)
+                #expect(abs((last.data["capture"]?["peak_dbfs"]?.doubleValue ?? 0) + 6) < 1)
+                #expect(abs((last.data["capture"]?["rms_dbfs"]?.doubleValue ?? 0) + 9) < 1)
+                let muted = try await a.handle.request("mute")
+                #expect(muted["mute"]?.boolValue == true)
+                #expect(await events.wait { $0.type == "audio.level" && $0.data["muted"]?.boolValue == true && $0.data["capture"]?["peak_dbfs"]?.doubleValue == -96 } != nil)
+                let silentFrom = tap.arrivals.count
+                #expect(await eventually { tap.arrivals.count >= silentFrom + 10 })
+                let voicedWhileMuted = tap.voicedSamples.count
+                #expect(await eventually { tap.arrivals.count >= silentFrom + 20 })
+                #expect(tap.voicedSamples.count == voicedWhileMuted, "muted frames are flagged silent")
+                _ = try await a.handle.request("unmute")
+                #expect(await eventually { tap.voicedSamples.count > voicedWhileMuted + 1600 })
+                let gain = try await a.handle.request("audio", args: ["input_gain_db": -6])
+                #expect(gain["input_gain_db"]?.doubleValue == -6 && gain["mute"]?.boolValue == false)
+            }
+        }
+    
+        @Test func aCallBetweenTwoInstancesCarriesEachSidesMicrophoneFileIntoTheOthersRecording() async throws {
+            let port = TestPorts.base(), portB = TestPorts.base()
+            try await withInstance { a in
+                try await withInstance(root: a.root) { b in
+                    let aIn = a.root + "/a-in.wav", aOut = a.root + "/a-out.wav", bIn = a.root + "/b-in.wav", bOut = a.root + "/b-out.wav"
+                    try Self.writeTone(aIn, frequency: 440, amplitude: 0.25, seconds: 8, rate: 8000, channels: 1)
+                    try Self.writeTone(bIn, frequency: 1000, amplitude: 0.25, seconds: 8, rate: 16000, channels: 1)
+                    _ = try await a.up(MediaFlowTests.flags(port, autoAnswer: true) + ["--audio", "file:\(aIn),\(aOut)"] + Self.plain)
+                    _ = try await b.up(MediaFlowTests.flags(portB, autoAnswer: false) + ["--audio", "file:\(bIn),\(bOut)"] + Self.plain)
+                    let aEvents = try await EventRecorder(a)
+                    defer { aEvents.stop() }
+                    _ = try await MediaFlowTests.connect(b, to: a, port: port)
+                    // orch attached the call to sip-audio on both sides when its media started.
+                    #expect(await aEvents.wait { $0.type == "audio.stream.started" } != nil)
+                    #expect(await eventually(timeout: .seconds(8)) {
+                        let fa = (try? await a.handle.request("audio_state"))?["frames_played"]?.intValue ?? 0
+                        let fb = (try? await b.handle.request("audio_state"))?["frames_played"]?.intValue ?? 0
+                        return fa >= 100 && fb >= 100
+                    })
+                    _ = try await b.handle.request("hangup", args: ["all": true])
+                    // Nothing outlives the call: streams detached, devices closed on both sides.
+                    #expect(await eventually {
+                        let sa = try? await a.handle.request("audio_state"), sb = try? await b.handle.request("audio_state")
+                        return sa?["open"]?.boolValue == false && sb?["open"]?.boolValue == false
+                            && sa?["calls"]?.arrayValue?.isEmpty == true && sb?["calls"]?.arrayValue?.isEmpty == true
+                    })
+                    for (path, expected) in [(aOut, 1000.0), (bOut, 440.0)] {
+                        let wav = try WAVFile.parse([UInt8](try Data(contentsOf: URL(fileURLWithPath: path))))
+                        let voiced = Tone.withoutSilentFrames(wav.samples)
+                        try #require(voiced.count >= 8000, "\(path): \(voiced.count) voiced samples")
+                        let tail = Array(voiced.suffix(8000))
+                        #expect(Tone.dominant(tail, among: [440, 1000, 2000]) == expected, "\(path)")
+                        // Resampling, G.711 both ways and the jitter buffer keep the level within 1 dB of 0.25 FS.
+                        #expect(abs(Tone.decibels(Tone.rms(tail) / 5793)) < 1, "\(path): level \(Tone.rms(tail))")
+                    }
+                }
+            }
+        }
+    }
+}
