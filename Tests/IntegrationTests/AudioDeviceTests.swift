@@ -1,5 +1,6 @@
 import AudioIO
 import Foundation
+import Synchronization
 import Testing
 import Wire
 
@@ -240,5 +241,111 @@ extension ProcessGroupTests {
                 }
             }
         }
+    
+        /// An ALSA device that goes away mid-call and comes back, through real ALSA code: the loudspeaker is ALSA's
+        /// `file` plugin writing into a FIFO this test reads. Closing the reader makes the plugin's writes fail
+        /// (EPIPE, reported by ALSA as -EIO) while the device's definition is removed from the ALSA configuration,
+        /// so reopening fails; restoring both brings it back.
+        @Test func aLostDeviceFallsBackToNullKeepsTheCallGoingAndIsRestoredWhenItReturns() async throws {
+            try await withInstance { a in
+                let mic = a.root + "/mic.raw", fifo = a.root + "/spk.fifo", conf = a.root + "/asound.conf"
+                try Self.writeRawTone(mic, frequency: 1000, amplitude: 0.25, seconds: 30, rate: 8000)
+                try #require(mkfifo(fifo, 0o600) == 0)
+                let config = ALSAConfigFile(path: conf)
+                let micDefinition = "pcm.sipc_mic { type file; slave.pcm \"null\"; file \"/dev/null\"; infile \"\(mic)\"; format \"raw\" }\n"
+                let full = micDefinition + """
+                pcm.sipc_spk { type file; slave.pcm "null"; file "\(fifo)"; format "raw" }
+                pcm.sipc_duplex { type asym; playback.pcm "sipc_spk"; capture.pcm "sipc_mic" }
+                """
+                try config.write(full)
+                var reader = try FIFOReader(path: fifo)
+                a.environment["ALSA_CONFIG_PATH"] = "/usr/share/alsa/alsa.conf:\(conf)"
+                _ = try await a.up(["--audio", "alsa:sipc_duplex", "--set", "audio.device_rate=8000"] + Self.plain)
+                let events = try await EventRecorder(a)
+                let tap = try FrameTap(address: a.endpoints.audioCapture, stream: Self.captureStream)
+                let source = try ToneInjector(address: a.endpoints.audioPlayback, stream: Self.playbackStream, frequency: 440, amplitude: 8000)
+                defer { tap.stop(); source.stop(); events.stop(); reader.close() }
+                _ = try await Self.attach(a)
+                #expect(await eventually(timeout: .seconds(5)) { reader.samples.filter { $0 != 0 }.count >= 4000 }, "the loudspeaker plays")
+
+                // The device goes away: its definition is gone and its writes fail.
+                try config.write(micDefinition)
+                reader.close()
+                let lost = await events.wait(timeout: .seconds(5)) { $0.type == "audio.device.lost" }
+                #expect(lost?.data["direction"]?.stringValue == "playback" && lost?.data["cause"]?.stringValue == "device_lost")
+                #expect(lost?.data["fallback"]?.stringValue == "null" && lost?.data["retrying"]?.boolValue == true)
+                #expect(lost?.data["message"]?.stringValue?.contains("stopped working") == true)
+                // The call goes on: the microphone keeps its 20 ms clock, the device is reopened and stays missing.
+                let during = tap.arrivals.count
+                #expect(await eventually(timeout: .seconds(4)) { tap.arrivals.count >= during + 75 })
+                let state = try await a.handle.request("audio_state")
+                #expect(state["playback"]?["state"]?.stringValue == "lost" && state["capture"]?["state"]?.stringValue == "open")
+                #expect(events.all.contains { $0.type == "audio.device.restored" } == false)
+
+                // It comes back.
+                reader = try FIFOReader(path: fifo)
+                try config.write(full)
+                let restored = await events.wait(timeout: .seconds(5)) { $0.type == "audio.device.restored" }
+                #expect(restored?.data["direction"]?.stringValue == "playback" && (restored?.data["lost_ms"]?.intValue ?? 0) >= 1000)
+                #expect(await eventually(timeout: .seconds(5)) { reader.samples.filter { $0 != 0 }.count >= 4000 })
+                let heard = Array(reader.samples.filter { $0 != 0 }.suffix(4000))
+                #expect(Tone.dominant(heard, among: [440, 1000, 2000]) == 440)
+            }
+        }
+    }
+}
+
+/// A test ALSA configuration file replaced atomically with a new modification time each write: alsa-lib re-reads
+/// its configuration on open only when a file's mtime (in whole seconds) or inode changed.
+struct ALSAConfigFile {
+    let path: String
+    private static let generation = Atomic<Int>(0)
+
+    func write(_ text: String) throws {
+        let n = Self.generation.add(1, ordering: .relaxed).newValue
+        let temporary = path + ".new"
+        try text.write(toFile: temporary, atomically: false, encoding: .utf8)
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSince1970: 1_700_000_000 + Double(n) * 10)], ofItemAtPath: temporary)
+        try #require(rename(temporary, path) == 0)
+    }
+}
+
+/// Drains a FIFO (non-blocking) on a thread of its own, keeping what arrived as s16le samples.
+final class FIFOReader: @unchecked Sendable {
+    private let fd: Int32
+    private let store = Mutex<[Int16]>([])
+    private let running = Atomic<Bool>(true)
+    private let done = DispatchSemaphore(value: 0)
+
+    init(path: String) throws {
+        fd = open(path, O_RDONLY | O_NONBLOCK)
+        try #require(fd >= 0, "cannot open \(path)")
+        let thread = Thread { [self] in
+            var buffer = [UInt8](repeating: 0, count: 16384)
+            var pending: [UInt8] = []
+            while running.load(ordering: .relaxed) {
+                let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+                if n > 0 {
+                    pending += buffer[0..<n]
+                    let whole = pending.count / 2 * 2
+                    let samples = pending[0..<whole].withUnsafeBytes { Array($0.bindMemory(to: Int16.self)) }
+                    pending.removeFirst(whole)
+                    store.withLock { $0 += samples }
+                } else {
+                    usleep(5000)  // nothing to read yet: this is a drain loop, not a wait for state
+                }
+            }
+            done.signal()
+        }
+        thread.start()
+    }
+
+    var samples: [Int16] { store.withLock { $0 } }
+
+    /// Stops draining and closes the read end (a writer then gets EPIPE). Idempotent.
+    func close() {
+        guard running.exchange(false, ordering: .relaxed) else { return }
+        done.wait()
+        Foundation.close(fd)
     }
 }
