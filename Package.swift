@@ -124,7 +124,7 @@ let package = Package(
         /// libFuzzer target over the network parsers; built by scripts/fuzz with --sanitize=fuzzer.
         .executableTarget(name: "sip-fuzz", dependencies: ["SIPCore", "SDP", "MediaCore"], swiftSettings: swift6),
         .executableTarget(name: "sip-bench",
-                          dependencies: ["Bus", "Wire", "ProcessSupport", "SIPCore", "MediaCore", "MediaWorker", "JitterBuffer", "AudioIO",
+                          dependencies: ["Bus", "Wire", "ProcessSupport", "SIPCore", "MediaCore", "MediaWorker", "JitterBuffer", "AudioIO", "GroupControl",
                                          .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: swift6),

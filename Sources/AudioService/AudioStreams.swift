@@ -37,7 +37,14 @@ final class AudioStreams: Sendable {
         /// After running dry, wait for two frames before playing again, so arrival jitter does not make every
         /// other tick silent.
         var starving = false
+        /// The smallest backlog left after playing, over the current window of ticks: a standing backlog is
+        /// latency that buys nothing, so one frame of it is dropped per window.
+        var minBacklog = Int.max
+        var windowTicks = 0
     }
+
+    /// Ticks (one second) over which a standing playback backlog is measured before a frame of it is dropped.
+    static let backlogWindow = 50
 
     private struct State {
         var calls: [String: Attachment] = [:]
@@ -149,6 +156,17 @@ final class AudioStreams: Sendable {
                 s.latencies.add(nanoseconds: now &- queue.arrival[slot])
                 queue.head = (queue.head + 1) % Self.queueDepth
                 queue.count -= 1
+                queue.minBacklog = min(queue.minBacklog, queue.count)
+                queue.windowTicks += 1
+                if queue.windowTicks == Self.backlogWindow {
+                    if queue.minBacklog > 0 {
+                        queue.head = (queue.head + 1) % Self.queueDepth
+                        queue.count -= 1
+                        s.counters.trimmed += 1
+                    }
+                    queue.windowTicks = 0
+                    queue.minBacklog = Int.max
+                }
                 s.queues[stream] = queue
                 played += 1
             }

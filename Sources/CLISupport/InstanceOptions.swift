@@ -38,6 +38,15 @@ public struct ConfigOptions: ParsableArguments, Sendable {
     @Option(name: .long, help: "Audio backend: null | file:IN.wav[,OUT.wav] | alsa[:DEVICE] (audio.backend).")
     public var audio: String?
 
+    @Option(name: .long, help: "true or false (audio.echo_cancellation).")
+    public var echoCancellation: String?
+
+    @Option(name: .long, help: "true or false (audio.noise_suppression).")
+    public var noiseSuppression: String?
+
+    @Option(name: .long, help: "true or false (audio.gain_control).")
+    public var gainControl: String?
+
     @Flag(name: .long, help: "Answer every incoming call (calls.auto_answer).")
     public var autoAnswer = false
 
@@ -62,6 +71,9 @@ public struct ConfigOptions: ParsableArguments, Sendable {
         if let rtpPorts { list.append(("--rtp-ports", rtpPorts)) }
         if let rtpWorkers { list.append(("--rtp-workers", rtpWorkers)) }
         if let audio { list.append(("--audio", audio)) }
+        if let echoCancellation { list.append(("--echo-cancellation", echoCancellation)) }
+        if let noiseSuppression { list.append(("--noise-suppression", noiseSuppression)) }
+        if let gainControl { list.append(("--gain-control", gainControl)) }
         if autoAnswer { list.append(("--auto-answer", "true")) }
         if sipTrace { list.append(("--sip-trace", "true")) }
         if let maxCalls { list.append(("--max-calls", maxCalls)) }

@@ -87,6 +87,29 @@ import Testing
         print("AudioDSP: noise floor -\(String(format: "%.1f", floorDrop)) dB, tone \(String(format: "%+.2f", toneChange)) dB")
     }
 
+    @Test func gainControlRaisesAQuietTalkerAndLeavesItAloneWhenOff() {
+        let frame = 160, frames = 500  // 10 s
+        // A quiet talker: 440 Hz bursts at about -36 dBFS.
+        var input = [Int16](repeating: 0, count: frames * frame)
+        for i in input.indices where (i / frame) % 25 < 15 { input[i] = Int16(500 * sin(2 * .pi * 440 * Double(i) / 8000)) }
+        func run(agc: Bool) -> [Int16] {
+            let processor = VoiceProcessor(settings: .init(noiseSuppression: false, automaticGainControl: agc, gainTarget: 8000))
+            var output = input
+            for f in 0..<frames {
+                var block = Array(output[f * frame..<(f + 1) * frame])
+                processor.process(&block)
+                output.replaceSubrange(f * frame..<(f + 1) * frame, with: block)
+            }
+            return output
+        }
+        let tail = (frames - 100) * frame..<frames * frame
+        let raised = Self.decibels(Self.power(run(agc: true)[tail]) / Self.power(input[tail]))
+        let untouched = Self.decibels(Self.power(run(agc: false)[tail]) / Self.power(input[tail]))
+        #expect(raised > 10, "AGC raised the quiet talker by \(raised) dB")
+        #expect(abs(untouched) < 0.5, "without AGC the level is kept (\(untouched) dB)")
+        print("AudioDSP: AGC +\(String(format: "%.1f", raised)) dB on a -36 dBFS talker")
+    }
+
     @Test func resamplerKeepsAToneAndItsLevelFrom48kTo8kAndBack() throws {
         let down = try Resampler(channels: 1, inputRate: 48000, outputRate: 8000)
         let up = try Resampler(channels: 1, inputRate: 8000, outputRate: 48000)

@@ -2,6 +2,7 @@ import AudioDSP
 import AudioIO
 import Foundation
 import Testing
+import Wire
 @testable import AudioService
 
 /// The pipeline between devices and calls, with synthetic signals (no threads, no sockets).
@@ -125,5 +126,56 @@ import Testing
         #expect(zip(played, reference).allSatisfy { abs(Int($1)) < 2000 || ($0 > 0) == ($1 > 0) })
         #expect(played.map { abs(Int($0)) }.max()! <= 29_491)
         #expect(played.map { abs(Int($0)) }.max()! > 25_000)
+    }
+}
+
+/// The per-call playback queues between the bus and the audio thread.
+@Suite struct AudioStreamsTests {
+    static func frame(stream: UInt32, sequence: UInt32, rate: UInt32 = 8000, value: Int16 = 100) -> [UInt8] {
+        let header = PCMFrameHeader.twentyMilliseconds(streamID: stream, sequence: sequence, timestamp: UInt64(sequence) * 160,
+                                                       sampleRate: rate, channels: 1)
+        var bytes = [UInt8](repeating: 0, count: header.frameBytes)
+        let samples = [Int16](repeating: value, count: header.totalSamples)
+        _ = bytes.withUnsafeMutableBytes { out in samples.withUnsafeBufferPointer { try? PCMFrame.encode(header, samples: $0, into: out) } }
+        return bytes
+    }
+
+    func receive(_ s: AudioStreams, _ bytes: [UInt8]) -> AudioStreams.Arrival { bytes.withUnsafeBytes { s.receive($0, now: 0) } }
+
+    @Test func framesAreQueuedPerAttachedStreamAndBadOnesNamed() {
+        let s = AudioStreams()
+        s.attach(call: "c1", playback: 10, capture: 11)
+        #expect(receive(s, Self.frame(stream: 10, sequence: 1)) == .queued)
+        #expect(receive(s, Self.frame(stream: 12, sequence: 1)) == .unattached)
+        #expect(receive(s, Self.frame(stream: 10, sequence: 1)) == .late, "a repeated sequence is not played twice")
+        if case .badFormat(let stream, let call, let detail) = receive(s, Self.frame(stream: 10, sequence: 2, rate: 16000)) {
+            #expect(stream == 10 && call == "c1" && detail.contains("16000 Hz"))
+        } else { Issue.record("a 16 kHz frame must be refused") }
+        if case .malformed = receive(s, [1, 2, 3]) {} else { Issue.record("garbage must be malformed") }
+        var got: [Int16] = []
+        #expect(s.forEachPlaybackFrame(now: 0) { got = Array($0) } == 1)
+        #expect(got == [Int16](repeating: 100, count: 160))
+        let c = s.counters
+        #expect(c.framesIn == 4 && c.unattached == 1 && c.late == 1 && c.badFormat == 1 && c.malformed == 1 && c.framesPlayed == 1)
+    }
+
+    @Test func aStandingBacklogIsTrimmedAndAFloodIsBounded() {
+        let s = AudioStreams()
+        s.attach(call: "c1", playback: 10, capture: nil)
+        var seq: UInt32 = 0
+        // A sender three frames ahead: after a window of steady one-in-one-out, one frame of the backlog goes.
+        for _ in 0..<3 { seq += 1; _ = receive(s, Self.frame(stream: 10, sequence: seq)) }
+        for _ in 0..<(AudioStreams.backlogWindow * 2) {
+            seq += 1
+            _ = receive(s, Self.frame(stream: 10, sequence: seq))
+            s.forEachPlaybackFrame(now: 0) { _ in }
+        }
+        #expect(s.counters.trimmed == 2)
+        // A flood keeps only the newest queueDepth frames.
+        for _ in 0..<20 { seq += 1; _ = receive(s, Self.frame(stream: 10, sequence: seq)) }
+        var played = 0
+        while s.forEachPlaybackFrame(now: 0, { _ in }) == 1 { played += 1 }
+        #expect(played == AudioStreams.queueDepth)
+        #expect(s.nextCaptureHeaders(flags: []).isEmpty, "a call attached without the microphone gets no capture frames")
     }
 }

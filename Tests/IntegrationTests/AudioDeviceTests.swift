@@ -77,6 +77,31 @@ extension ProcessGroupTests {
             }
         }
 
+        @Test func twoCallsAreMixedIntoThePlaybackWithoutClipping() async throws {
+            try await withInstance { a in
+                let input = a.root + "/in.wav", output = a.root + "/out.wav"
+                try Self.writeTone(input, frequency: 1000, amplitude: 0.1, seconds: 6, rate: 8000, channels: 1)
+                _ = try await a.up(["--audio", "file:\(input),\(output)"] + Self.plain)
+                // Two near-full-scale calls at once (call waiting, conference): their sum is far over full scale.
+                let one = try ToneInjector(address: a.endpoints.audioPlayback, stream: 9100, frequency: 440, amplitude: 26000)
+                let two = try ToneInjector(address: a.endpoints.audioPlayback, stream: 9200, frequency: 1000, amplitude: 26000)
+                defer { one.stop(); two.stop() }
+                _ = try await a.handle.request("audio_attach", args: ["call": "c1", "streams": ["playback": 9100, "capture": 9101]])
+                _ = try await a.handle.request("audio_attach", args: ["call": "c2", "streams": ["playback": 9200, "capture": 9201]])
+                #expect(await eventually(timeout: .seconds(8)) { ((try? await a.handle.request("audio_state"))?["frames_played"]?.intValue ?? 0) >= 150 })
+                _ = try await a.handle.request("audio_detach", args: ["call": "c1"])
+                _ = try await a.handle.request("audio_detach", args: ["call": "c2"])
+                #expect(await eventually { (try? await a.handle.request("audio_state"))?["open"]?.boolValue == false })
+                let recorded = try WAVFile.parse([UInt8](try Data(contentsOf: URL(fileURLWithPath: output)))).samples
+                let loud = Array(recorded.filter { $0 != 0 }.suffix(8000))
+                try #require(loud.count == 8000)
+                #expect(loud.map { abs(Int($0)) }.max()! <= 29_491, "the limiter keeps the mix under its ceiling")
+                // Both calls are heard, neither wrapped into noise: each tone is far above a frequency neither sent.
+                let noise = Tone.power(loud, frequency: 700)
+                #expect(Tone.power(loud, frequency: 440) > 100 * noise && Tone.power(loud, frequency: 1000) > 100 * noise)
+            }
+        }
+
         @Test func alsaPluginsCarryBothDirectionsThroughTheRealALSACodePath() async throws {
             try await withInstance { a in
                 let mic = a.root + "/mic.raw", spk = a.root + "/spk.raw", conf = a.root + "/asound.conf"
