@@ -33,6 +33,7 @@ final class AudioBusLink: Sendable {
         let task = Task {
             for await message in inbound where message.socket == Self.playback {
                 guard message.frames.count == 1 else {
+                    streams.countMalformed()
                     if limiter.allow("multipart") {
                         emit("audio.error", ["cause": "frame_malformed",
                                              "message": .string("a message of \(message.frames.count) parts arrived on audio-out.sock; a PCM frame is one part (docs/PROTOCOL.md §7)")])

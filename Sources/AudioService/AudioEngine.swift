@@ -124,6 +124,7 @@ public final class AudioEngine: @unchecked Sendable {
         }
         status.withLock { $0.open = true; $0.opens += 1 }
         publishDeviceStatus(session)
+        streams.keepNewest()
         var frame = [Int16](repeating: 0, count: AudioPipeline.frameSamples)
         var next = Monotonic.now()
         var tick = 0

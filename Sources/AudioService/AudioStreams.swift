@@ -89,6 +89,20 @@ final class AudioStreams: Sendable {
     var counters: Counters { state.withLock { $0.counters } }
     var playbackLatency: LatencyWindow.Summary? { state.withLock { $0.latencies.summary() } }
 
+    /// Drops all but the newest frame of every queue: what piled up while the devices were opening would
+    /// otherwise stand as latency for the whole call.
+    func keepNewest() {
+        state.withLock { s in
+            for (stream, var queue) in s.queues where queue.count > 1 {
+                queue.head = (queue.head + queue.count - 1) % Self.queueDepth
+                queue.count = 1
+                s.queues[stream] = queue
+            }
+        }
+    }
+
+    func countMalformed() { state.withLock { $0.counters.malformed += 1 } }
+
     /// A frame from the bus (one ZeroMQ message), at monotonic time `now` (ns).
     func receive(_ bytes: UnsafeRawBufferPointer, now: UInt64) -> Arrival {
         let header: PCMFrameHeader

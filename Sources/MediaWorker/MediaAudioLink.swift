@@ -47,7 +47,7 @@ public final class MediaAudioLink: MediaPlayoutSink {
                     let ok = samples.withUnsafeMutableBufferPointer { (try? PCMFrame.readSamples(raw, header: header, into: $0)) != nil }
                     return ok ? (header.streamID, samples) : nil
                 }
-                if let (stream, samples) = decoded { engine.captured(stream: stream, samples: samples) }
+                if let (stream, samples) = decoded { engine.captured(stream: stream, samples: samples, injected: message.socket == Self.inject) }
             }
         }
     }

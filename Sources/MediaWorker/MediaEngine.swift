@@ -160,9 +160,18 @@ public final class MediaEngine: @unchecked Sendable {
     }
 
     /// A captured (microphone or injected) frame for the session whose capture stream it is.
-    func captured(stream: UInt32, samples: [Int16]) {
+    /// A frame to send on the call whose capture stream is `stream`: from sip-audio's microphone, or `injected`
+    /// by a client (the library's `send`), which replaces the microphone: while injected frames keep coming
+    /// (within `injectionHold` ns of the last one), microphone frames for that call are dropped.
+    func captured(stream: UInt32, samples: [Int16], injected: Bool = false) {
+        let now = DispatchTime.now().uptimeNanoseconds
         loop.execute {
             for session in self.sessions.values where session.spec?.captureStream == stream {
+                if injected {
+                    session.lastInjected = now
+                } else if let last = session.lastInjected, now &- last < MediaSession.injectionHold {
+                    continue
+                }
                 session.captureQueue.append(samples)
                 if session.captureQueue.count > MediaSession.captureDepth { session.captureQueue.removeFirst() }
                 session.counters.framesCaptured += 1

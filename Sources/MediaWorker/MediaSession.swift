@@ -33,6 +33,9 @@ public final class MediaSession {
     /// and our tick; beyond `captureDepth` the oldest is dropped (stale audio is worse than a gap).
     var captureQueue: [[Int16]] = []
     static let captureDepth = 4
+    /// When a client last injected a frame for this call (monotonic ns); the microphone is ignored meanwhile.
+    var lastInjected: UInt64?
+    static let injectionHold: UInt64 = 200_000_000
     var pending: [Int16] = []
     public internal(set) var playbackSequence: UInt32 = 0
     public internal(set) var playbackTimestamp: UInt64 = 0
