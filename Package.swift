@@ -119,7 +119,7 @@ let package = Package(
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: swift6),
         .executableTarget(name: "sipc",
-                          dependencies: ["GroupControl", "Config", "CLISupport", "Wire", "Bus", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          dependencies: ["GroupControl", "Config", "CLISupport", "Wire", "Bus", "AudioIO", "AudioDSP", .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: swift6),
         /// libFuzzer target over the network parsers; built by scripts/fuzz with --sanitize=fuzzer.
         .executableTarget(name: "sip-fuzz", dependencies: ["SIPCore", "SDP", "MediaCore"], swiftSettings: swift6),

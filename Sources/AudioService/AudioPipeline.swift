@@ -15,6 +15,9 @@ final class AudioPipeline {
     private(set) var playbackFormat: AudioFormat
     var controls: AudioControls { didSet { if oldValue.processingKey != controls.processingKey { rebuildProcessing() } } }
     let echoTailMs: Int
+    /// Whether the microphone can hear the loudspeaker (a sound card). A WAV file or null microphone cannot: the
+    /// echo canceller is bypassed there, since with no echo path it could only hurt the signal.
+    let acousticPath: Bool
 
     private var captureResampler: Resampler?
     private var playbackResampler: Resampler?
@@ -38,7 +41,9 @@ final class AudioPipeline {
     private(set) var lastCaptureBacklog = 0
     private(set) var captureUnderflows = 0
 
-    init(captureFormat: AudioFormat, playbackFormat: AudioFormat, controls: AudioControls, echoTailMs: Int = 200) throws(Resampler.Unsupported) {
+    init(captureFormat: AudioFormat, playbackFormat: AudioFormat, controls: AudioControls, echoTailMs: Int = 200,
+         acousticPath: Bool = true) throws(Resampler.Unsupported) {
+        self.acousticPath = acousticPath
         self.captureFormat = captureFormat
         self.playbackFormat = playbackFormat
         self.controls = controls
@@ -70,7 +75,7 @@ final class AudioPipeline {
     }
 
     private func rebuildProcessing() {
-        echo = controls.echoCancellation ? EchoCanceller(frameSamples: Self.frameSamples, sampleRate: 8000, tailMilliseconds: echoTailMs) : nil
+        echo = controls.echoCancellation && acousticPath ? EchoCanceller(frameSamples: Self.frameSamples, sampleRate: 8000, tailMilliseconds: echoTailMs) : nil
         let settings = VoiceProcessor.Settings(noiseSuppression: controls.noiseSuppression, automaticGainControl: controls.gainControl)
         processor = (controls.noiseSuppression || controls.gainControl || echo != nil)
             ? VoiceProcessor(frameSamples: Self.frameSamples, sampleRate: 8000, settings: settings, echo: echo) : nil

@@ -47,8 +47,10 @@ struct DeviceSession {
         self.playbackStatus = playbackStatus
         self.captureLostAt = captureLostAt
         self.playbackLostAt = playbackLostAt
+        let acoustic: Bool
+        if case .alsa = factory.settings.backend { acoustic = true } else { acoustic = false }
         pipeline = try AudioPipeline(captureFormat: capture.format, playbackFormat: playback.format, controls: controls,
-                                     echoTailMs: factory.settings.echoTailMs)
+                                     echoTailMs: factory.settings.echoTailMs, acousticPath: acoustic)
         readBuffer = [Int16](repeating: 0, count: capture.format.frames(milliseconds: 20) * capture.format.channels)
         for (direction, status) in [(AudioDirection.capture, captureStatus), (.playback, playbackStatus)] where status.state == "open" {
             emit("audio.device.opened", ["direction": .string(direction.rawValue), "device": .string(status.name),

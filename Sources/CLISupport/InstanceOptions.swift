@@ -38,6 +38,9 @@ public struct ConfigOptions: ParsableArguments, Sendable {
     @Option(name: .long, help: "Audio backend: null | file:IN.wav[,OUT.wav] | alsa[:DEVICE] (audio.backend).")
     public var audio: String?
 
+    @Option(name: .long, help: "Play this WAV file into every call (the file backend's microphone; same as --audio file:WAV).")
+    public var play: String?
+
     @Option(name: .long, help: "true or false (audio.echo_cancellation).")
     public var echoCancellation: String?
 
@@ -70,7 +73,7 @@ public struct ConfigOptions: ParsableArguments, Sendable {
         if let sipListen { list.append(("--sip-listen", sipListen)) }
         if let rtpPorts { list.append(("--rtp-ports", rtpPorts)) }
         if let rtpWorkers { list.append(("--rtp-workers", rtpWorkers)) }
-        if let audio { list.append(("--audio", audio)) }
+        if let audio { list.append(("--audio", absoluteFiles(audio))) } else if let play { list.append(("--audio", "file:" + absolutePath(play))) }
         if let echoCancellation { list.append(("--echo-cancellation", echoCancellation)) }
         if let noiseSuppression { list.append(("--noise-suppression", noiseSuppression)) }
         if let gainControl { list.append(("--gain-control", gainControl)) }
@@ -98,6 +101,13 @@ public struct ConfigOptions: ParsableArguments, Sendable {
         if let path = self.config { config = try ConfigLoader.load(path: absolutePath(path)) }
         try ConfigLoader.apply(overrides: overrides, to: &config)
         return config
+    }
+
+    /// `file:IN[,OUT]` with absolute paths: sip-audio does not run in the user's directory.
+    private func absoluteFiles(_ backend: String) -> String {
+        guard backend.hasPrefix("file:") else { return backend }
+        let files = backend.dropFirst(5).split(separator: ",", omittingEmptySubsequences: false)
+        return "file:" + files.map { $0.isEmpty ? "" : absolutePath(String($0)) }.joined(separator: ",")
     }
 
     private func absolutePath(_ path: String) -> String {

@@ -9,7 +9,8 @@ extension InstanceConfig {
                     "t1_ms": .init(sip.t1Ms), "t2_ms": .init(sip.t2Ms), "t4_ms": .init(sip.t4Ms),
                     "max_transactions": .init(sip.maxTransactions), "max_calls": .init(sip.maxCalls),
                     "codecs": .string(sip.codecs.joined(separator: ","))],
-            "rtp": ["ports": .string(rtp.ports.description), "workers": .init(rtp.workers)],
+            "rtp": ["ports": .string(rtp.ports.description), "workers": .init(rtp.workers),
+                    "jitter_min_ms": .init(rtp.jitterMinMs), "jitter_max_ms": .init(rtp.jitterMaxMs)],
             "audio": .object(audioJSON),
             "calls": ["auto_answer": .bool(calls.autoAnswer)],
             "supervision": [

@@ -37,6 +37,9 @@ public struct RTPSettings: Sendable, Equatable {
     public var ports = PortRange(low: 20000, high: 20999)
     /// Number of `sip-rtp` worker processes.
     public var workers = 2
+    /// Bounds of the adaptive jitter buffer's playout delay.
+    public var jitterMinMs = 20
+    public var jitterMaxMs = 300
 }
 
 public struct AudioSettings: Sendable, Equatable {

@@ -46,6 +46,12 @@ enum SettingsTable {
             return true
         },
         Setting("rtp.workers", flag: "--rtp-workers", expected: "an integer from 1 to 64") { int($1, 1...64, into: &$0.rtp.workers) },
+        Setting("rtp.jitter_min_ms", expected: "an integer from 10 to 200 (smallest jitter buffer delay, default 20)") {
+            int($1, 10...200, into: &$0.rtp.jitterMinMs)
+        },
+        Setting("rtp.jitter_max_ms", expected: "an integer from 60 to 1000 (largest jitter buffer delay, default 300)") {
+            int($1, 60...1000, into: &$0.rtp.jitterMaxMs)
+        },
         Setting("audio.backend", flag: "--audio", expected: "null, file:IN.wav[,OUT.wav] or alsa[:DEVICE]") {
             guard let v = AudioBackend.parse($1) else { return false }
             $0.audio.backend = v

@@ -21,6 +21,7 @@ public final class MediaEngine: @unchecked Sendable {
     let audio: (any MediaPlayoutSink)?
     private var sessions: [String: MediaSession] = [:]
     private var host = "127.0.0.1"
+    private var jitterConfiguration = JitterBufferConfiguration()
     private var tickIndex: Int64 = 0
     private var tickOrigin: UInt64 = 0
     private var scheduled: Scheduled<Void>?
@@ -38,6 +39,9 @@ public final class MediaEngine: @unchecked Sendable {
     }
 
     public func setHost(_ host: String) { loop.execute { self.host = host } }
+
+    /// Jitter buffer settings for calls started from now on (`rtp.jitter_min_ms` / `rtp.jitter_max_ms`).
+    public func setJitterBuffer(_ configuration: JitterBufferConfiguration) { loop.execute { self.jitterConfiguration = configuration } }
 
     /// Starts the 20 ms tick.
     public func start() {
@@ -73,7 +77,8 @@ public final class MediaEngine: @unchecked Sendable {
                 throw error
             }
             return try await loop.submit { () -> Result<Int, MediaEngineError> in
-                let session = MediaSession(call: call, localPort: port, now: DispatchTime.now().uptimeNanoseconds)
+                let session = MediaSession(call: call, localPort: port, now: DispatchTime.now().uptimeNanoseconds,
+                                           jitterBuffer: self.jitterConfiguration)
                 session.rtp = rtp
                 session.rtcp = rtcp
                 self.sessions[call] = session

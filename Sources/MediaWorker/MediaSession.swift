@@ -58,7 +58,8 @@ public final class MediaSession {
         var framesCaptured = 0
     }
 
-    init(call: String, localPort: Int, now: UInt64) {
+    init(call: String, localPort: Int, now: UInt64, jitterBuffer: JitterBufferConfiguration = JitterBufferConfiguration()) {
+        playout = AdaptiveJitterBuffer(configuration: jitterBuffer)
         self.call = call
         self.localPort = localPort
         self.created = now

@@ -1,4 +1,5 @@
 import Config
+import JitterBuffer
 import Synchronization
 import Wire
 
@@ -37,6 +38,10 @@ public final class MediaSessionService: Sendable {
             for (session, port) in kept { _ = s.pool.allocate(session: session) { $0 == port } }
         }
         engine.setHost(host)
+        var jitter = JitterBufferConfiguration()
+        if let min = config["rtp"]?["jitter_min_ms"]?.intValue { jitter.minimumDelay = .milliseconds(min) }
+        if let max = config["rtp"]?["jitter_max_ms"]?.intValue { jitter.maximumDelay = .milliseconds(max) }
+        engine.setJitterBuffer(jitter)
     }
 
     public func handle(_ request: Request) async -> Reply? {

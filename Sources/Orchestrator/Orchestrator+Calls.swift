@@ -56,7 +56,7 @@ extension Orchestrator {
             guard let callID = args["call"]?.stringValue ?? onlyRingingCall() else {
                 return Reply(id: id, error: WireError(.badArgs, "answer needs args.call (several or no calls are waiting)"))
             }
-            return Reply(id: id, outcome: await answerCall(callID).outcome)
+            return Reply(id: id, outcome: await answerCall(callID, preferences: args.filter { ["codecs", "sdp_attributes"].contains($0.key) }).outcome)
         case "reject":
             guard let callID = args["call"]?.stringValue ?? onlyRingingCall() else {
                 return Reply(id: id, error: WireError(.badArgs, "reject needs args.call (several or no calls are waiting)"))
@@ -188,7 +188,8 @@ extension Orchestrator {
         return .failure(lastError)
     }
 
-    func answerCall(_ callID: String) async -> Reply {
+    /// `preferences`: the client's `codecs` / `sdp_attributes` for this call, passed on to sig.
+    func answerCall(_ callID: String, preferences: [String: JSONValue] = [:]) async -> Reply {
         guard var record = calls.active[callID] else {
             return Reply(id: "", error: WireError(.notFound, "no call '\(callID)'"))
         }
@@ -200,7 +201,8 @@ extension Orchestrator {
             record.worker = media["worker"]?.stringValue
             record.mediaPort = media["port"]?.intValue
             if calls.active[callID] != nil { calls.upsert(record) }
-            return await requestSig("call.answer", ["call": .string(callID), "media": .object(media)], timeout: .seconds(5))
+            return await requestSig("call.answer", ["call": .string(callID), "media": .object(media)].merging(preferences) { a, _ in a },
+                                    timeout: .seconds(5))
         }
     }
 

@@ -22,6 +22,8 @@ struct CallSession: Sendable {
     /// Our media address and port (from orch's allocation), and the SDP we last sent.
     var media: (address: String, port: UInt16)?
     var remoteMedia: JSONValue?
+    /// The client's codec order and extra SDP attributes for this call, if it gave any.
+    var preferences: MediaPreferences?
     var codec: String?
     var dialog: SIPDialog?
 

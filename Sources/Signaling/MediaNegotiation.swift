@@ -8,6 +8,8 @@ struct MediaNegotiation: Sendable {
     var codecs: [AudioCodec]
     var sessionID: UInt64
     var sessionVersion: UInt64 = 1
+    /// Attributes a client asked to add to this call's audio stream (`sdp_attributes`).
+    var extraAttributes: [Attribute] = []
 
     init(codecNames: [String], sessionID: UInt64) {
         let known: [String: AudioCodec] = ["PCMU": .pcmu, "PCMA": .pcma]
@@ -22,8 +24,26 @@ struct MediaNegotiation: Sendable {
                           sessionVersion: sessionVersion)
     }
 
+    /// This negotiation with a call's own codec order and extra attributes, when its client gave any.
+    func with(_ preferences: MediaPreferences?) -> MediaNegotiation {
+        guard let preferences else { return self }
+        var copy = self
+        if let names = preferences.codecs { copy = MediaNegotiation(codecNames: names, sessionID: sessionID); copy.sessionVersion = sessionVersion }
+        copy.extraAttributes = preferences.attributes
+        return copy
+    }
+
     func offer(address: String, port: UInt16) -> [UInt8] {
-        Array(OfferAnswer.makeOffer(capabilities(address: address, port: port)).serialize().utf8)
+        Array(decorated(OfferAnswer.makeOffer(capabilities(address: address, port: port))).serialize().utf8)
+    }
+
+    private func decorated(_ sdp: SessionDescription) -> SessionDescription {
+        guard !extraAttributes.isEmpty else { return sdp }
+        var sdp = sdp
+        for i in sdp.media.indices where sdp.media[i].type == "audio" && sdp.media[i].port != 0 {
+            sdp.media[i].attributes += extraAttributes
+        }
+        return sdp
     }
 
     /// The answer to an offer, or the reason no audio stream could be accepted (the INVITE gets 488).
@@ -36,7 +56,7 @@ struct MediaNegotiation: Sendable {
         guard let audio = result.acceptedAudio.first else {
             return .failure(.noCommonCodec(offered: Self.offeredCodecs(offer)))
         }
-        return .success((Array(result.answer.serialize().utf8), audio))
+        return .success((Array(decorated(result.answer).serialize().utf8), audio))
     }
 
     /// Reads an SDP answer to our offer: the first accepted audio stream. `direction` in the result is ours (what
@@ -71,6 +91,43 @@ struct MediaNegotiation: Sendable {
 
     static func offeredCodecs(_ sdp: SessionDescription) -> [String] {
         sdp.media.filter { $0.type == "audio" }.flatMap { m in m.formats.map { m.rtpMap(for: $0)?.encoding ?? $0 } }
+    }
+}
+
+/// What a client chose for one call: codecs in order of preference (PCMU, PCMA) and extra SDP attributes.
+struct MediaPreferences: Sendable, Equatable {
+    var codecs: [String]?
+    var attributes: [Attribute] = []
+
+    static let maxAttributes = 10, maxAttributeLength = 200
+
+    /// Reads `codecs` and `sdp_attributes` from a command's args; nil when neither is there.
+    static func parse(_ args: [String: JSONValue]) -> Result<MediaPreferences?, WireError> {
+        guard args["codecs"] != nil || args["sdp_attributes"] != nil else { return .success(nil) }
+        var p = MediaPreferences()
+        if let list = args["codecs"] {
+            guard let names = list.arrayValue?.compactMap(\.stringValue), !names.isEmpty,
+                  names.allSatisfy({ ["PCMU", "PCMA"].contains($0.uppercased()) }) else {
+                return .failure(WireError(.badArgs, "codecs must be a non-empty list of PCMU and PCMA, e.g. [\"PCMA\",\"PCMU\"]"))
+            }
+            p.codecs = names.map { $0.uppercased() }
+        }
+        if let list = args["sdp_attributes"] {
+            guard let lines = list.arrayValue?.compactMap(\.stringValue), lines.count <= maxAttributes else {
+                return .failure(WireError(.badArgs, "sdp_attributes must be a list of at most \(maxAttributes) strings like \"x-foo:bar\""))
+            }
+            for raw in lines {
+                let line = raw.hasPrefix("a=") ? String(raw.dropFirst(2)) : raw
+                let name = line.split(separator: ":", maxSplits: 1).first.map(String.init) ?? ""
+                guard !name.isEmpty, line.count <= maxAttributeLength, !line.contains(where: { $0 == "\r" || $0 == "\n" }),
+                      name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }) else {
+                    return .failure(WireError(.badArgs, "sdp attribute '\(raw)' is not NAME[:VALUE] on one line of at most \(maxAttributeLength) characters"))
+                }
+                let value = line.contains(":") ? String(line[line.index(after: line.firstIndex(of: ":")!)...]) : nil
+                p.attributes.append(Attribute(name, value))
+            }
+        }
+        return .success(p)
     }
 }
 

@@ -19,14 +19,22 @@ extension SignalingService {
                   let p = UInt16(exactly: port) else {
                 return Self.bad(request, "call.dial needs args.media.address and args.media.port")
             }
+            let preferences: MediaPreferences?
+            switch MediaPreferences.parse(args) {
+            case .success(let p): preferences = p
+            case .failure(let e): return Reply(id: request.id, error: e)
+            }
             reply = dial(callID: call, to: to, from: args["from"]?.stringValue, address: address, port: p,
-                         authUser: args["auth_user"]?.stringValue, password: args["password"]?.stringValue)
+                         authUser: args["auth_user"]?.stringValue, password: args["password"]?.stringValue, preferences: preferences)
         case "call.answer":
             guard let call = args["call"]?.stringValue, let address = args["media"]?["address"]?.stringValue,
                   let port = args["media"]?["port"]?.intValue, let p = UInt16(exactly: port) else {
                 return Self.bad(request, "call.answer needs args.call, args.media.address and args.media.port")
             }
-            reply = answer(callID: call, address: address, port: p)
+            switch MediaPreferences.parse(args) {
+            case .success(let preferences): reply = answer(callID: call, address: address, port: p, preferences: preferences)
+            case .failure(let e): return Reply(id: request.id, error: e)
+            }
         case "call.reject":
             guard let call = args["call"]?.stringValue else { return Self.bad(request, "call.reject needs args.call") }
             reply = reject(callID: call, code: args["code"]?.intValue ?? 486, reason: args["reason"]?.stringValue)

@@ -115,7 +115,7 @@ extension SignalingService {
     }
 
     /// Answers an incoming call with our SDP (an answer to the offer, or an offer when the INVITE had none).
-    func answer(callID: String, address: String, port: UInt16) -> Reply {
+    func answer(callID: String, address: String, port: UInt16, preferences: MediaPreferences? = nil) -> Reply {
         guard var call = calls[callID], call.direction == .incoming else {
             return Reply(id: "", error: WireError(.notFound, "no incoming call '\(callID)'"))
         }
@@ -126,11 +126,13 @@ extension SignalingService {
         let peerHost = call.responseDestination?.host ?? "127.0.0.1"
         let mediaHost = Self.isWildcard(address) ? advertised(call.transport, towards: peerHost).host : address
         call.media = (mediaHost, port)
+        if let preferences { call.preferences = preferences }
+        let negotiation = media.with(call.preferences)
         let body: [UInt8]
         if call.offerInAck {
-            body = media.offer(address: mediaHost, port: port)
+            body = negotiation.offer(address: mediaHost, port: port)
         } else {
-            switch media.answer(offerBody: request.body, address: mediaHost, port: port) {
+            switch negotiation.answer(offerBody: request.body, address: mediaHost, port: port) {
             case .failure(let failure):
                 respond(SIPResponseBuilder.response(to: request, status: 488, toTag: call.localTag), transaction: transaction)
                 calls[callID] = call
@@ -252,10 +254,10 @@ extension SignalingService {
         var ok = SIPResponseBuilder.response(to: request, status: 200, toTag: nil)
         RequestFactory.decorate(&ok, contact: call.dialog?.localContact)
         if request.body.isEmpty {
-            ok.body = media.offer(address: local.address, port: local.port)
+            ok.body = media.with(call.preferences).offer(address: local.address, port: local.port)
             call.offerInAck = true
         } else {
-            switch media.answer(offerBody: request.body, address: local.address, port: local.port) {
+            switch media.with(call.preferences).answer(offerBody: request.body, address: local.address, port: local.port) {
             case .failure(let failure):
                 var r = SIPResponseBuilder.response(to: request, status: 488, toTag: nil)
                 r.set("Warning", "304 sip-client \"\(failure.description)\"")

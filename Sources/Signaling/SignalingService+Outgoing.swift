@@ -7,7 +7,7 @@ import Wire
 /// The UAC side (RFC 3261 §8.1, §13.2, §9.1, §15.1.1): calls we place, their answers, and ending calls.
 extension SignalingService {
     func dial(callID: String, to target: String, from fromAOR: String?, address: String, port: UInt16,
-              authUser: String?, password: String?) -> Reply {
+              authUser: String?, password: String?, preferences: MediaPreferences? = nil) -> Reply {
         guard calls[callID] == nil else { return Reply(id: "", error: WireError(.badArgs, "call '\(callID)' exists already")) }
         guard calls.count < settings.maxCalls else {
             return Reply(id: "", error: WireError(.unavailable, "call limit (\(settings.maxCalls)) reached; raise sip.max_calls"))
@@ -36,10 +36,11 @@ extension SignalingService {
         let sipCallID = SIPRandomToken.make(length: 16) + "@" + local.hostForURI
         let contact = RequestFactory.contact(user: fromURI.user, local: local)
         var invite = RequestFactory.invite(callID: sipCallID, from: fromAddress, to: SIPAddress(uri: uri), requestURI: uri, cseq: 1,
-                                           contact: contact, routes: routes, sdp: media.offer(address: mediaHost, port: port))
+                                           contact: contact, routes: routes, sdp: media.with(preferences).offer(address: mediaHost, port: port))
         var call = CallSession(id: callID, direction: .outgoing, state: .dialing, sipCallID: sipCallID, localTag: tag,
                                remote: uri.description, local: fromURI.description)
         call.media = (mediaHost, port)
+        call.preferences = preferences
         call.routes = routes
         call.localAddress = local
         call.transport = destination.transport

@@ -3,6 +3,7 @@ import Bus
 import CLISupport
 import Foundation
 import GroupControl
+import Synchronization
 import Wire
 
 /// `sipc register`: adds an account to the instance and waits for the registrar's verdict.
@@ -74,10 +75,17 @@ struct Call: AsyncParsableCommand {
     @Option(help: "Call from this registered account (AOR).") var from: String?
     @Option(help: "User name for a digest challenge on this call (no account needed).") var authUser: String?
     @Option(help: "Password for a digest challenge on this call.") var password: String?
+    @Option(help: "Send this WAV file (16-bit PCM, any rate) instead of the microphone; silence after its end.") var play: String?
+    @Option(help: "Record what the far end sends (what you hear) to this WAV file (8 kHz mono).") var record: String?
     @Flag(help: "Print one JSON object describing the call.") var json = false
 
     func run() async throws {
         let handle = InstanceHandle(runDirectory: instance.runDirectory)
+        let player: CallFilePlayer?
+        do { player = try play.map { try CallFilePlayer(path: $0) } } catch {
+            printError("--play: \(error)")
+            throw ExitCode(1)
+        }
         let follower: CallFollower
         do { follower = try await CallFollower.join(handle) } catch {
             printError("\(error)")
@@ -98,7 +106,30 @@ struct Call: AsyncParsableCommand {
             printError("call to \(uri) failed: \(Register.reason(error))")
             throw ExitCode(1)
         }
-        let outcome = await follower.follow(callID: callID, handle: handle, answerTimeout: answerTimeout, duration: duration)
+        // The call's worker and PCM streams, for --play and --record.
+        let info = try? await handle.request("calls")["calls"]?.arrayValue?.first { $0["call_id"]?.stringValue == callID }
+        let worker = info?["worker"]?.stringValue
+        let streams = (info?["streams"]?["playback"]?.intValue, info?["streams"]?["capture"]?.intValue)
+        var recorder: CallFileRecorder?
+        if let record {
+            guard let worker, let stream = streams.0 else {
+                printError("--record: the call has no media worker"); throw ExitCode(1)
+            }
+            do { recorder = try CallFileRecorder(path: record, address: handle.endpoints.mediaTaps(worker: worker), stream: UInt32(stream)) } catch {
+                printError("--record: \(error)")
+                _ = try? await handle.request("hangup", args: ["call": .string(callID)])
+                throw ExitCode(1)
+            }
+        }
+        let playing = Mutex<CallFilePlayer.Playing?>(nil)
+        let outcome = await follower.follow(callID: callID, handle: handle, answerTimeout: answerTimeout, duration: duration) {
+            guard let player, let worker, let stream = streams.1 else { return }
+            if let p = try? player.start(address: handle.endpoints.mediaInject(worker: worker), stream: UInt32(stream)) {
+                playing.withLock { $0 = p }
+            }
+        }
+        playing.withLock { $0?.stop() }
+        recorder?.close()
         let setupMs = outcome.connectedAt.map { Int(($0.timeIntervalSince(started) * 1000).rounded()) }
         if json {
             var o: [String: JSONValue] = ["call_id": .string(callID), "result": .string(outcome.answered && outcome.normalEnd ? "completed" : "failed")]
@@ -107,9 +138,19 @@ struct Call: AsyncParsableCommand {
             if let c = outcome.codec { o["codec"] = .string(c) }
             if let r = outcome.reason { o["reason"] = .string(r) }
             o["duration_s"] = .number(outcome.connectedAt.map { ((outcome.endedAt ?? Date()).timeIntervalSince($0) * 10).rounded() / 10 } ?? 0)
+            let media = outcome.media ?? [:]
+            o["tx_packets"] = media["packets_sent"] ?? 0
+            o["rx_packets"] = media["packets_received"] ?? 0
+            o["loss_pct"] = media["loss_pct"] ?? 0
+            o["jitter_ms"] = media["jitter_ms"] ?? 0
+            o["mos"] = media["mos"] ?? .null
+            if let record { o["recording"] = .string(record); o["recorded_s"] = .number(Double(recorder?.samplesWritten ?? 0) / 8000) }
+            if let play { o["played"] = .string(play) }
             print(jsonLine(.object(o)))
         } else if outcome.answered {
-            print("call \(callID) answered after \(setupMs ?? 0) ms\(outcome.codec.map { " (\($0))" } ?? ""); ended: \(outcome.reason ?? "hangup")")
+            let m = outcome.media ?? [:]
+            print("call \(callID) answered after \(setupMs ?? 0) ms\(outcome.codec.map { " (\($0))" } ?? ""); ended: \(outcome.reason ?? "hangup")"
+                  + (outcome.media == nil ? "" : "; sent \(m["packets_sent"]?.intValue ?? 0) / received \(m["packets_received"]?.intValue ?? 0) packets, loss \(m["loss_pct"]?.doubleValue ?? 0)%, jitter \(m["jitter_ms"]?.doubleValue ?? 0) ms, MOS \(m["mos"]?.doubleValue ?? 0)"))
         } else {
             printError("call \(callID) to \(uri) failed: \(outcome.reason ?? "unknown")\(outcome.sipStatus.map { " (SIP \($0))" } ?? "")")
         }
@@ -129,12 +170,14 @@ struct CallFollower: Sendable {
         var sipStatus: Int?
         var reason: String?
         var codec: String?
+        /// The call's final media figures (`media.stopped`).
+        var media: [String: JSONValue]?
     }
 
     /// Subscribes and waits until the subscription is live (PUB/SUB joins asynchronously; `probe_events`
     /// publishes a marker we wait to see).
     static func join(_ handle: InstanceHandle) async throws -> CallFollower {
-        let subscriber = try EventSubscriber(connectTo: handle.endpoints.events, prefixes: ["call.", "instance."])
+        let subscriber = try EventSubscriber(connectTo: handle.endpoints.events, prefixes: ["call.", "instance.", "media.stopped"])
         let token = "join-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let seen = Task { () -> Bool in
             for await event in subscriber.events where event.type == "instance.probe" && event.data["token"]?.stringValue == token {
@@ -159,7 +202,8 @@ struct CallFollower: Sendable {
         throw WireError(.timeout, "could not subscribe to the instance's events")
     }
 
-    func follow(callID: String, handle: InstanceHandle, answerTimeout: Double, duration: Double?) async -> Outcome {
+    func follow(callID: String, handle: InstanceHandle, answerTimeout: Double, duration: Double?,
+                onConnected: @Sendable () -> Void = {}) async -> Outcome {
         var outcome = Outcome()
         // A cancelled sleep returns at once: only a sleep that ran its course may hang up.
         let watchdog = Task {
@@ -167,7 +211,14 @@ struct CallFollower: Sendable {
             _ = try? await handle.request("hangup", args: ["call": .string(callID)])
         }
         var hangupTask: Task<Void, Never>?
-        for await event in subscriber.events where event.type == "call.state" && event.data["call"]?.stringValue == callID {
+        var terminated = false
+        for await event in subscriber.events where event.data["call"]?.stringValue == callID {
+            if event.type == "media.stopped" {
+                outcome.media = event.data
+                if terminated { break }
+                continue
+            }
+            guard event.type == "call.state" else { continue }
             let state = event.data["state"]?.stringValue ?? ""
             if let code = event.data["code"]?.intValue { outcome.sipStatus = code }
             if let codec = event.data["codec"]?.stringValue { outcome.codec = codec }
@@ -175,6 +226,7 @@ struct CallFollower: Sendable {
                 outcome.answered = true
                 outcome.connectedAt = Date()
                 watchdog.cancel()
+                onConnected()
                 if let duration {
                     hangupTask = Task {
                         guard (try? await Task.sleep(for: .seconds(duration))) != nil else { return }
@@ -186,7 +238,14 @@ struct CallFollower: Sendable {
                 outcome.endedAt = Date()
                 outcome.reason = event.data["reason"]?.stringValue
                 outcome.normalEnd = outcome.answered && (event.data["normal"]?.boolValue ?? true)
-                break
+                terminated = true
+                // Calls that never had media end here; others wait (briefly) for media.stopped.
+                if outcome.media != nil || !outcome.answered { break }
+                let subscriber = self.subscriber
+                Task {
+                    try? await Task.sleep(for: .seconds(2))
+                    subscriber.shutdown()  // ends the loop if media.stopped never comes
+                }
             }
         }
         watchdog.cancel()

@@ -336,6 +336,62 @@ extension ProcessGroupTests {
                 #expect(Tone.dominant(heard, among: [440, 1000, 2000]) == 440)
             }
         }
+
+        /// The softphone commands end to end: an auto-answering agent playing a file (`sipc up --play`), a caller
+        /// sending a file and recording what it hears (`sipc call --play --record --json`), `sipc stats` meanwhile.
+        @Test func sipcCallPlaysAFileRecordsTheFarEndAndReportsTheCall() async throws {
+            let port = TestPorts.base(), portB = TestPorts.base()
+            try await withInstance { a in
+                try await withInstance(root: a.root) { b in
+                    let agentTone = a.root + "/agent.wav", callerTone = a.root + "/caller.wav", heard = a.root + "/heard.wav"
+                    try Self.writeTone(agentTone, frequency: 1000, amplitude: 0.25, seconds: 8, rate: 8000, channels: 1)
+                    try Self.writeTone(callerTone, frequency: 440, amplitude: 0.25, seconds: 8, rate: 44100, channels: 2)
+                    _ = try await a.up(MediaFlowTests.flags(port, autoAnswer: true) + ["--play", agentTone])
+                    _ = try await b.up(MediaFlowTests.flags(portB, autoAnswer: false))
+                    let process = Process()
+                    process.executableURL = URL(fileURLWithPath: b.binDir + "/sipc")
+                    process.arguments = ["call", "sip:agent@127.0.0.1:\(port)", "--duration", "2", "--play", callerTone, "--record", heard,
+                                         "--json", "--instance", b.name]
+                    process.environment = b.environment
+                    let out = Pipe()
+                    process.standardOutput = out
+                    try process.run()
+                    // While it runs: the agent's side shows the call connected, and sipc stats reports its quality.
+                    var stats: JSONValue?
+                    #expect(await eventually(timeout: .seconds(8)) {
+                        guard let run = try? b.sipc(["stats", "--json"]), run.status == 0,
+                              let data = run.stdout.data(using: .utf8), let json = try? JSONDecoder().decode(JSONValue.self, from: data),
+                              let row = json["calls"]?.arrayValue?.first, row["state"]?.stringValue == "connected", row["mos"] != nil else { return false }
+                        stats = row
+                        return true
+                    })
+                    #expect(stats?["codec"]?.stringValue == "PCMU")
+                    let aCall = try #require(try await a.handle.request("calls")["calls"]?.arrayValue?.first)
+                    let agentHears = try FrameTap(a, stream: try #require(aCall["streams"]?["playback"]?.intValue))
+                    defer { agentHears.stop() }
+                    let output = out.fileHandleForReading.readDataToEndOfFile()
+                    process.waitUntilExit()
+                    #expect(process.terminationStatus == 0)
+                    let report = try JSONDecoder().decode(JSONValue.self, from: output)
+                    #expect(report["result"]?.stringValue == "completed" && report["sip_status"]?.intValue == 200)
+                    #expect(report["codec"]?.stringValue == "PCMU" && (report["duration_s"]?.doubleValue ?? 0) >= 1.9)
+                    for key in ["call_id", "setup_ms", "tx_packets", "rx_packets", "loss_pct", "jitter_ms", "mos"] {
+                        #expect(report[key] != nil && report[key] != .null, "report has \(key)")
+                    }
+                    #expect((report["tx_packets"]?.intValue ?? 0) >= 90 && (report["rx_packets"]?.intValue ?? 0) >= 90)
+                    #expect((report["mos"]?.doubleValue ?? 0) > 4)
+                    // The caller recorded the agent's file (1 kHz) ...
+                    let recorded = try WAVFile.parse([UInt8](try Data(contentsOf: URL(fileURLWithPath: heard))))
+                    let voiced = Tone.withoutSilentFrames(recorded.samples)
+                    try #require(voiced.count >= 8000)
+                    #expect(Tone.dominant(Array(voiced.suffix(8000)), among: [440, 1000]) == 1000)
+                    // ... and the agent heard the caller's file (440 Hz, resampled from 44.1 kHz stereo) while it lasted.
+                    let agentHeard = Tone.withoutSilentFrames(agentHears.voicedSamples)
+                    try #require(agentHeard.count >= 1600, "the agent heard \(agentHeard.count) samples")
+                    #expect(Tone.dominant(Array(agentHeard.suffix(1600)), among: [440, 1000]) == 440)
+                }
+            }
+        }
     }
 }
 

@@ -242,6 +242,31 @@ extension ProcessGroupTests {
             }
         }
 
+        @Test func aCallsOwnCodecOrderAndSDPAttributesGoIntoItsAnswer() async throws {
+            let port = TestPorts.base()
+            try await withInstance { instance in
+                _ = try await instance.up(["--sip-listen", "127.0.0.1:\(port)", "--rtp-ports", "\(port + 220)-\(port + 249)", "--rtp-workers", "1"])
+                let events = try await EventRecorder(instance)
+                defer { events.stop() }
+                let probe = try await Probe()
+                let offer = Self.sdp("0 8", rtpmaps: "a=rtpmap:0 PCMU/8000\na=rtpmap:8 PCMA/8000\n")
+                try await probe.send(Self.request("INVITE", port: port, extra: "Content-Type: application/sdp\n", body: offer), to: port)
+                let incoming = try #require(await events.wait { $0.type == "call.incoming" })
+                let call = try #require(incoming.data["call"]?.stringValue)
+                await #expect(throws: WireError.self) {
+                    _ = try await instance.handle.request("answer", args: ["call": .string(call), "codecs": ["G729"]], timeout: .seconds(5))
+                }
+                _ = try await instance.handle.request("answer", args: ["call": .string(call), "codecs": ["PCMA", "PCMU"],
+                                                                        "sdp_attributes": ["a=x-agent:42", "x-flag"]], timeout: .seconds(5))
+                let ok = try #require(await probe.finalResponse())
+                let body = String(decoding: ok.body, as: UTF8.self)
+                #expect(ok.statusCode == 200)
+                #expect(body.contains("m=audio \(port + 220) RTP/AVP 8"), "PCMA first, as this call asked:\n\(body)")
+                #expect(body.contains("a=x-agent:42") && body.contains("a=x-flag"))
+                await probe.close()
+            }
+        }
+
         @Test func aFloodIsAbsorbedWithBoundedMemory() async throws {
             let port = TestPorts.base()
             try await withInstance { instance in
