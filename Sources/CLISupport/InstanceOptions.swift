@@ -103,7 +103,8 @@ public struct ConfigOptions: ParsableArguments, Sendable {
         return config
     }
 
-    /// `file:IN[,OUT]` with absolute paths: sip-audio does not run in the user's directory.
+    /// `file:IN[,OUT]` with absolute paths, so the setting still means the same files if the group is started from
+    /// elsewhere (sipc down/up in another directory, a config file read by a supervisor).
     private func absoluteFiles(_ backend: String) -> String {
         guard backend.hasPrefix("file:") else { return backend }
         let files = backend.dropFirst(5).split(separator: ",", omittingEmptySubsequences: false)

@@ -17,8 +17,8 @@ struct Setting: Sendable {
 
 enum SettingsTable {
     static let all: [Setting] = [
-        Setting("sip.listen", flag: "--sip-listen", expected: "HOST:PORT, e.g. 0.0.0.0:5060 or [::1]:5070") {
-            guard let v = HostPort.parse($1) else { return false }
+        Setting("sip.listen", flag: "--sip-listen", expected: "IP:PORT with an IP address (not a host name), e.g. 0.0.0.0:5060, 192.168.1.10:5060 or [::1]:5070") {
+            guard let v = HostPort.parse($1), isIPAddress(v.host) else { return false }
             $0.sip.listen = v
             return true
         },
@@ -122,6 +122,13 @@ enum SettingsTable {
         default: return false
         }
         return true
+    }
+
+    /// A literal IPv4 or IPv6 address: sockets bind to it and media ports are probed on it, so a host name
+    /// would only fail later, far from the setting.
+    static func isIPAddress(_ host: String) -> Bool {
+        var v4 = in_addr(), v6 = in6_addr()
+        return inet_pton(AF_INET, host, &v4) == 1 || inet_pton(AF_INET6, host, &v6) == 1
     }
 
     private static func double(_ text: String, _ range: ClosedRange<Double>, into target: inout Double) -> Bool {

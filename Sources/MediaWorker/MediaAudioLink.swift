@@ -1,5 +1,6 @@
 import Bus
 import Foundation
+import Synchronization
 import Wire
 
 /// A worker's PCM connections on the bus (docs/PROTOCOL.md §7): decoded frames PUSHed to sip-audio
@@ -10,6 +11,8 @@ public final class MediaAudioLink: MediaPlayoutSink {
     public let tapAddress: String
     public let injectAddress: String
     private let pump: Task<Void, Never>?
+    /// Frames to send that were dropped: multipart, malformed, or not 20 ms of 8 kHz mono (docs/PROTOCOL.md §7).
+    private let rejected = FrameCounter()
 
     /// Socket indices in `endpoint`.
     private static let playback = 0, taps = 1, capture = 2, inject = 3
@@ -37,8 +40,10 @@ public final class MediaAudioLink: MediaPlayoutSink {
     /// Delivers captured and injected frames to the engine (dropping malformed ones).
     public func attach(to engine: MediaEngine) -> Task<Void, Never> {
         let inbound = endpoint.inbound
+        let rejected = self.rejected
         return Task {
-            for await message in inbound where message.frames.count == 1 {
+            for await message in inbound {
+                guard message.frames.count == 1 else { rejected.value.add(1, ordering: .relaxed); continue }
                 let bytes = message.frames[0]
                 let decoded = bytes.withUnsafeBytes { raw -> (UInt32, [Int16])? in
                     guard let header = try? PCMFrame.decodeHeader(raw), header.sampleRate == 8000, header.channels == 1,
@@ -47,7 +52,8 @@ public final class MediaAudioLink: MediaPlayoutSink {
                     let ok = samples.withUnsafeMutableBufferPointer { (try? PCMFrame.readSamples(raw, header: header, into: $0)) != nil }
                     return ok ? (header.streamID, samples) : nil
                 }
-                if let (stream, samples) = decoded { engine.captured(stream: stream, samples: samples, injected: message.socket == Self.inject) }
+                guard let (stream, samples) = decoded else { rejected.value.add(1, ordering: .relaxed); continue }
+                engine.captured(stream: stream, samples: samples, injected: message.socket == Self.inject)
             }
         }
     }
@@ -78,9 +84,15 @@ public final class MediaAudioLink: MediaPlayoutSink {
     }
 
     public var counters: BusCounters { endpoint.stats }
+    public var rejectedFrames: Int { rejected.value.load(ordering: .relaxed) }
 
     public func shutdown() {
         endpoint.shutdown()
         for address in [tapAddress, injectAddress] { unlink(String(address.dropFirst("ipc://".count))) }
     }
+}
+
+/// A counter shared with the pump task (an `Atomic` itself cannot be captured).
+final class FrameCounter: Sendable {
+    let value = Atomic<Int>(0)
 }

@@ -112,7 +112,7 @@ public final class MediaSessionService: Sendable {
         }
         state.withLock { $0.exhausted += 1 }
         return .failure(WireError(.unavailable,
-            "\(name) has no free RTP port pair left in its share of rtp.ports; widen rtp.ports or add workers"))
+            "\(name) has no free RTP port pair left in its share of rtp.ports; widen rtp.ports (workers share the range, so more workers add no ports)"))
     }
 
     private func describe(_ call: String, _ port: Int) -> JSONValue {

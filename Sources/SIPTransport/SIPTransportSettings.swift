@@ -46,7 +46,7 @@ public enum SIPTransportError: Error, Sendable, Equatable, CustomStringConvertib
         case .noSocketForFamily(let host): "no listen address of the same IP family as \(host); add one to sip.listen"
         case .badAddress(let a): "cannot resolve '\(a)'"
         case .connectFailed(let to, let why): "cannot connect to \(to): \(why)"
-        case .tooManyConnections(let n): "connection limit reached (\(n)); raise sip.max_connections"
+        case .tooManyConnections(let n): "connection limit reached (\(n) TCP connections); close idle peers or wait for the idle timeout"
         case .writeFailed(let why): "write failed: \(why)"
         case .bindFailed(let addr, let why): "cannot listen on \(addr): \(why); is another SIP program using the port?"
         }

@@ -32,7 +32,11 @@ struct SipRtp: AsyncParsableCommand {
             }
         }
         let reason = await agent.run(onConfigure: { media.configure($0.config) },
-                                     stats: { media.stats() },
+                                     stats: {
+                                         var stats = media.stats()
+                                         if let audio { stats["pcm_in_rejected"] = .init(audio.rejectedFrames) }
+                                         return stats
+                                     },
                                      requests: { await media.handle($0) })
         loadTask.cancel()
         pump?.cancel()

@@ -300,7 +300,7 @@ struct Reject: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Reject an incoming call with a SIP status code.")
     @OptionGroup var instance: InstanceOption
     @Argument(help: "The call to reject (optional when only one is ringing).") var callID: String?
-    @Option(help: "SIP status code, 400-699 (486 Busy Here by default).") var code: Int = 486
+    @Option(help: "SIP status code, 300-699 (486 Busy Here by default; 3xx redirects).") var code: Int = 486
 
     func run() async throws {
         var args: [String: JSONValue] = ["code": .init(code)]

@@ -103,3 +103,11 @@ struct SIPTransportTests {
         await a.shutdown(); await b.shutdown()
     }
 }
+
+@Suite struct SourceAddressProbeTests {
+    @Test func aHostNameIsResolvedBeforeTheSourceAddressIsProbed() {
+        #expect(SourceAddressProbe.localIP(towards: "127.0.0.1") == "127.0.0.1")
+        #expect(SourceAddressProbe.localIP(towards: "localhost") == "127.0.0.1", "not a guess: the kernel's route to what the name resolves to")
+        #expect(SourceAddressProbe.localIP(towards: "no-such-host.invalid") == nil)
+    }
+}
