@@ -137,6 +137,19 @@ extension Orchestrator {
                 }
                 attachAudio(record)
             }
+        case "media.stopped":
+            // The call's quality report: the final figures of its media, under one name clients can wait for.
+            guard let callID = data["call"]?.stringValue else { return }
+            var report: [String: JSONValue] = ["call": .string(callID)]
+            for key in ["mos", "r_factor", "jitter_ms", "loss_pct", "packets_sent", "packets_received", "packets_lost", "rtt_ms",
+                        "concealed_ms", "codec", "remote_loss_pct", "remote_jitter_ms"] {
+                if let v = data[key] { report[key] = v }
+            }
+            if let record = calls.active[callID] ?? calls.recent.last(where: { $0.id == callID }) {
+                report["duration_s"] = record.json["duration_s"]
+                report["remote"] = .string(record.remote)
+            }
+            events?.publish("call.quality", report)
         default:
             break
         }

@@ -273,6 +273,10 @@ extension ProcessGroupTests {
                         return sa?["open"]?.boolValue == false && sb?["open"]?.boolValue == false
                             && sa?["calls"]?.arrayValue?.isEmpty == true && sb?["calls"]?.arrayValue?.isEmpty == true
                     })
+                    // orch reports the call's quality when its media ends.
+                    let quality = await aEvents.wait { $0.type == "call.quality" }
+                    #expect((quality?.data["mos"]?.doubleValue ?? 0) > 4 && quality?.data["loss_pct"]?.doubleValue == 0)
+                    #expect((quality?.data["packets_received"]?.intValue ?? 0) >= 100 && quality?.data["duration_s"] != nil)
                     for (path, expected) in [(aOut, 1000.0), (bOut, 440.0)] {
                         let wav = try WAVFile.parse([UInt8](try Data(contentsOf: URL(fileURLWithPath: path))))
                         let voiced = Tone.withoutSilentFrames(wav.samples)
