@@ -75,7 +75,7 @@ public struct SupervisionSettings: Sendable, Equatable {
     public var heartbeatIntervalMs = 1000
     /// Missed heartbeats before a component is declared hung and killed.
     public var heartbeatLiveness = 3
-    public var restartBackoffInitialMs = 100
+    public var restartBackoffInitialMs = 0
     public var restartBackoffMaxMs = 10_000
     /// A component that stays up this long gets its backoff reset.
     public var stableAfterS = 30

@@ -110,6 +110,9 @@ public final class MediaEngine: @unchecked Sendable {
         return (try? await loop.submit { () -> Result<[String: JSONValue], MediaEngineError> in
             guard let session = self.sessions[call] else { return .failure(.noSession(call)) }
             let first = session.spec == nil
+            if first, let state = spec.continuing {
+                session.packetizer = RTPPacketizer(continuing: state, now: UInt64(Self.monotonic()))
+            }
             if session.rtcpSession == nil {
                 let config = RTCPSession.Configuration(ssrc: session.packetizer.ssrc, cname: "sip-rtp@\(self.host)")
                 session.rtcpSession = try? RTCPSession(configuration: config, now: Self.monotonic())

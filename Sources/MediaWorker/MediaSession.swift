@@ -95,6 +95,7 @@ public final class MediaSession {
             "r_factor": .number((model.rFactor * 10).rounded() / 10), "mos": .number((model.mos * 100).rounded() / 100),
         ]
         if let rtt { o["rtt_ms"] = .number((rtt * 10).rounded() / 10) }
+        o["rtp_state"] = packetizer.state(at: DispatchTime.now().uptimeNanoseconds).json
         if let reception = remote?.remoteReception {
             o["remote_loss_pct"] = .number(reception.fractionLostPercent)
             o["remote_jitter_ms"] = .number(reception.jitterMilliseconds)

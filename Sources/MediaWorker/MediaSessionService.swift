@@ -50,7 +50,7 @@ public final class MediaSessionService: Sendable {
         switch request.command {
         case "media.allocate":
             guard let call = args["call"]?.stringValue, !call.isEmpty else { return bad("media.allocate needs args.call (the call id)") }
-            return Reply(id: request.id, outcome: await allocate(call))
+            return Reply(id: request.id, outcome: await allocate(call, preferring: args["port"]?.intValue))
         case "media.start":
             guard let call = args["call"]?.stringValue else { return bad("media.start needs args.call") }
             let spec: MediaStartSpec
@@ -94,11 +94,17 @@ public final class MediaSessionService: Sendable {
     }
 
     /// A port pair for a call, bound at once so nothing else takes it; the same call asking again gets the same pair.
-    private func allocate(_ call: String) async -> Result<JSONValue, WireError> {
+    /// `preferring`: the pair the call had on a worker that died (restored calls keep their address when it is free).
+    private func allocate(_ call: String, preferring: Int? = nil) async -> Result<JSONValue, WireError> {
         if let port = await engine.port(of: call) { return .success(describe(call, port)) }
-        for _ in 0..<8 {
+        for attempt in 0..<8 {
             let candidate = state.withLock { s -> Int? in
-                s.pool.allocate(session: call) { PortProbe.pairIsFree(host: s.host, rtpPort: $0) }
+                if attempt == 0, let wanted = preferring {
+                    if let got = s.pool.allocate(session: call, isFree: { $0 == wanted && PortProbe.pairIsFree(host: s.host, rtpPort: $0) }) {
+                        return got
+                    }
+                }
+                return s.pool.allocate(session: call) { PortProbe.pairIsFree(host: s.host, rtpPort: $0) }
             }
             guard let port = candidate else { break }
             switch await engine.allocate(call: call, port: port) {

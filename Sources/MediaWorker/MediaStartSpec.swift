@@ -20,6 +20,8 @@ public struct MediaStartSpec: Sendable, Equatable {
     /// PCM stream ids: frames we decode go out as `playbackStream`; frames we encode come in as `captureStream`.
     public var playbackStream: UInt32
     public var captureStream: UInt32
+    /// Where a previous worker's stream for this call stood (`rtp_state`), to continue it after a restart.
+    public var continuing: RTPSendState?
 
     public struct Invalid: Error, CustomStringConvertible { public let description: String }
 
@@ -52,6 +54,7 @@ public struct MediaStartSpec: Sendable, Equatable {
         if let te = media?["telephone_event"]?.intValue, (96...127).contains(te) { telephoneEventPayloadType = UInt8(te) }
         playbackStream = UInt32(clamping: args["streams"]?["playback"]?.intValue ?? 0)
         captureStream = UInt32(clamping: args["streams"]?["capture"]?.intValue ?? 0)
+        continuing = RTPSendState(json: args["rtp_state"])
     }
 
     public var direction: String {

@@ -1,4 +1,5 @@
 import MediaCore
+import Wire
 
 /// The sending side of one RTP stream (RFC 3550 §5.1): random SSRC, random initial sequence number and
 /// timestamp, the marker bit on the first packet of a talkspurt, and a timestamp that follows the sampling clock
@@ -21,6 +22,19 @@ public struct RTPPacketizer: Sendable {
         var random = SystemRandomNumberGenerator()
         self.init(using: &random)
     }
+
+    /// Continues a stream another process was sending (a restarted worker): same SSRC, and the sequence number and
+    /// timestamp advanced by the 20 ms packets that would have gone out since `state` was taken, so to the peer
+    /// the outage looks like packet loss, not a new stream.
+    public init(continuing state: RTPSendState, now: UInt64, packetSamples: UInt32 = 160, packetNanoseconds: UInt64 = 20_000_000) {
+        let elapsed = now > state.atNanoseconds ? (now - state.atNanoseconds) / packetNanoseconds + 1 : 1
+        ssrc = state.ssrc
+        sequence = state.sequence &+ UInt16(truncatingIfNeeded: elapsed)
+        timestamp = state.timestamp &+ UInt32(truncatingIfNeeded: elapsed) &* packetSamples
+    }
+
+    /// Where the stream stands now (reported to orch, which hands it to a restarted worker).
+    public func state(at now: UInt64) -> RTPSendState { RTPSendState(ssrc: ssrc, sequence: sequence, timestamp: timestamp, atNanoseconds: now) }
 
     /// Writes header and payload into `buffer` and advances the stream by `samples`; returns the packet size.
     public mutating func packet(payloadType: UInt8, payload: UnsafeRawBufferPointer, samples: UInt32,
@@ -55,5 +69,31 @@ public struct RTPPacketizer: Sendable {
     public mutating func skip(samples: UInt32) {
         timestamp &+= samples
         talkspurtStart = true
+    }
+}
+
+/// A sending stream's position at a moment of the (host-wide) monotonic clock: `rtp_state` on the bus.
+public struct RTPSendState: Sendable, Equatable {
+    public var ssrc: UInt32
+    public var sequence: UInt16
+    public var timestamp: UInt32
+    public var atNanoseconds: UInt64
+
+    public init(ssrc: UInt32, sequence: UInt16, timestamp: UInt32, atNanoseconds: UInt64) {
+        self.ssrc = ssrc
+        self.sequence = sequence
+        self.timestamp = timestamp
+        self.atNanoseconds = atNanoseconds
+    }
+
+    public var json: JSONValue {
+        ["ssrc": .number(Double(ssrc)), "seq": .number(Double(sequence)), "ts": .number(Double(timestamp)), "at_ns": .number(Double(atNanoseconds))]
+    }
+
+    public init?(json: JSONValue?) {
+        guard let j = json, let ssrc = j["ssrc"]?.doubleValue, let seq = j["seq"]?.intValue, let ts = j["ts"]?.doubleValue,
+              let at = j["at_ns"]?.doubleValue, (1...Double(UInt32.max)).contains(ssrc), (0...65535).contains(seq),
+              (0...Double(UInt32.max)).contains(ts), at >= 0 else { return nil }
+        self.init(ssrc: UInt32(ssrc), sequence: UInt16(seq), timestamp: UInt32(ts), atNanoseconds: UInt64(at))
     }
 }

@@ -25,6 +25,9 @@ public struct CallRecord: Sendable, Equatable {
     public var mediaApplied: JSONValue?
     /// Whether sip-audio plays and captures this call (attached when its media starts, detached when it ends).
     public var audioAttached = false
+    /// The media worker's latest `rtp_state` for this call (from its `media.stats`): a restarted worker continues
+    /// the stream from it.
+    public var rtpState: JSONValue?
 
     public init(id: String, direction: String, state: String, remote: String, created: Date = Date()) {
         self.id = id

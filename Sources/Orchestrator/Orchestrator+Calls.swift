@@ -137,6 +137,10 @@ extension Orchestrator {
                 }
                 attachAudio(record)
             }
+        case "media.stats":
+            if let callID = data["call"]?.stringValue, let state = data["rtp_state"] {
+                calls.update(callID) { $0.rtpState = state }
+            }
         case "media.stopped":
             // The call's quality report: the final figures of its media, under one name clients can wait for.
             guard let callID = data["call"]?.stringValue else { return }

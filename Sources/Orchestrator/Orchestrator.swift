@@ -176,6 +176,9 @@ public actor Orchestrator {
         case .publish(let type, let data):
             logger.info("\(type)", metadata: data.mapValues { .string($0.encodedString()) })
             events?.publish(type, data)
+            if type == EventType.componentUp, let name = data["name"]?.stringValue, let role = data["role"]?.stringValue {
+                resync(component: name, role: role)
+            }
         case .adopt(let name, let pid):
             logger.info("adopted a running component", metadata: ["component": "\(name)", "pid": "\(pid)"])
             adopted.insert(pid)
