@@ -10,6 +10,7 @@ extension Orchestrator {
         switch role {
         case "rtp": resyncMedia(worker: name)
         case "audio": resyncAudio(name)
+        case "sig": reconcileCalls(with: name)
         default: break
         }
     }
@@ -18,6 +19,7 @@ extension Orchestrator {
     /// timestamp continued), so the peer sees a short loss, no SIP failure.
     private func resyncMedia(worker: String) {
         let carried = calls.active.values.filter { $0.worker == worker && !$0.isTerminated }
+        releaseOrphans(on: worker)
         guard !carried.isEmpty else { return }
         logger.notice("restoring calls on \(worker)", metadata: ["calls": "\(carried.count)"])
         for record in carried {
@@ -56,6 +58,43 @@ extension Orchestrator {
             let args: [String: JSONValue] = ["call": .string(record.id),
                                              "streams": ["playback": .init(Int(record.playbackStream)), "capture": .init(Int(record.captureStream))]]
             Task { _ = await self.requestComponent(audio, "audio.attach", args, timeout: .seconds(2)) }
+        }
+    }
+
+    /// After sig comes up (restarted, or adopted by a restarted orch), calls sig does not know any more are over:
+    /// they ended while orch was away, or died with the previous sig. Their media and audio are released and
+    /// clients get the `call.state` they missed.
+    private func reconcileCalls(with sig: String) {
+        Task {
+            let reply = await self.requestComponent(sig, "calls", [:], timeout: .seconds(2))
+            guard case .success(let result) = reply.outcome, let list = result["calls"]?.arrayValue else { return }
+            let live = Set(list.filter { $0["state"]?.stringValue != "terminated" }.compactMap { $0["call"]?.stringValue })
+            // Calls sig has and orch does not (orch died within a journal interval of placing them): no media is
+            // known for them, so they cannot be carried on; end them rather than leave a silent call up.
+            for id in live where self.calls.active[id] == nil {
+                self.logger.warning("hanging up a call orch has no record of", metadata: ["call": "\(id)"])
+                _ = await self.requestComponent(sig, "call.hangup", ["call": .string(id)], timeout: .seconds(2))
+            }
+            for record in self.calls.active.values where !live.contains(record.id) {
+                let reason = "the call ended while a component was restarting (sip-sig no longer has its dialog)"
+                self.logger.warning("ending a call sig does not know", metadata: ["call": "\(record.id)"])
+                await self.endLocally(record.id, reason: reason)
+                self.events?.publish("call.state", ["call": .string(record.id), "state": "terminated", "direction": .string(record.direction),
+                                                    "remote": .string(record.remote), "reason": .string(reason), "normal": false])
+            }
+        }
+    }
+
+    /// Sessions a worker has for calls orch does not know (their call ended while orch was away and the journal
+    /// did not see it): released, so their ports are not held forever.
+    private func releaseOrphans(on worker: String) {
+        Task {
+            let reply = await self.requestComponent(worker, "media.sessions", [:], timeout: .seconds(2))
+            guard case .success(let result) = reply.outcome, let sessions = result.objectValue else { return }
+            for call in sessions.keys where self.calls.active[call] == nil && self.pendingAllocations[worker, default: 0] == 0 {
+                self.logger.warning("releasing a media session orch has no call for", metadata: ["call": "\(call)", "worker": "\(worker)"])
+                _ = await self.requestComponent(worker, "media.release", ["call": .string(call)], timeout: .seconds(2))
+            }
         }
     }
 }

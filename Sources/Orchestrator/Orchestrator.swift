@@ -32,6 +32,9 @@ public actor Orchestrator {
     var nextStream: UInt32 = 0
     /// Allocations asked of each worker and not yet answered, so calls arriving together still spread out.
     var pendingAllocations: [String: Int] = [:]
+    /// The journal as last written (Orchestrator+Journal.swift).
+    var lastJournal: JSONValue?
+    private let adopting: Bool
 
     /// - Parameter adopting: a previous orch of this instance died (we were restarted by the keeper): take over
     ///   its still-running components instead of starting new ones.
@@ -39,6 +42,7 @@ public actor Orchestrator {
     public init(instance: String, runDirectory: RunDirectory, config: InstanceConfig, logger: Logger, adopting: Bool = false,
                 restarts: Int = 0) {
         self.restarts = restarts
+        self.adopting = adopting
         self.instance = instance
         self.runDirectory = runDirectory
         self.config = config
@@ -97,6 +101,12 @@ public actor Orchestrator {
         try "\(getpid())\n".write(toFile: runDirectory.pidFile, atomically: true, encoding: .utf8)
         logger.info("orch up", metadata: ["instance": "\(instance)", "run_dir": "\(runDirectory.path)", "pid": "\(getpid())"])
 
+        if adopting {
+            let restored = loadJournal()
+            logger.notice("took over the previous orch's state", metadata: ["calls": "\(restored)", "accounts": "\(accounts.count)"])
+        } else {
+            discardJournal()
+        }
         let reaper = ChildReaper()
         let signals = SignalStream.watch()
         SignalStream.ignoreSIGPIPE()
@@ -109,6 +119,7 @@ public actor Orchestrator {
                     try? await Task.sleep(for: .milliseconds(50))
                     await self.checkAdopted()
                     await self.apply(.tick)
+                    await self.flushJournal()
                 }
             },
         ]
@@ -132,6 +143,7 @@ public actor Orchestrator {
             }
         }
         unlink(runDirectory.pidFile)
+        discardJournal()  // stopped on purpose: nothing to take over
     }
 
     /// Begins an orderly shutdown of the group.

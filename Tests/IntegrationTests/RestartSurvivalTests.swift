@@ -82,6 +82,81 @@ extension ProcessGroupTests {
                 }
             }
         }
+
+        /// orch is the one process with no state of the call's own: its journal lets the orch the keeper restarts
+        /// take the calls over, while the components keep them up.
+        @Test func orchKilledMidCallTakesTheCallOverFromItsJournalAndCanEndIt() async throws {
+            let port = TestPorts.base(), portB = TestPorts.base()
+            try await withInstance { a in
+                try await withInstance(root: a.root) { b in
+                    _ = try await a.up(MediaFlowTests.flags(port, autoAnswer: true))
+                    _ = try await b.up(MediaFlowTests.flags(portB, autoAnswer: false))
+                    let (bCall, aCall) = try await MediaFlowTests.connect(b, to: a, port: port)
+                    let meter = try GapMeter(address: a.endpoints.mediaTaps(worker: "rtp-1"), stream: try #require(aCall["streams"]?["playback"]?.intValue))
+                    let source = try ToneInjector(b, stream: try #require(bCall["streams"]?["capture"]?.intValue), frequency: 1000, amplitude: 8000)
+                    defer { meter.stop(); source.stop() }
+                    #expect(await eventually { meter.voicedFrames >= 25 })
+                    // Let the journal catch the media's rtp_state too (media.stats every second).
+                    #expect(await eventually(timeout: .seconds(3)) {
+                        (try? String(contentsOfFile: b.runDirectory.path + "/state.json", encoding: .utf8))?.contains("rtp_state") == true
+                    })
+                    let oldOrch = try #require(b.handle.orchPID)
+                    let killedAt = ContinuousClock.now
+                    kill(oldOrch, SIGKILL)
+                    var call: JSONValue?
+                    #expect(await eventually(timeout: .seconds(4)) {
+                        guard let s = try? await b.status(), s["all_up"] == true,
+                              let pid = b.component("orch", in: s)?["pid"]?.intValue, Int32(pid) != oldOrch else { return false }
+                        call = try? await b.handle.request("calls")["calls"]?.arrayValue?.first
+                        return call != nil
+                    }, "the new orch knows the call")
+                    #expect(call?["call_id"] == bCall["call_id"] && call?["state"]?.stringValue == "connected")
+                    #expect(call?["streams"] == bCall["streams"] && call?["worker"] == bCall["worker"])
+                    // The audio never stopped: orch is not in the media path.
+                    #expect(await eventually { meter.voicedFrames(after: killedAt + .milliseconds(500)) >= 25 })
+                    let gap = meter.longestGap(after: killedAt - .milliseconds(100))
+                    print("orch restart: audio gap \(gap) at the far end")
+                    #expect(gap < .milliseconds(300))
+                    // The new orch ends the call properly: BYE, media released, nothing left behind.
+                    _ = try await b.handle.request("hangup", args: ["all": true])
+                    #expect(await eventually {
+                        let ac = try? await a.handle.request("calls"), sb = try? await b.status()
+                        return ac?["calls"]?.arrayValue?.isEmpty == true
+                            && sb.flatMap { b.component("rtp-1", in: $0)?["stats"]?["sessions"]?.intValue } == 0
+                    })
+                }
+            }
+        }
+
+        @Test func aCallThatEndsWhileOrchIsDownIsClosedByTheNewOrch() async throws {
+            let port = TestPorts.base(), portB = TestPorts.base()
+            try await withInstance { a in
+                try await withInstance(root: a.root) { b in
+                    _ = try await a.up(MediaFlowTests.flags(port, autoAnswer: true))
+                    let config = try b.writeConfig("supervision:\n  orch_timeout_s: 30\n")
+                    _ = try await b.up(MediaFlowTests.flags(portB, autoAnswer: false) + ["--config", config])
+                    _ = try await MediaFlowTests.connect(b, to: a, port: port)
+                    // The journal trails orch's state by at most one 50 ms tick.
+                    #expect(await eventually {
+                        (try? String(contentsOfFile: b.runDirectory.path + "/state.json", encoding: .utf8))?.contains("\"connected\"") == true
+                    })
+                    // Stop b's keeper and orch for a moment (the components keep running), let the peer hang up.
+                    let keeper = try #require(b.runDirectory.runningKeeperPID()), orch = try #require(b.handle.orchPID)
+                    kill(keeper, SIGSTOP)
+                    kill(orch, SIGKILL)
+                    _ = try await a.handle.request("hangup", args: ["all": true])
+                    #expect(await eventually { (try? await a.handle.request("calls"))?["calls"]?.arrayValue?.isEmpty == true })
+                    kill(keeper, SIGCONT)
+                    // The keeper restarts orch; it takes the journal's call over, sees sig no longer has it, and ends it.
+                    #expect(await eventually(timeout: .seconds(6)) {
+                        guard let s = try? await b.status(), s["all_up"] == true else { return false }
+                        let calls = try? await b.handle.request("calls")
+                        return calls?["calls"]?.arrayValue?.isEmpty == true
+                            && b.component("rtp-1", in: s)?["stats"]?["sessions"]?.intValue == 0
+                    })
+                }
+            }
+        }
     }
 }
 
