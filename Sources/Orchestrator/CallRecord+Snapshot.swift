@@ -17,6 +17,7 @@ extension CallRecord {
         if let reason { o["reason"] = .string(reason) }
         if let mediaApplied { o["media_applied"] = mediaApplied }
         if let rtpState { o["rtp_state"] = rtpState }
+        if let signaling { o["signaling"] = signaling }
         return .object(o)
     }
 
@@ -36,5 +37,6 @@ extension CallRecord {
         mediaApplied = j["media_applied"]
         audioAttached = j["audio_attached"]?.boolValue ?? false
         rtpState = j["rtp_state"]
+        signaling = j["signaling"]
     }
 }

@@ -28,6 +28,8 @@ public struct CallRecord: Sendable, Equatable {
     /// The media worker's latest `rtp_state` for this call (from its `media.stats`): a restarted worker continues
     /// the stream from it.
     public var rtpState: JSONValue?
+    /// sip-sig's snapshot of the answered call (its dialog): a restarted sig gets the call back from it.
+    public var signaling: JSONValue?
 
     public init(id: String, direction: String, state: String, remote: String, created: Date = Date()) {
         self.id = id
@@ -88,6 +90,7 @@ public struct CallTable: Sendable {
         if let code = data["code"]?.intValue { record.sipStatus = code }
         if let reason = data["reason"]?.stringValue { record.reason = reason }
         if let codec = data["codec"]?.stringValue { record.codec = codec }
+        if let signaling = data["signaling"] { record.signaling = signaling }
         if state == "connected", record.connected == nil { record.connected = Date() }
         if state == "terminated" { record.ended = Date() }
         upsert(record)

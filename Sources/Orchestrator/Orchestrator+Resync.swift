@@ -6,11 +6,12 @@ import Wire
 extension Orchestrator {
     /// Called when a component is up: first start, restart, or adoption by a restarted orch. Idempotent: a
     /// component that still has the state (adopted) answers the same requests without disturbing anything.
-    func resync(component name: String, role: String) {
+    /// - Parameter adopted: the component kept running while orch restarted, so it still has its state.
+    func resync(component name: String, role: String, adopted: Bool = false) {
         switch role {
         case "rtp": resyncMedia(worker: name)
         case "audio": resyncAudio(name)
-        case "sig": reconcileCalls(with: name)
+        case "sig": reconcileCalls(with: name, restore: !adopted)
         default: break
         }
     }
@@ -64,8 +65,18 @@ extension Orchestrator {
     /// After sig comes up (restarted, or adopted by a restarted orch), calls sig does not know any more are over:
     /// they ended while orch was away, or died with the previous sig. Their media and audio are released and
     /// clients get the `call.state` they missed.
-    private func reconcileCalls(with sig: String) {
+    private func reconcileCalls(with sig: String, restore: Bool) {
         Task {
+            // A restarted sig lost its calls: give it back the answered ones. An adopted sig kept its own, and a call it
+            // no longer has ended meanwhile (it must not be brought back).
+            for record in self.calls.active.values where restore && !record.isTerminated {
+                guard let signaling = record.signaling else { continue }
+                let restored = await self.requestComponent(sig, "call.restore", ["call": .string(record.id), "signaling": signaling],
+                                                           timeout: .seconds(2))
+                if case .failure(let e) = restored.outcome {
+                    self.logger.error("sig could not restore a call", metadata: ["call": "\(record.id)", "error": "\(e)"])
+                }
+            }
             let reply = await self.requestComponent(sig, "calls", [:], timeout: .seconds(2))
             guard case .success(let result) = reply.outcome, let list = result["calls"]?.arrayValue else { return }
             let live = Set(list.filter { $0["state"]?.stringValue != "terminated" }.compactMap { $0["call"]?.stringValue })
@@ -76,7 +87,7 @@ extension Orchestrator {
                 _ = await self.requestComponent(sig, "call.hangup", ["call": .string(id)], timeout: .seconds(2))
             }
             for record in self.calls.active.values where !live.contains(record.id) {
-                let reason = "the call ended while a component was restarting (sip-sig no longer has its dialog)"
+                let reason = "the call ended while a component was restarting (sip-sig no longer has its dialog: it was still being set up, or it ended meanwhile)"
                 self.logger.warning("ending a call sig does not know", metadata: ["call": "\(record.id)"])
                 await self.endLocally(record.id, reason: reason)
                 self.events?.publish("call.state", ["call": .string(record.id), "state": "terminated", "direction": .string(record.direction),

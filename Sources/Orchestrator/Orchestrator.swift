@@ -189,7 +189,7 @@ public actor Orchestrator {
             logger.info("\(type)", metadata: data.mapValues { .string($0.encodedString()) })
             events?.publish(type, data)
             if type == EventType.componentUp, let name = data["name"]?.stringValue, let role = data["role"]?.stringValue {
-                resync(component: name, role: role)
+                resync(component: name, role: role, adopted: data["adopted"]?.boolValue == true)
             }
         case .adopt(let name, let pid):
             logger.info("adopted a running component", metadata: ["component": "\(name)", "pid": "\(pid)"])

@@ -41,6 +41,11 @@ extension SignalingService {
         case "call.hangup":
             guard let call = args["call"]?.stringValue else { return Self.bad(request, "call.hangup needs args.call") }
             reply = hangup(callID: call)
+        case "call.restore":
+            guard let call = args["call"]?.stringValue, let snapshot = args["signaling"] else {
+                return Self.bad(request, "call.restore needs args.call and args.signaling (from call.state)")
+            }
+            reply = restore(callID: call, snapshot: snapshot)
         case "calls":
             reply = Reply(id: "", result: ["calls": callsJSON()])
         default:
@@ -51,5 +56,20 @@ extension SignalingService {
 
     static func bad(_ request: Request, _ message: String) -> Reply {
         Reply(id: request.id, error: WireError(.badArgs, message))
+    }
+
+    /// Takes back an answered call a previous sip-sig had (orch keeps its snapshot): in-dialog requests from the
+    /// peer match it again and a hangup sends a proper BYE. A call already known is left as it is.
+    func restore(callID: String, snapshot: JSONValue) -> Reply {
+        if calls[callID] != nil { return Reply(id: "", result: ["call": .string(callID), "restored": false]) }
+        switch CallSession.restore(id: callID, snapshot: snapshot) {
+        case .failure(let e):
+            return Reply(id: "", error: e)
+        case .success(let call):
+            calls[callID] = call
+            callByDialogKey[call.dialogKey] = callID
+            logger.notice("restored a call", metadata: ["call": "\(callID)", "sip_call_id": "\(call.sipCallID)"])
+            return Reply(id: "", result: ["call": .string(callID), "restored": true])
+        }
     }
 }

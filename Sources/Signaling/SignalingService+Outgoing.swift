@@ -291,6 +291,7 @@ extension SignalingService {
         if let normal { data["normal"] = .bool(normal) }
         if let codec = call.codec { data["codec"] = .string(codec) }
         if let remoteMedia = call.remoteMedia { data["remote_media"] = remoteMedia }
+        if call.state != .terminated, let snapshot = call.snapshot { data["signaling"] = snapshot }
         emit("call.state", data)
     }
 

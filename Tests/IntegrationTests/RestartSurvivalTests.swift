@@ -157,6 +157,56 @@ extension ProcessGroupTests {
                 }
             }
         }
+
+        /// sip-sig killed mid-call: the restarted one gets the dialog back from orch; media never stopped; a BYE
+        /// from either side afterwards completes normally (no 481 at the peer).
+        @Test(arguments: ["peer hangs up", "we hang up"])
+        func sipSigKilledMidCallKeepsTheDialogAndABYEAfterwardsWorks(_ who: String) async throws {
+            let port = TestPorts.base(), portB = TestPorts.base()
+            try await withInstance { a in
+                try await withInstance(root: a.root) { b in
+                    _ = try await a.up(MediaFlowTests.flags(port, autoAnswer: true))
+                    _ = try await b.up(MediaFlowTests.flags(portB, autoAnswer: false))
+                    let (bCall, aCall) = try await MediaFlowTests.connect(b, to: a, port: port)
+                    let meter = try GapMeter(address: a.endpoints.mediaTaps(worker: "rtp-1"), stream: try #require(aCall["streams"]?["playback"]?.intValue))
+                    let source = try ToneInjector(b, stream: try #require(bCall["streams"]?["capture"]?.intValue), frequency: 1000, amplitude: 8000)
+                    let aEvents = try await EventRecorder(a), bEvents = try await EventRecorder(b)
+                    defer { meter.stop(); source.stop(); aEvents.stop(); bEvents.stop() }
+                    #expect(await eventually { meter.voicedFrames >= 25 })
+                    let victim = try await b.pid(of: "sig")
+                    let killedAt = ContinuousClock.now
+                    kill(victim, SIGKILL)
+                    #expect(await eventually(timeout: .seconds(5)) {
+                        guard let s = try? await b.status(), let c = b.component("sig", in: s) else { return false }
+                        return c["state"]?.stringValue == "up" && c["pid"]?.intValue.map { Int32($0) != victim } == true
+                    })
+                    // The new sig has the call (orch restored it); the call and its audio went on throughout.
+                    #expect(await eventually {
+                        let calls = try? await b.handle.request("calls")
+                        return calls?["calls"]?.arrayValue?.first?["state"]?.stringValue == "connected"
+                    })
+                    #expect(await eventually { meter.voicedFrames(after: killedAt + .milliseconds(500)) >= 25 })
+                    let gap = meter.longestGap(after: killedAt - .milliseconds(100))
+                    print("sig restart: audio gap \(gap) at the far end")
+                    #expect(gap < .milliseconds(300))
+                    if who == "peer hangs up" {
+                        _ = try await a.handle.request("hangup", args: ["all": true])
+                    } else {
+                        _ = try await b.handle.request("hangup", args: ["all": true])
+                    }
+                    let ended = await aEvents.wait(timeout: .seconds(5)) { $0.type == "call.state" && $0.data["state"]?.stringValue == "terminated" }
+                    #expect(ended?.data["normal"]?.boolValue == true, "the BYE was answered 200: \(ended?.data ?? [:])")
+                    // b ended it through the restored dialog (the BYE matched it), not by forgetting it.
+                    let bEnded = await bEvents.wait(timeout: .seconds(5)) { $0.type == "call.state" && $0.data["state"]?.stringValue == "terminated" }
+                    #expect(bEnded?.data["reason"]?.stringValue?.contains("restarting") == false, "\(bEnded?.data ?? [:])")
+                    #expect(bEnded?.data["source"]?.stringValue == "sig")
+                    #expect(await eventually {
+                        let bc = try? await b.handle.request("calls"), sb = try? await b.status()
+                        return bc?["calls"]?.arrayValue?.isEmpty == true && sb.flatMap { b.component("rtp-1", in: $0)?["stats"]?["sessions"]?.intValue } == 0
+                    }, "b ended the call and released its media")
+                }
+            }
+        }
     }
 }
 

@@ -1,0 +1,33 @@
+import Foundation
+
+/// The advanced API: a call's audio as frames.
+extension Call {
+    /// The call's audio stream: the peer's decoded frames to read, and `send` to talk instead of the
+    /// microphone. Waits (up to `timeout`) until the call has a media worker: right away for an outgoing call,
+    /// once answered for an incoming one. The stream closes when the call ends.
+    public func audioStream(timeout: Duration = .seconds(10)) async throws(SIPClientError) -> CallAudioStream {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            try await ensureActive()
+            let calls = try await core.request("calls")
+            let record = calls["calls"]?.arrayValue?.first { $0["call_id"]?.stringValue == id }
+            if let worker = record?["worker"]?.stringValue, let playback = record?["streams"]?["playback"]?.intValue,
+               let capture = record?["streams"]?["capture"]?.intValue {
+                let stream: CallAudioStream
+                do {
+                    stream = try CallAudioStream(callID: id, endpoints: core.handle.endpoints, worker: worker,
+                                                 playback: UInt32(playback), capture: UInt32(capture))
+                } catch {
+                    throw .mediaUnavailable(callID: id, reason: "cannot open the media worker's sockets: \(error)")
+                }
+                guard adopt(stream) else { throw .callEnded(callID: id) }
+                return stream
+            }
+            guard ContinuousClock.now < deadline else {
+                throw .mediaUnavailable(callID: id, reason: record == nil ? "the instance no longer lists the call"
+                                                                           : "no media worker within \(timeout)")
+            }
+            do { try await Task.sleep(for: .milliseconds(50)) } catch { throw .cancelled }
+        }
+    }
+}

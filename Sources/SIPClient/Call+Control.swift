@@ -1,0 +1,81 @@
+import Wire
+
+/// Commands on a call, each one orch command (docs/PROTOCOL.md §4).
+extension Call {
+    /// Answers an incoming call: orch gives it a media worker and sip-sig sends 200 OK with our SDP. Returns once
+    /// the answer is sent; the call turns `connected` when the peer's ACK arrives (`waitForAnswer()`).
+    /// - Parameter options: codecs and SDP attributes for this call (`from` and credentials do not apply).
+    public func answer(options: CallOptions = CallOptions()) async throws(SIPClientError) {
+        guard direction == .incoming else {
+            throw .invalidConfiguration(setting: "answer()", problem: "call \(id) is outgoing; only incoming calls are answered",
+                                        fix: "use waitForAnswer() to wait until the peer answers")
+        }
+        try options.validate()
+        try await ensureActive()
+        noteAnswering()
+        var args: [String: JSONValue] = ["call": .string(id)]
+        args.merge(options.mediaArguments) { a, _ in a }
+        _ = try await core.request("answer", args, timeout: .seconds(10))
+    }
+
+    /// Rejects an incoming call with a SIP status (486 Busy Here by default; 603 Decline, 480 Unavailable, ...).
+    public func reject(code: Int = 486) async throws(SIPClientError) {
+        guard (400...699).contains(code) else {
+            throw .invalidConfiguration(setting: "reject(code:)", problem: "\(code) is not a final error status",
+                                        fix: "use a code from 400 to 699, e.g. 486 (busy) or 603 (decline)")
+        }
+        try await ensureActive()
+        _ = try await core.request("reject", ["call": .string(id), "code": .init(code)])
+    }
+
+    /// Ends the call: CANCEL before it is answered, BYE after (487 for an incoming call not yet answered).
+    /// Returns once the request is out; `waitForEnd()` tells when the call is over. Hanging up an ended call
+    /// does nothing.
+    public func hangup() async throws(SIPClientError) {
+        guard await state != .terminated else { return }
+        do {
+            _ = try await core.request("hangup", ["call": .string(id)])
+        } catch {
+            // The call may have ended while the request was on its way: that is what the caller wanted.
+            if await state == .terminated { return }
+            if case .requestFailed(_, let code, _) = error, code == "not_found" { return }
+            throw error
+        }
+    }
+
+    /// Sends DTMF digits as RFC 4733 telephone events (0-9, *, #, A-D), `duration` each, 60 ms apart. Fails if the
+    /// peer did not accept telephone-event in its SDP.
+    public func sendDTMF(_ digits: String, duration: Duration = .milliseconds(100)) async throws(SIPClientError) {
+        let allowed = Set("0123456789*#ABCDabcd")
+        guard !digits.isEmpty, digits.allSatisfy(allowed.contains) else { throw .invalidDTMF(digits: digits) }
+        let ms = Int(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
+        guard (40...5000).contains(ms) else {
+            throw .invalidConfiguration(setting: "sendDTMF(duration:)", problem: "\(ms) ms per digit is outside 40-5000 ms",
+                                        fix: "use a duration from 40 ms to 5 s; 100 ms is usual")
+        }
+        try await ensureActive()
+        _ = try await core.request("dtmf", ["call": .string(id), "digits": .string(digits.uppercased()), "duration_ms": .init(ms)])
+    }
+
+    /// The call's media figures now (orch's `call_stats`): loss, jitter, round trip, MOS, packet counts.
+    public func statistics() async throws(SIPClientError) -> CallStatistics {
+        if let final = resolvedEnd?.statistics { return final }
+        try await ensureActive()
+        let result = try await core.request("call_stats", ["call": .string(id)])
+        return CallStatistics(result.objectValue ?? [:], callID: id)
+    }
+
+    func ensureActive() async throws(SIPClientError) {
+        if await state == .terminated { throw .callEnded(callID: id) }
+    }
+}
+
+extension CallOptions {
+    /// `codecs` and `sdp_attributes` as orch's `call` / `answer` args.
+    var mediaArguments: [String: JSONValue] {
+        var args: [String: JSONValue] = [:]
+        if let codecs { args["codecs"] = .array(codecs.map { .string($0.rawValue) }) }
+        if !sdpAttributes.isEmpty { args["sdp_attributes"] = .array(sdpAttributes.map { .string(Self.attributeLine($0)) }) }
+        return args
+    }
+}

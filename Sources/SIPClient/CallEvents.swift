@@ -1,0 +1,60 @@
+import Wire
+
+/// A call arrived (`call.incoming`). `call` is the object to answer or reject; the same object comes out of
+/// `SIPClient.incomingCalls`.
+public struct IncomingCallEvent: Sendable {
+    /// The call, already followed: answer, reject or watch it.
+    public var call: Call
+    /// Who calls: the From URI.
+    public var from: String
+    /// Whom they called: the To URI (one of our addresses or accounts).
+    public var to: String
+    /// The SIP Call-ID, for matching with the peer's logs.
+    public var sipCallID: String?
+}
+
+/// A call changed state (`call.state`).
+public struct CallStateEvent: Sendable, Equatable {
+    /// The call concerned.
+    public var callID: String
+    /// The state the call is now in.
+    public var state: CallState
+    /// Who placed the call.
+    public var direction: CallDirection
+    /// The peer's URI.
+    public var remote: String?
+    /// The SIP status behind the change (180, 200, 486, ...), when there was one.
+    public var sipStatus: Int?
+    /// Why the call ended (terminated only).
+    public var reason: String?
+    /// False when a terminated call failed rather than ended normally.
+    public var isNormal: Bool?
+    /// Negotiated codec, once the SDP settled.
+    public var codec: String?
+
+    /// Nil for a state this version does not know.
+    init?(_ data: [String: JSONValue]) {
+        guard let id = data.string("call"), let state = data.string("state").flatMap(CallState.init(wire:)) else { return nil }
+        callID = id
+        self.state = state
+        direction = data.string("direction").flatMap(CallDirection.init(rawValue:)) ?? .incoming
+        remote = data.string("remote")
+        sipStatus = data.int("code")
+        reason = data.string("reason")
+        isNormal = data.bool("normal")
+        codec = data.string("codec")
+    }
+}
+
+/// An RFC 4733 digit began on a call (`dtmf.received`): one event per key press.
+public struct DTMFEvent: Sendable, Equatable {
+    /// The call concerned.
+    public var callID: String
+    /// `0`-`9`, `*`, `#` or `A`-`D`.
+    public var digit: String
+
+    init(_ data: [String: JSONValue]) {
+        callID = data.string("call") ?? ""
+        digit = data.string("digit") ?? ""
+    }
+}

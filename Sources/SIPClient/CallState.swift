@@ -1,0 +1,45 @@
+/// Where a call is in its life, as sip-sig reports it in `call.state` events.
+///
+///     outgoing: idle -> dialing -> ringing / early -> connected <-> held -> terminated
+///     incoming: idle -> incoming -> connected <-> held -> terminated
+///
+/// Any state can go to `terminated`; `early` means the peer already sends audio (a ring-back tone or an
+/// announcement) before answering.
+public enum CallState: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+    /// Not yet placed: the request to dial has not been sent.
+    case idle
+    /// Our INVITE is out and nothing but `100 Trying` came back.
+    case dialing
+    /// The peer rings (180 without audio).
+    case ringing
+    /// An incoming call waits to be answered or rejected.
+    case incoming
+    /// The peer sends early media (183 with SDP) before answering.
+    case early
+    /// Answered; audio flows both ways.
+    case connected
+    /// Answered and on hold (a re-INVITE put the media on sendonly/inactive).
+    case held
+    /// Over: hung up, rejected, cancelled or failed. Final.
+    case terminated
+
+    /// Reads the wire name; states a later protocol version adds map to nil and are ignored.
+    init?(wire: String) { self.init(rawValue: wire) }
+
+    /// Answered at some point (audio was or is set up).
+    public var isAnswered: Bool { self == .connected || self == .held }
+
+    /// The wire name, e.g. `connected`.
+    public var description: String { rawValue }
+}
+
+/// Which side placed the call.
+public enum CallDirection: String, Sendable, Hashable, CustomStringConvertible {
+    /// We called the peer.
+    case outgoing
+    /// The peer called us.
+    case incoming
+
+    /// The wire name, e.g. `connected`.
+    public var description: String { rawValue }
+}

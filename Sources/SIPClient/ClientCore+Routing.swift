@@ -1,0 +1,38 @@
+import Foundation
+import Wire
+
+/// Routing of the instance's events: calls are updated first (so a consumer that reacts to an event sees the
+/// call already in that state), then the typed event goes to every `events` stream.
+extension ClientCore {
+    func route(_ event: Event) {
+        let typed: SIPClientEvent
+        switch event.type {
+        case "call.incoming":
+            guard let call = incomingCall(event.data) else { return }
+            typed = .incomingCall(IncomingCallEvent(call: call, from: event.data.string("from") ?? call.remoteURI,
+                                                    to: event.data.string("to") ?? "", sipCallID: event.data.string("sip_call_id")))
+            events.yield(typed)
+            incoming.yield(call)
+            return
+        case "call.state":
+            typed = SIPClientEvent(decoding: event)
+            if case .callStateChanged(let e) = typed { call(e.callID)?.apply(e) }
+        case "media.stopped":
+            // The worker's final figures: they complete the call's end (orch's `call.quality` follows).
+            typed = SIPClientEvent(decoding: event)
+            if let id = event.data.string("call") { call(id)?.mediaStopped(CallStatistics(event.data)) }
+        default:
+            typed = SIPClientEvent(decoding: event)
+        }
+        events.yield(typed)
+    }
+
+    /// The `Call` for a `call.incoming` event (created and followed from now on); nil without a call id.
+    private func incomingCall(_ data: [String: JSONValue]) -> Call? {
+        guard let id = data.string("call") else { return nil }
+        if let known = call(id) { return known }
+        let call = Call(id: id, remoteURI: data.string("from") ?? "", direction: .incoming, state: .incoming, core: self)
+        register(call)
+        return call
+    }
+}

@@ -1,0 +1,68 @@
+import SDP
+import SIPCore
+import SIPDialog
+import Wire
+
+/// An answered call as sip-sig hands it to orch (`signaling` in `call.state`), and as a restarted sip-sig takes it
+/// back (`call.restore`): the dialog (RFC 3261 §12) plus what the session needs to go on (media, codec, transport).
+/// Transactions in flight are not carried: a restart loses them, the dialog survives.
+extension CallSession {
+    var snapshot: JSONValue? {
+        guard isAnswered, let dialog, dialog.state == .confirmed else { return nil }
+        let d = dialog.snapshot
+        var dialogJSON: [String: JSONValue] = [
+            "call_id": .string(d.callID), "local_tag": .string(d.localTag), "remote_tag": .string(d.remoteTag), "role": .string(d.role),
+            "local": .string(d.localAddress), "remote": .string(d.remoteAddress), "remote_target": .string(d.remoteTarget),
+            "route_set": .array(d.routeSet.map { .string($0) }), "secure": .bool(d.secure), "local_contact": .string(d.localContact),
+            "creating_cseq": .number(Double(d.creatingCSeq)),
+        ]
+        if let c = d.localCSeq { dialogJSON["local_cseq"] = .number(Double(c)) }
+        if let c = d.remoteCSeq { dialogJSON["remote_cseq"] = .number(Double(c)) }
+        var o: [String: JSONValue] = ["direction": .string(direction.rawValue), "state": .string(state.rawValue),
+                                      "remote": .string(remote), "local": .string(local), "transport": .string(transport.rawValue),
+                                      "dialog": .object(dialogJSON)]
+        if let media { o["media"] = ["address": .string(media.address), "port": .init(Int(media.port))] }
+        if let remoteMedia { o["remote_media"] = remoteMedia }
+        if let codec { o["codec"] = .string(codec) }
+        if let p = preferences {
+            if let codecs = p.codecs { o["codecs"] = .array(codecs.map { .string($0) }) }
+            if !p.attributes.isEmpty {
+                o["sdp_attributes"] = .array(p.attributes.map { attribute in
+                    .string(attribute.value.map { "\(attribute.name):\($0)" } ?? attribute.name)
+                })
+            }
+        }
+        return .object(o)
+    }
+
+    /// Rebuilds an answered call from its snapshot; nil (with the reason) when it does not describe one.
+    static func restore(id: String, snapshot s: JSONValue) -> Result<CallSession, WireError> {
+        func bad(_ why: String) -> Result<CallSession, WireError> { .failure(WireError(.badArgs, "call.restore: \(why)")) }
+        guard let d = s["dialog"], let callID = d["call_id"]?.stringValue, let localTag = d["local_tag"]?.stringValue,
+              let remoteTag = d["remote_tag"]?.stringValue, let role = d["role"]?.stringValue, let local = d["local"]?.stringValue,
+              let remote = d["remote"]?.stringValue, let target = d["remote_target"]?.stringValue,
+              let contact = d["local_contact"]?.stringValue, let creating = d["creating_cseq"]?.intValue else {
+            return bad("signaling.dialog lacks call_id, tags, role, local, remote, remote_target, local_contact or creating_cseq")
+        }
+        let snapshot = SIPDialogSnapshot(
+            callID: callID, localTag: localTag, remoteTag: remoteTag, role: role, localAddress: local, remoteAddress: remote,
+            localCSeq: d["local_cseq"]?.intValue.map { UInt32(clamping: $0) }, remoteCSeq: d["remote_cseq"]?.intValue.map { UInt32(clamping: $0) },
+            remoteTarget: target, routeSet: d["route_set"]?.arrayValue?.compactMap(\.stringValue) ?? [], secure: d["secure"]?.boolValue ?? false,
+            localContact: contact, creatingCSeq: UInt32(clamping: creating))
+        let dialog: SIPDialog
+        do { dialog = try SIPDialog(restoring: snapshot) } catch { return bad("the dialog does not parse: \(error)") }
+        let direction: Direction = s["direction"]?.stringValue == "incoming" ? .incoming : .outgoing
+        let state: State = s["state"]?.stringValue == "held" ? .held : .connected
+        var call = CallSession(id: id, direction: direction, state: state, sipCallID: callID, localTag: localTag,
+                               remote: s["remote"]?.stringValue ?? "", local: s["local"]?.stringValue ?? "")
+        call.dialog = dialog
+        if let host = s["media"]?["address"]?.stringValue, let port = s["media"]?["port"]?.intValue, let p = UInt16(exactly: port) {
+            call.media = (host, p)
+        }
+        call.remoteMedia = s["remote_media"]
+        call.codec = s["codec"]?.stringValue
+        call.transport = s["transport"]?.stringValue == "tcp" ? .tcp : .udp
+        if case .success(let p) = MediaPreferences.parse(s.objectValue ?? [:]) { call.preferences = p }
+        return .success(call)
+    }
+}

@@ -1,0 +1,77 @@
+// CallCentreAgent: a headless agent that registers (when credentials are given), answers every call and logs
+// each call's quality report (MOS, jitter, loss) when it ends. Stops cleanly on Ctrl-C or SIGTERM.
+//
+//     CallCentreAgent --identity sip:agent7@pbx.example.com [--user agent7 --password secret] [--registrar sip:pbx.example.com]
+//                     [--listen 0.0.0.0:5070] [--instance agent7] [--prompt prompt.wav]
+import Foundation
+import SIPClient
+
+/// `--name value` pairs of the command line.
+func option(_ name: String) -> String? {
+    let args = CommandLine.arguments
+    guard let i = args.firstIndex(of: "--" + name), i + 1 < args.count else { return nil }
+    return args[i + 1]
+}
+
+func log(_ line: String) {
+    // Written at once (not buffered), so a log collector sees each line as it happens.
+    FileHandle.standardOutput.write(Data("\(ISO8601DateFormatter().string(from: Date())) \(line)\n".utf8))
+}
+
+guard let identity = option("identity") else {
+    FileHandle.standardError.write(Data("usage: CallCentreAgent --identity sip:agent@host [--user U --password P] [--registrar URI] [--listen HOST:PORT] [--instance NAME] [--prompt FILE.wav]\n".utf8))
+    exit(2)
+}
+
+var builder = SIPClientBuilder.headlessAgent.identity(identity)
+if let password = option("password") { builder = builder.credentials(user: option("user") ?? "", password: password) }
+if let registrar = option("registrar") { builder = builder.registrar(registrar) }
+if let listen = option("listen") { builder = builder.sipListen(listen) }
+if let instance = option("instance") { builder = builder.instance(instance) }
+if let prompt = option("prompt") { builder = builder.audioBackend(.file(input: prompt, output: nil)) }
+
+let client: SIPClient
+do {
+    client = try await SIPClient(configuration: try builder.build())
+} catch {
+    FileHandle.standardError.write(Data("CallCentreAgent: \(error)\n".utf8))
+    exit(1)
+}
+log("agent \(identity) ready on instance \(client.instanceName)\(client.configuration.account != nil ? " (registered)" : "")")
+
+// Ctrl-C / SIGTERM: stop the client (and the group it started). Its event stream then finishes, which ends the
+// loop below; the program waits there until the shutdown is complete.
+signal(SIGINT, SIG_IGN)
+signal(SIGTERM, SIG_IGN)
+let signals = [SIGINT, SIGTERM].map { DispatchSource.makeSignalSource(signal: $0, queue: .main) }
+for source in signals {
+    source.setEventHandler {
+        Task {
+            log("stopping")
+            await client.shutdown()
+        }
+    }
+    source.resume()
+}
+
+for await event in client.events {
+    switch event {
+    case .incomingCall(let e):
+        log("call \(e.call.id) from \(e.from): answering")
+    case .callStateChanged(let e) where e.state == .connected:
+        log("call \(e.callID) connected (\(e.codec ?? "?"))")
+    case .callStateChanged(let e) where e.state == .terminated:
+        log("call \(e.callID) ended: \(e.reason ?? "-")")
+    case .callQualityReport(let r):
+        let mos = r.mos.map { String(format: "%.2f", $0) } ?? "n/a"
+        log("quality of call \(r.callID): MOS \(mos), jitter \(String(format: "%.1f", r.jitterMilliseconds)) ms, loss \(String(format: "%.2f", r.lossPercent)) %")
+    case .registrationStateChanged(let e):
+        log("registration of \(e.aor): \(e.state)\(e.reason.map { " (\($0))" } ?? "")")
+    case .componentRestarted(let e) where e.change != .up:
+        log("component \(e.name) \(e.change.rawValue)\(e.reason.map { ": \($0)" } ?? "")")
+    default:
+        break
+    }
+}
+await client.shutdown()
+log("stopped")
