@@ -15,6 +15,7 @@ let package = Package(
         .executable(name: "sipc", targets: ["sipc"]),
         .executable(name: "sip-bench", targets: ["sip-bench"]),
         .library(name: "GroupControl", targets: ["GroupControl"]),
+        .library(name: "SIPClient", targets: ["SIPClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -103,6 +104,19 @@ let package = Package(
                                .product(name: "NIOPosix", package: "swift-nio")],
                 swiftSettings: swift6),
 
+        /// The client library: simple, builder and advanced APIs over an instance's bus, typed events, call audio.
+        .target(name: "SIPClient",
+                dependencies: ["GroupControl", "Bus", "Wire", "ProcessSupport", "Config", "AudioIO"],
+                swiftSettings: swift6),
+
+        // Examples (built in CI): the library in use.
+        .executableTarget(name: "SimpleSoftphone", dependencies: ["SIPClient"], path: "examples/SimpleSoftphone",
+                          swiftSettings: swift6),
+        .executableTarget(name: "CallCentreAgent", dependencies: ["SIPClient"], path: "examples/CallCentreAgent",
+                          swiftSettings: swift6),
+        .executableTarget(name: "AudioProcessor", dependencies: ["SIPClient"], path: "examples/AudioProcessor",
+                          swiftSettings: swift6),
+
         // Executables: arguments and wiring only.
         .executableTarget(name: "sip-orch",
                           dependencies: ["Orchestrator", "Config", "ProcessSupport", "CLISupport",
@@ -145,6 +159,9 @@ let package = Package(
         .testTarget(name: "AudioDSPTests", dependencies: ["AudioDSP"], swiftSettings: swift6),
         .testTarget(name: "AudioServiceTests", dependencies: ["AudioService", "AudioIO", "AudioDSP", "Wire"], swiftSettings: swift6),
         .testTarget(name: "SDPTests", dependencies: ["SDP"], swiftSettings: swift6),
+        .testTarget(name: "SIPClientTests",
+                    dependencies: ["SIPClient", "Bus", "Wire", "ProcessSupport", "GroupControl"],
+                    swiftSettings: swift6),
         .testTarget(name: "WireTests", dependencies: ["Wire"], swiftSettings: swift6),
         .testTarget(name: "BusTests", dependencies: ["Bus", "Wire", "ProcessSupport"], swiftSettings: swift6),
         .testTarget(name: "ConfigTests", dependencies: ["Config"], swiftSettings: swift6),

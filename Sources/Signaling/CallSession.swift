@@ -35,6 +35,9 @@ struct CallSession: Sendable {
     var redirects = 0
     var cancelRequested = false
     var cancelSent = false
+    /// §9.1: when a CANCEL went out and the INVITE still has no final response by then (64*T1), the INVITE is
+    /// considered cancelled and the call ends (a peer that answered 180 and vanished must not ring forever).
+    var cancelDeadline: SIPTime?
     var lastAck: (remoteTag: String, message: SIPMessage, to: SIPTransportAddress)?
     var authenticator: SIPAuthenticator?
     var routes: [SIPURI] = []

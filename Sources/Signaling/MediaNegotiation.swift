@@ -119,7 +119,8 @@ struct MediaPreferences: Sendable, Equatable {
             for raw in lines {
                 let line = raw.hasPrefix("a=") ? String(raw.dropFirst(2)) : raw
                 let name = line.split(separator: ":", maxSplits: 1).first.map(String.init) ?? ""
-                guard !name.isEmpty, line.count <= maxAttributeLength, !line.contains(where: { $0 == "\r" || $0 == "\n" }),
+                guard !name.isEmpty, line.count <= maxAttributeLength,
+                      !line.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" || $0.value < 0x20 || $0.value == 0x7F }),
                       name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }) else {
                     return .failure(WireError(.badArgs, "sdp attribute '\(raw)' is not NAME[:VALUE] on one line of at most \(maxAttributeLength) characters"))
                 }

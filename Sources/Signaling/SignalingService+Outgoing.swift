@@ -17,8 +17,13 @@ extension SignalingService {
             return Reply(id: "", error: WireError(.badArgs, "'\(target)' is not a SIP URI, e.g. sip:bob@127.0.0.1:5062"))
         }
         let account = fromAOR.flatMap { accounts[$0] } ?? (fromAOR == nil ? accounts.values.first : nil)
+        // A `from` that names no account is used as the From URI as it is (no registrar, no credentials).
+        var unregisteredFrom: SIPURI?
         if let fromAOR, account == nil {
-            return Reply(id: "", error: WireError(.notFound, "no account '\(fromAOR)'; add it with 'sipc register' first"))
+            guard let uri = try? SIPURI.parse(fromAOR.hasPrefix("sip") ? fromAOR : "sip:" + fromAOR), uri.isSIP, uri.user != nil else {
+                return Reply(id: "", error: WireError(.badArgs, "from '\(fromAOR)' is neither a registered account nor a SIP URI with a user, e.g. sip:alice@example.com"))
+            }
+            unregisteredFrom = uri
         }
         let routes = account?.config.outboundProxy.map { proxy -> SIPURI in
             var p = proxy
@@ -28,7 +33,7 @@ extension SignalingService {
         let defaultTransport = account?.config.transport ?? .udp
         let destination = RequestFactory.destination(for: routes.first ?? uri, default: defaultTransport)
         let local = advertised(destination.transport, towards: destination.host)
-        let fromURI = account?.config.aor ?? SIPURI(scheme: .sip, user: "sip-client", host: local.hostForURI, port: local.port)
+        let fromURI = account?.config.aor ?? unregisteredFrom ?? SIPURI(scheme: .sip, user: "sip-client", host: local.hostForURI, port: local.port)
         var fromAddress = SIPAddress(uri: fromURI)
         let tag = SIPRandomToken.make(length: 10)
         fromAddress.parameters.set("tag", tag)
@@ -265,6 +270,7 @@ extension SignalingService {
         guard var call = calls[id], let t = call.inviteTransaction, let cancel = transactions.makeCancel(for: t),
               let destination = call.inviteDestination else { return }
         call.cancelSent = true
+        call.cancelDeadline = now + settings.t1 * 64
         calls[id] = call
         _ = startTransaction(cancel, to: destination)
     }

@@ -116,6 +116,10 @@ public actor SignalingService {
     private func tick() {
         let t = now
         perform(transactions.advance(to: t))
+        for (id, call) in calls where call.cancelDeadline.map({ t >= $0 }) == true && call.state != .terminated {
+            log("no final response after CANCEL", cause: "cancel-timeout", call: id)
+            end(id, code: 408, reason: "no final response to the INVITE within 64*T1 of our CANCEL", normal: true)
+        }
         for id in Array(calls.keys) {
             guard var call = calls[id], var retransmitter = call.twoXX else { continue }
             for action in retransmitter.advance(to: t) {

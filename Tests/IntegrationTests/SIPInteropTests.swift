@@ -42,6 +42,31 @@ extension ProcessGroupTests {
             }
         }
 
+        /// A peer that rings and then vanishes (its CANCEL goes unanswered): the call ends 64*T1 after our CANCEL
+        /// (RFC 3261 §9.1) instead of ringing forever. The From of that call is given per call, with no account.
+        @Test func aPeerThatNeverAnswersOurCancelDoesNotRingForever() async throws {
+            let port = TestPorts.base()
+            try await withInstance { instance in
+                _ = try await instance.up(Self.flags(port, autoAnswer: false) + ["--set", "sip.t1_ms=40"])
+                let events = try await EventRecorder(instance)
+                defer { events.stop() }
+                try await withPeer({ try .sipp("uas_ring_ignore_cancel.xml", port: port + 2) }) { sipp in
+                    #expect(await PeerProcess.waitForUDP(port + 2))
+                    let placed = try await instance.handle.request("call", args: ["to": .string("sip:ghost@127.0.0.1:\(port + 2)"),
+                                                                                  "from": "sip:carol@example.org"], timeout: .seconds(10))
+                    let call = try #require(placed["call"]?.stringValue)
+                    #expect(await events.wait { $0.type == "call.state" && $0.data["state"]?.stringValue == "ringing" } != nil)
+                    let cancelledAt = ContinuousClock.now
+                    _ = try await instance.handle.request("hangup", args: ["call": .string(call)])
+                    let ended = await events.wait(timeout: .seconds(8)) { $0.type == "call.state" && $0.data["state"]?.stringValue == "terminated" }
+                    #expect(ended?.data["code"]?.intValue == 408, "\(ended?.data ?? [:])")
+                    let after = ContinuousClock.now - cancelledAt
+                    #expect(after >= .milliseconds(64 * 40 - 100) && after < .seconds(6), "ended \(after) after the CANCEL")
+                    #expect(await sipp.exitStatus() == 0, "SIPp saw the From and the CANCEL")
+                }
+            }
+        }
+
         @Test func sippCallsUsAndHangsUp() async throws {
             let port = TestPorts.base()
             try await withInstance { instance in

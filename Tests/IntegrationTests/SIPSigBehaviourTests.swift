@@ -256,6 +256,10 @@ extension ProcessGroupTests {
                 await #expect(throws: WireError.self) {
                     _ = try await instance.handle.request("answer", args: ["call": .string(call), "codecs": ["G729"]], timeout: .seconds(5))
                 }
+                await #expect(throws: WireError.self, "a line break in an attribute would inject SDP lines") {
+                    _ = try await instance.handle.request("answer", args: ["call": .string(call), "sdp_attributes": ["x-foo:bar\r\na=evil"]],
+                                                          timeout: .seconds(5))
+                }
                 _ = try await instance.handle.request("answer", args: ["call": .string(call), "codecs": ["PCMA", "PCMU"],
                                                                         "sdp_attributes": ["a=x-agent:42", "x-flag"]], timeout: .seconds(5))
                 let ok = try #require(await probe.finalResponse())
