@@ -136,7 +136,7 @@ let package = Package(
                           dependencies: ["GroupControl", "Config", "CLISupport", "Wire", "Bus", "AudioIO", "AudioDSP", .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: swift6),
         /// libFuzzer target over the network parsers; built by scripts/fuzz with --sanitize=fuzzer.
-        .executableTarget(name: "sip-fuzz", dependencies: ["SIPCore", "SDP", "MediaCore"], swiftSettings: swift6),
+        .executableTarget(name: "sip-fuzz", dependencies: ["SIPCore", "SDP", "MediaCore", "Wire", "Config"], swiftSettings: swift6),
         .executableTarget(name: "sip-bench",
                           dependencies: ["Bus", "Wire", "ProcessSupport", "SIPCore", "MediaCore", "MediaWorker", "JitterBuffer", "AudioIO", "GroupControl",
                                          .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
@@ -162,6 +162,8 @@ let package = Package(
         .testTarget(name: "SIPClientTests",
                     dependencies: ["SIPClient", "Bus", "Wire", "ProcessSupport", "GroupControl"],
                     swiftSettings: swift6),
+        .testTarget(name: "FuzzRegressionTests", dependencies: ["SIPCore", "SDP", "MediaCore", "Wire", "Config"],
+                    path: "Tests/Fuzz", exclude: ["corpus", "regressions"], swiftSettings: swift6),
         .testTarget(name: "WireTests", dependencies: ["Wire"], swiftSettings: swift6),
         .testTarget(name: "BusTests", dependencies: ["Bus", "Wire", "ProcessSupport"], swiftSettings: swift6),
         .testTarget(name: "ConfigTests", dependencies: ["Config"], swiftSettings: swift6),

@@ -45,6 +45,7 @@ extension Orchestrator {
                 record.worker = media["worker"]?.stringValue
                 record.mediaPort = media["port"]?.intValue
                 calls.upsert(record)
+                flushJournal()  // before the INVITE goes out: an orch crash from here on keeps the call
                 var dial = args
                 dial["call"] = .string(callID)
                 dial["media"] = .object(media)
@@ -98,6 +99,7 @@ extension Orchestrator {
     // MARK: events from components
 
     func componentEvent(_ event: Event, from peer: String) {
+        defer { if event.type.hasPrefix("call.") || event.type == "registration.state" { flushJournal() } }
         var data = event.data
         data["source"] = .string(peer)
         events?.publish(event.type, data)
