@@ -37,7 +37,10 @@ class Group:
         self.run_dir = os.path.join(run_root, "sip-client", name)
         subprocess.run([os.path.join(BIN, "sipc"), "up", "--instance", name, "--sip-listen", f"127.0.0.1:{sip_port}",
                         "--rtp-ports", rtp_ports, "--rtp-workers", "1", "--log-level", "warning",
-                        "--set", "supervision.heartbeat_interval_ms=200", "--set", "supervision.heartbeat_liveness=3"],
+                        "--set", "supervision.heartbeat_interval_ms=200", "--set", "supervision.heartbeat_liveness=3",
+                        # Trials kill the same component every ~2 s: count it stable after 1 s, or the crash-loop
+                        # backoff (doubling to 10 s) would be what the later trials measure.
+                        "--set", "supervision.stable_after_s=1"],
                        env=self.env, check=True, stdout=subprocess.DEVNULL)
         self.ctx = zmq.Context()
         self.counter = 0
@@ -294,7 +297,7 @@ def main():
     ap.add_argument("--budget", type=float, default=1800, help="stop starting trials after this many seconds")
     args = ap.parse_args()
     work = tempfile.mkdtemp(prefix="chaos-")
-    sipp_call = subprocess.Popen(["sipp", "-sf", os.path.join(ROOT, "Tests/Interop/sipp/uas_answer.xml"), "-i", "127.0.0.1",
+    sipp_call = subprocess.Popen(["sipp", "-sf", os.path.join(ROOT, "Tests/Interop/sipp/uas_answer_restart.xml"), "-i", "127.0.0.1",
                                   "-p", str(args.port + 2), "-mp", str(args.port + 20), "-rtp_echo", "-nostdin",
                                   "-timeout", "0"], cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     sipp_reg = subprocess.Popen(["sipp", "-sf", os.path.join(ROOT, "Tests/Interop/sipp/chaos_registrar.xml"), "-i", "127.0.0.1",

@@ -8,6 +8,9 @@ import Wire
 /// Transactions in flight are not carried: a restart loses them, the dialog survives.
 extension CallSession {
     var snapshot: JSONValue? {
+        if direction == .outgoing, !isAnswered, state != .terminated, let invite, let destination = inviteDestination {
+            return pendingSnapshot(invite: invite, destination: destination)
+        }
         guard isAnswered, let dialog, dialog.state == .confirmed else { return nil }
         let d = dialog.snapshot
         var dialogJSON: [String: JSONValue] = [
@@ -33,6 +36,42 @@ extension CallSession {
             }
         }
         return .object(o)
+    }
+
+    /// An outgoing call still being set up: the INVITE as sent (same branch), so a restarted sig can retransmit it
+    /// as the same transaction and the peer's answer still finds it.
+    private func pendingSnapshot(invite: SIPMessage, destination: SIPTransportAddress) -> JSONValue {
+        var o: [String: JSONValue] = ["direction": "outgoing", "state": .string(state.rawValue), "remote": .string(remote),
+                                      "local": .string(local), "transport": .string(transport.rawValue),
+                                      "pending_invite": .string(String(decoding: invite.serialized(), as: UTF8.self)),
+                                      "destination": ["transport": .string(destination.transport.rawValue), "host": .string(destination.host),
+                                                      "port": .init(Int(destination.port))]]
+        if let media { o["media"] = ["address": .string(media.address), "port": .init(Int(media.port))] }
+        if let codecs = preferences?.codecs { o["codecs"] = .array(codecs.map { .string($0) }) }
+        return .object(o)
+    }
+
+    /// An outgoing call being set up, from its pending snapshot: the INVITE to send again and where.
+    static func restorePending(id: String, snapshot s: JSONValue) -> Result<(CallSession, SIPMessage, SIPTransportAddress), WireError> {
+        func bad(_ why: String) -> Result<(CallSession, SIPMessage, SIPTransportAddress), WireError> { .failure(WireError(.badArgs, "call.restore: \(why)")) }
+        guard let text = s["pending_invite"]?.stringValue, let host = s["destination"]?["host"]?.stringValue,
+              let port = s["destination"]?["port"]?.intValue, let p = UInt16(exactly: port) else {
+            return bad("a pending call needs pending_invite and destination {transport, host, port}")
+        }
+        guard let invite = try? SIPMessageParser().parseDatagram(Array(text.utf8)), invite.method == .invite,
+              let callID = try? invite.callID(), let tag = (try? invite.from())??.tag else {
+            return bad("pending_invite is not an INVITE with a Call-ID and a From tag")
+        }
+        let transport: SIPTransportKind = s["destination"]?["transport"]?.stringValue == "tcp" ? .tcp : .udp
+        var call = CallSession(id: id, direction: .outgoing, state: s["state"]?.stringValue == "ringing" ? .ringing : .dialing,
+                               sipCallID: callID, localTag: tag, remote: s["remote"]?.stringValue ?? "", local: s["local"]?.stringValue ?? "")
+        if let host = s["media"]?["address"]?.stringValue, let mp = s["media"]?["port"]?.intValue, let m = UInt16(exactly: mp) { call.media = (host, m) }
+        call.transport = transport
+        if case .success(let prefs) = MediaPreferences.parse(s.objectValue ?? [:]) { call.preferences = prefs }
+        let destination = SIPTransportAddress(transport: transport, host: host, port: p)
+        call.invite = invite
+        call.inviteDestination = destination
+        return .success((call, invite, destination))
     }
 
     /// Rebuilds an answered call from its snapshot; nil (with the reason) when it does not describe one.

@@ -62,6 +62,25 @@ extension SignalingService {
     /// peer match it again and a hangup sends a proper BYE. A call already known is left as it is.
     func restore(callID: String, snapshot: JSONValue) -> Reply {
         if calls[callID] != nil { return Reply(id: "", result: ["call": .string(callID), "restored": false]) }
+        if snapshot["pending_invite"] != nil {
+            switch CallSession.restorePending(id: callID, snapshot: snapshot) {
+            case .failure(let e):
+                return Reply(id: "", error: e)
+            case .success(let (call, invite, destination)):
+                calls[callID] = call
+                callByDialogKey[call.dialogKey] = callID
+                // The same INVITE (same branch): to the peer a retransmission, so its answer comes to this transaction.
+                guard let transaction = startTransaction(invite, to: destination) else {
+                    calls[callID] = nil
+                    callByDialogKey[call.dialogKey] = nil
+                    return Reply(id: "", error: WireError(.internal, "could not restart the INVITE transaction"))
+                }
+                calls[callID]?.inviteTransaction = transaction
+                callByClientTransaction[transaction] = callID
+                logger.notice("resumed a call being set up", metadata: ["call": "\(callID)", "sip_call_id": "\(call.sipCallID)"])
+                return Reply(id: "", result: ["call": .string(callID), "restored": true])
+            }
+        }
         switch CallSession.restore(id: callID, snapshot: snapshot) {
         case .failure(let e):
             return Reply(id: "", error: e)

@@ -207,6 +207,31 @@ extension ProcessGroupTests {
                 }
             }
         }
+
+        /// sip-sig killed while our INVITE rings at SIPp: the restarted sig sends the same INVITE again (same branch,
+        /// a retransmission to the peer), the peer's 200 finds it, the call connects and ends normally.
+        @Test func sipSigKilledDuringCallSetupStillConnectsTheCall() async throws {
+            let port = TestPorts.base()
+            try await withInstance { instance in
+                _ = try await instance.up(SIPInteropTests.flags(port, autoAnswer: false) + ["--sip-trace"])
+                let events = try await EventRecorder(instance)
+                defer { events.stop() }
+                try await withPeer({ try .sipp("uas_answer_restart.xml", port: port + 2) }) { sipp in
+                    #expect(await PeerProcess.waitForUDP(port + 2))
+                    let placed = try await instance.handle.request("call", args: ["to": .string("sip:echo@127.0.0.1:\(port + 2)")], timeout: .seconds(10))
+                    let call = try #require(placed["call"]?.stringValue)
+                    #expect(await events.wait { $0.type == "call.state" && $0.data["state"]?.stringValue == "ringing" } != nil)
+                    let victim = try await instance.pid(of: "sig")
+                    kill(victim, SIGKILL)  // SIPp answers 200 ms after its 180
+                    #expect(await eventually(timeout: .seconds(8)) {
+                        let calls = try? await instance.handle.request("calls")
+                        return calls?["calls"]?.arrayValue?.first { $0["call_id"]?.stringValue == call }?["state"]?.stringValue == "connected"
+                    }, "the call connects through the restarted sig")
+                    _ = try? await instance.handle.request("hangup", args: ["call": .string(call)])
+                    #expect(await sipp.exitStatus() == 0, "SIPp saw a complete call: INVITE, ACK for its 200, our BYE")
+                }
+            }
+        }
     }
 }
 
