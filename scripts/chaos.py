@@ -44,6 +44,9 @@ class Group:
                        env=self.env, check=True, stdout=subprocess.DEVNULL)
         self.ctx = zmq.Context()
         self.counter = 0
+        self.dealer = None
+        self.request_lock = threading.Lock()
+        self.running = True
         self.lock = threading.Lock()
         self.events = []
         self.sub = self.ctx.socket(zmq.SUB)
@@ -51,7 +54,8 @@ class Group:
         for p in (b"call.", b"registration.", b"instance.probe", b"component."):
             self.sub.setsockopt(zmq.SUBSCRIBE, p)
         self.sub.connect(f"ipc://{self.run_dir}/events.sock")
-        threading.Thread(target=self._pump, daemon=True).start()
+        self.pump = threading.Thread(target=self._pump, daemon=True)
+        self.pump.start()
         token = f"chaos-{time.time()}"
         for _ in range(100):
             self.request("probe_events", {"token": token})
@@ -59,8 +63,10 @@ class Group:
                 break
 
     def _pump(self):
-        while True:
+        while self.running:
             try:
+                if not self.sub.poll(100):
+                    continue
                 frames = self.sub.recv_multipart()
             except zmq.ZMQError:
                 return
@@ -80,23 +86,34 @@ class Group:
             time.sleep(0.01)
         return None
 
-    def request(self, command, args=None, timeout=5.0):
-        """A fresh DEALER per request: orch may be restarting (a new ROUTER) between two of them."""
-        self.counter += 1
-        rid = f"chaos-{self.counter}"
+    def _dealer(self):
         s = self.ctx.socket(zmq.DEALER)
         s.setsockopt(zmq.LINGER, 0)
         s.connect(f"ipc://{self.run_dir}/ctl.sock")
-        try:
+        return s
+
+    def request(self, command, args=None, timeout=5.0):
+        """One DEALER for the whole run (it reconnects by itself when a restarted orch binds ctl.sock again); after
+        a timeout it is replaced, so a request queued for a dead orch is not answered late."""
+        with self.request_lock:
+            self.counter += 1
+            rid = f"chaos-{self.counter}"
+            if self.dealer is None:
+                self.dealer = self._dealer()
+            s = self.dealer
             s.send(json.dumps({"v": 1, "kind": "request", "id": rid, "command": command, "args": args or {}}).encode())
-            if s.poll(int(timeout * 1000)):
-                reply = json.loads(s.recv())
-                if reply.get("ok"):
-                    return reply.get("result")
-                raise RuntimeError(f"{command}: {reply['error']['code']}: {reply['error']['message']}")
-            raise TimeoutError(f"{command}: no reply within {timeout} s")
-        finally:
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                if s.poll(int(max(1, (deadline - time.monotonic()) * 1000))):
+                    reply = json.loads(s.recv())
+                    if reply.get("id") != rid:
+                        continue  # a late answer to an earlier request
+                    if reply.get("ok"):
+                        return reply.get("result")
+                    raise RuntimeError(f"{command}: {reply['error']['code']}: {reply['error']['message']}")
             s.close()
+            self.dealer = None
+            raise TimeoutError(f"{command}: no reply within {timeout} s")
 
     def request_retrying(self, command, args=None, timeout=8.0):
         deadline = time.monotonic() + timeout
@@ -126,7 +143,11 @@ class Group:
     def down(self):
         subprocess.run([os.path.join(BIN, "sipc"), "down", "--instance", self.name], env=self.env,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.running = False
+        self.pump.join(2)
         self.sub.close()
+        if self.dealer is not None:
+            self.dealer.close()
         self.ctx.term()
 
 
@@ -190,7 +211,7 @@ class Tone:
     def stop(self):
         self.run = False
         for t in self.threads:
-            t.join(1)
+            t.join(3)  # both loops wake at least every 100 ms; a socket is closed only by its own thread's owner
         self.push.close()
         self.tap.close()
 

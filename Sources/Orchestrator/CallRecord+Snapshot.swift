@@ -18,6 +18,7 @@ extension CallRecord {
         if let mediaApplied { o["media_applied"] = mediaApplied }
         if let rtpState { o["rtp_state"] = rtpState }
         if let signaling { o["signaling"] = signaling }
+        if let dialArgs { o["dial_args"] = dialArgs }
         return .object(o)
     }
 
@@ -38,5 +39,6 @@ extension CallRecord {
         audioAttached = j["audio_attached"]?.boolValue ?? false
         rtpState = j["rtp_state"]
         signaling = j["signaling"]
+        dialArgs = j["dial_args"]
     }
 }

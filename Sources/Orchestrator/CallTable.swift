@@ -30,6 +30,8 @@ public struct CallRecord: Sendable, Equatable {
     public var rtpState: JSONValue?
     /// sip-sig's snapshot of the answered call (its dialog): a restarted sig gets the call back from it.
     public var signaling: JSONValue?
+    /// What orch asked sig to dial (outgoing calls): dialled again if sig dies before it could report the INVITE.
+    public var dialArgs: JSONValue?
 
     public init(id: String, direction: String, state: String, remote: String, created: Date = Date()) {
         self.id = id

@@ -30,7 +30,9 @@ public enum OrchKeeper {
         defer { forwarder.cancel() }
 
         var restarts = 0
-        var backoff = RestartBackoff(initial: .milliseconds(100), maximum: .seconds(5))
+        // At most 2 s between restarts: the components wait `orch_timeout_s` (5 s by default) for an orch before
+        // giving up their calls, so the keeper must never be the one that makes them wait longer.
+        var backoff = RestartBackoff(initial: .milliseconds(100), maximum: .seconds(2))
         while true {
             var args = arguments + ["--supervisor", "--orch-restarts", String(restarts)]
             if restarts > 0 { args.append("--adopting") }
@@ -55,7 +57,8 @@ public enum OrchKeeper {
                 logger.critical("keeper: orch \(termination) at start-up; not restarting")
                 return 1
             }
-            if MonotonicTime.now.since(started) > .seconds(30) { backoff.reset() }
+            // An orch that ran a couple of seconds came up fine: its death is not a start-up crash loop.
+            if MonotonicTime.now.since(started) > .seconds(2) { backoff.reset() }
             let delay = backoff.take()
             restarts += 1
             logger.warning("keeper: orch \(termination); restarting in \(delay) (restart \(restarts))")

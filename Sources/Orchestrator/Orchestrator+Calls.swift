@@ -44,11 +44,12 @@ extension Orchestrator {
             case .success(let media):
                 record.worker = media["worker"]?.stringValue
                 record.mediaPort = media["port"]?.intValue
-                calls.upsert(record)
-                flushJournal()  // before the INVITE goes out: an orch crash from here on keeps the call
                 var dial = args
                 dial["call"] = .string(callID)
                 dial["media"] = .object(media)
+                record.dialArgs = .object(dial)
+                calls.upsert(record)
+                flushJournal()  // before the INVITE goes out: an orch crash from here on keeps the call
                 let reply = await requestSig("call.dial", dial, timeout: .seconds(10))
                 if case .failure = reply.outcome { await endLocally(callID, reason: "dial failed") }
                 return Reply(id: id, outcome: reply.outcome)

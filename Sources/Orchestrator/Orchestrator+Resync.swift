@@ -70,7 +70,14 @@ extension Orchestrator {
             // A restarted sig lost its calls: give it back the answered ones. An adopted sig kept its own, and a call it
             // no longer has ended meanwhile (it must not be brought back).
             for record in self.calls.active.values where restore && !record.isTerminated {
-                guard let signaling = record.signaling else { continue }
+                guard let signaling = record.signaling else {
+                    // sig died before it could report this call's INVITE: dial it again (same call, same media).
+                    if record.direction == "outgoing", record.state == "dialing", let dial = record.dialArgs?.objectValue {
+                        self.logger.notice("dialling again a call sig lost before reporting it", metadata: ["call": "\(record.id)"])
+                        _ = await self.requestComponent(sig, "call.dial", dial, timeout: .seconds(5))
+                    }
+                    continue
+                }
                 let restored = await self.requestComponent(sig, "call.restore", ["call": .string(record.id), "signaling": signaling],
                                                            timeout: .seconds(2))
                 if case .failure(let e) = restored.outcome {

@@ -56,7 +56,9 @@ public actor Orchestrator {
         settings.startTimeout = .seconds(config.supervision.startTimeoutS)
         var base = config.json
         base["instance"] = .string(instance)
-        settings.adoptWindow = .milliseconds(config.supervision.heartbeatIntervalMs * 3 / 2 + 300)
+        // Long enough for every running component to be heard from even on a loaded machine: one that is missed is
+        // started a second time, and the two fight over the calls (ports, the routing id).
+        settings.adoptWindow = .milliseconds(max(1500, config.supervision.heartbeatIntervalMs * 3 / 2 + 300))
         self.core = SupervisorCore(components: ComponentSpec.group(for: config), config: base, settings: settings, now: .now,
                                    adopting: adopting)
     }

@@ -97,6 +97,7 @@ import Wire
         let tail = 160 * 400
         let erle = 20 * log10(Self.rms(echo[tail...]) / max(1, Self.rms(out[tail...])))
         #expect(erle >= 15, "ERLE \(erle) dB")
+        print("AudioPipeline: ERLE \(String(format: "%.1f", erle)) dB through the capture pipeline")
     }
 
     @Test func muteSilencesAndInputGainScales() throws {
