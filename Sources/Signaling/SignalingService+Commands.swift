@@ -70,7 +70,8 @@ extension SignalingService {
                 calls[callID] = call
                 callByDialogKey[call.dialogKey] = callID
                 // The same INVITE (same branch): to the peer a retransmission, so its answer comes to this transaction.
-                guard let transaction = startTransaction(invite, to: destination) else {
+                // Sent at once only when no provisional answer had come: otherwise the peer has it and is answering.
+                guard let transaction = startTransaction(invite, to: destination, sendNow: call.state == .dialing) else {
                     calls[callID] = nil
                     callByDialogKey[call.dialogKey] = nil
                     return Reply(id: "", error: WireError(.internal, "could not restart the INVITE transaction"))

@@ -251,11 +251,13 @@ public actor SignalingService {
     }
 
     /// Starts a client transaction for a request that already has its Via.
-    func startTransaction(_ request: SIPMessage, to destination: SIPTransportAddress) -> SIPClientTransactionID? {
+    /// - Parameter sendNow: false for a request the peer already has (a restored INVITE): the transaction only
+    ///   retransmits it when its timer says so, so the peer's own retransmitted answer usually arrives first.
+    func startTransaction(_ request: SIPMessage, to destination: SIPTransportAddress, sendNow: Bool = true) -> SIPClientTransactionID? {
         do {
             let (id, actions) = try transactions.sendRequest(request, to: destination, now: now)
             for action in actions {
-                if case .send(let message, let to) = action { send(message, to: to, transaction: id) } else { perform([action]) }
+                if case .send(let message, let to) = action { if sendNow { send(message, to: to, transaction: id) } } else { perform([action]) }
             }
             return id
         } catch {
