@@ -53,6 +53,9 @@ public struct ConfigOptions: ParsableArguments, Sendable {
     @Flag(name: .long, help: "Answer every incoming call (calls.auto_answer).")
     public var autoAnswer = false
 
+    @Option(name: .long, help: "WAV file (8000 Hz, 16-bit PCM) sent to the peer while we hold a call (calls.hold_music).")
+    public var holdMusic: String?
+
     @Flag(name: .long, help: "Log every SIP message in and out (sip.trace).")
     public var sipTrace = false
 
@@ -78,6 +81,7 @@ public struct ConfigOptions: ParsableArguments, Sendable {
         if let noiseSuppression { list.append(("--noise-suppression", noiseSuppression)) }
         if let gainControl { list.append(("--gain-control", gainControl)) }
         if autoAnswer { list.append(("--auto-answer", "true")) }
+        if let holdMusic { list.append(("--hold-music", holdMusic.isEmpty ? "" : absolutePath(holdMusic))) }
         if sipTrace { list.append(("--sip-trace", "true")) }
         if let maxCalls { list.append(("--max-calls", maxCalls)) }
         if let logLevel { list.append(("--log-level", logLevel)) }

@@ -68,6 +68,8 @@ public struct AudioSettings: Sendable, Equatable {
 public struct CallSettings: Sendable, Equatable {
     /// Answer every incoming call without asking.
     public var autoAnswer = false
+    /// A WAV file (8000 Hz, 16-bit PCM) the media worker sends while we hold a call; empty: silence.
+    public var holdMusic = ""
 }
 
 /// How `sip-orch` watches and restarts components (the zguide's Paranoid Pirate numbers by default).

@@ -83,6 +83,11 @@ enum SettingsTable {
         Setting("audio.mute", expected: "true or false") { bool($1, into: &$0.audio.mute) },
         Setting("audio.level_events", expected: "true or false") { bool($1, into: &$0.audio.levelEvents) },
         Setting("calls.auto_answer", flag: "--auto-answer", expected: "true or false") { bool($1, into: &$0.calls.autoAnswer) },
+        Setting("calls.hold_music", flag: "--hold-music", expected: "the path of a WAV file (8000 Hz, 16-bit PCM), or empty for silence") {
+            guard !$1.contains("\0"), $1.utf8.count <= 4096 else { return false }
+            $0.calls.holdMusic = $1
+            return true
+        },
         Setting("supervision.heartbeat_interval_ms", expected: "an integer from 50 to 60000") {
             int($1, 50...60_000, into: &$0.supervision.heartbeatIntervalMs)
         },

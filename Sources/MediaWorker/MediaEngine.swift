@@ -107,8 +107,19 @@ public final class MediaEngine: @unchecked Sendable {
         } catch {
             return .failure(.badAddress(spec.remoteHost))
         }
+        // Hold music is read here, off the event loop; a file already loaded for this call is not read again.
+        var music: Result<HoldMusic, HoldMusicError>?
+        if let path = spec.holdMusic, (try? await loop.submit { self.sessions[call]?.holdMusic?.path }.get()) != path {
+            music = HoldMusic.load(path: path)
+        }
         return (try? await loop.submit { () -> Result<[String: JSONValue], MediaEngineError> in
             guard let session = self.sessions[call] else { return .failure(.noSession(call)) }
+            var musicError: String?
+            switch music {
+            case .success(let loaded): session.holdMusic = loaded
+            case .failure(let error): session.holdMusic = nil; musicError = error.description
+            case nil: if spec.holdMusic == nil { session.holdMusic = nil }
+            }
             let first = session.spec == nil
             if first, let state = spec.continuing {
                 session.packetizer = RTPPacketizer(continuing: state, now: UInt64(Self.monotonic()))
@@ -128,7 +139,9 @@ public final class MediaEngine: @unchecked Sendable {
             self.emit(first ? "media.started" : "media.updated",
                       ["call": .string(call), "direction": .string(spec.direction), "remote": .string("\(spec.remoteHost):\(spec.remotePort)"),
                        "codec": .string(spec.law == .muLaw ? "PCMU" : "PCMA"), "local_port": .init(session.localPort)])
-            return .success(session.stats())
+            var stats = session.stats()
+            if let musicError { stats["hold_music_error"] = .string(musicError) }
+            return .success(stats)
         }.get()) ?? .failure(.stopped)
     }
 
@@ -326,7 +339,8 @@ public final class MediaEngine: @unchecked Sendable {
 
     private func sendOut(_ session: MediaSession, now: UInt64) {
         guard let spec = session.spec, let channel = session.rtp, let remote = session.remoteRTP else { return }
-        let frame = session.captureQueue.isEmpty ? Self.silence : session.captureQueue.removeFirst()
+        var frame = session.captureQueue.isEmpty ? Self.silence : session.captureQueue.removeFirst()
+        if spec.holdMusic != nil, session.holdMusic != nil { frame = session.holdMusic!.nextFrame() }
         // DTMF: RFC 4733 packets replace audio while an event is on (the audio clock keeps running).
         if let te = spec.telephoneEventPayloadType, spec.sends, dtmfStep(session, payloadType: te, now: now, channel: channel, to: remote) {
             session.packetizer.skip(samples: 160)

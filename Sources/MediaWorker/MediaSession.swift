@@ -32,6 +32,8 @@ public final class MediaSession {
     /// Frames to send, oldest first: a few frames of slack absorb the jitter between the capture side's clock
     /// and our tick; beyond `captureDepth` the oldest is dropped (stale audio is worse than a gap).
     var captureQueue: [[Int16]] = []
+    /// Loaded while `spec.holdMusic` names a file; its frames replace the captured ones.
+    var holdMusic: HoldMusic?
     static let captureDepth = 4
     /// When a client last injected a frame for this call (monotonic ns); the microphone is ignored meanwhile.
     var lastInjected: UInt64?

@@ -22,6 +22,8 @@ public struct MediaStartSpec: Sendable, Equatable {
     public var captureStream: UInt32
     /// Where a previous worker's stream for this call stood (`rtp_state`), to continue it after a restart.
     public var continuing: RTPSendState?
+    /// A WAV file sent instead of the captured audio (music on hold while we hold the call).
+    public var holdMusic: String?
 
     public struct Invalid: Error, CustomStringConvertible { public let description: String }
 
@@ -55,6 +57,7 @@ public struct MediaStartSpec: Sendable, Equatable {
         playbackStream = UInt32(clamping: args["streams"]?["playback"]?.intValue ?? 0)
         captureStream = UInt32(clamping: args["streams"]?["capture"]?.intValue ?? 0)
         continuing = RTPSendState(json: args["rtp_state"])
+        holdMusic = args["hold_music"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
     }
 
     public var direction: String {

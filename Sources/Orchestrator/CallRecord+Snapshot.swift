@@ -16,6 +16,7 @@ extension CallRecord {
         if let sipStatus { o["sip_status"] = .init(sipStatus) }
         if let reason { o["reason"] = .string(reason) }
         if let mediaApplied { o["media_applied"] = mediaApplied }
+        if let holdMusicApplied { o["hold_music_applied"] = holdMusicApplied }
         if let rtpState { o["rtp_state"] = rtpState }
         if let signaling { o["signaling"] = signaling }
         if let dialArgs { o["dial_args"] = dialArgs }
@@ -36,6 +37,7 @@ extension CallRecord {
         playbackStream = UInt32(clamping: j["playback_stream"]?.intValue ?? 0)
         captureStream = UInt32(clamping: j["capture_stream"]?.intValue ?? 0)
         mediaApplied = j["media_applied"]
+        holdMusicApplied = j["hold_music_applied"]
         audioAttached = j["audio_attached"]?.boolValue ?? false
         rtpState = j["rtp_state"]
         signaling = j["signaling"]

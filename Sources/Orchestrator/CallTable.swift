@@ -23,6 +23,8 @@ public struct CallRecord: Sendable, Equatable {
     public var captureStream: UInt32 = 0
     /// The remote media last handed to the worker, so an unchanged re-report does not restart anything.
     public var mediaApplied: JSONValue?
+    /// The hold music the media worker was last told to send (while we hold the call).
+    public var holdMusicApplied: JSONValue?
     /// Whether sip-audio plays and captures this call (attached when its media starts, detached when it ends).
     public var audioAttached = false
     /// The media worker's latest `rtp_state` for this call (from its `media.stats`): a restarted worker continues

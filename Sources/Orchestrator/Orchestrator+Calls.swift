@@ -6,7 +6,7 @@ import Wire
 /// Calls and registrations: orch owns their state and wires each call's pieces — a port pair from the least
 /// loaded media worker, handed to sig for the SDP — and forwards the softphone commands to sig.
 extension Orchestrator {
-    static let callCommands: Set<String> = ["register", "unregister", "call", "answer", "reject", "hangup", "calls", "dtmf", "call_stats",
+    static let callCommands: Set<String> = ["register", "unregister", "call", "answer", "reject", "hangup", "calls", "dtmf", "call_stats", "hold", "resume",
                                                   "devices", "mute", "unmute", "audio", "audio_state", "audio_attach", "audio_detach"]
 
     func answerCallCommand(_ request: Request) async -> Reply {
@@ -79,6 +79,14 @@ extension Orchestrator {
                 results.append(.string(callID))
             }
             return Reply(id: id, result: ["hung_up": .array(results)])
+        case "hold", "resume":
+            guard let callID = args["call"]?.stringValue ?? (calls.active.count == 1 ? calls.active.keys.first : nil) else {
+                return Reply(id: id, error: WireError(.badArgs, "\(request.command) needs args.call (\(calls.active.count) calls active)"))
+            }
+            var forward = args
+            forward["call"] = .string(callID)
+            // The peer has 32 s (64*T1) to answer the re-INVITE; a 491 retry adds up to 4 s.
+            return Reply(id: id, outcome: await requestSig("call.\(request.command)", forward, timeout: .seconds(40)).outcome)
         case "devices", "mute", "unmute", "audio", "audio_state", "audio_attach", "audio_detach":
             return await answerAudioCommand(request)
         case "dtmf", "call_stats":
@@ -127,18 +135,8 @@ extension Orchestrator {
                     Task { _ = await self.requestComponent(worker, "media.release", ["call": .string(record.id)], timeout: .seconds(2)) }
                 }
                 detachAudio(record)
-            } else if let remote = data["remote_media"], ["connected", "held", "early"].contains(record.state),
-                      let worker = record.worker, remote != record.mediaApplied {
-                // The SDP settled (answer, early media, re-INVITE): start or update the call's media in place.
-                calls.update(record.id) { $0.mediaApplied = remote }
-                let args: [String: JSONValue] = ["call": .string(record.id), "remote": remote,
-                                                 "streams": ["playback": .init(Int(record.playbackStream)),
-                                                             "capture": .init(Int(record.captureStream))]]
-                Task {
-                    let reply = await self.requestComponent(worker, "media.start", args, timeout: .seconds(2))
-                    if case .failure(let e) = reply.outcome { self.logger.warning("media.start failed", metadata: ["call": "\(record.id)", "error": "\(e)"]) }
-                }
-                attachAudio(record)
+            } else {
+                applyMedia(record, remote: data["remote_media"])
             }
         case "media.stats":
             if let callID = data["call"]?.stringValue, let state = data["rtp_state"] {
@@ -160,6 +158,34 @@ extension Orchestrator {
         default:
             break
         }
+    }
+
+    /// Brings a live call's media and sound in line with its state: `media.start` again whenever the SDP settled
+    /// (answer, early media, re-INVITE), with the hold music while we hold; the sound devices follow the call except
+    /// while we hold it (the held party is neither heard nor hears the microphone).
+    func applyMedia(_ record: CallRecord, remote: JSONValue?) {
+        guard ["connected", "held", "remote-held", "early"].contains(record.state), let worker = record.worker else { return }
+        let music: JSONValue? = record.state == "held" && !config.calls.holdMusic.isEmpty ? .string(config.calls.holdMusic) : nil
+        if let remote, remote != record.mediaApplied || music != record.holdMusicApplied {
+            calls.update(record.id) { $0.mediaApplied = remote; $0.holdMusicApplied = music }
+            var args: [String: JSONValue] = ["call": .string(record.id), "remote": remote,
+                                             "streams": ["playback": .init(Int(record.playbackStream)),
+                                                         "capture": .init(Int(record.captureStream))]]
+            if let music { args["hold_music"] = music }
+            Task {
+                let reply = await self.requestComponent(worker, "media.start", args, timeout: .seconds(2))
+                switch reply.outcome {
+                case .failure(let e): self.logger.warning("media.start failed", metadata: ["call": "\(record.id)", "error": "\(e)"])
+                case .success(let result):
+                    if let problem = result["hold_music_error"]?.stringValue {
+                        self.logger.warning("\(problem)", metadata: ["call": "\(record.id)"])
+                        self.events?.publish("call.warning", ["call": .string(record.id), "message": .string(problem)])
+                    }
+                }
+            }
+        }
+        guard calls.active[record.id]?.mediaApplied != nil, let current = calls.active[record.id] else { return }
+        if record.state == "held" { detachAudio(current) } else { attachAudio(current) }
     }
 
     // MARK: requests to components

@@ -45,6 +45,7 @@ extension Orchestrator {
                 var start: [String: JSONValue] = ["call": .string(record.id), "remote": remote,
                                                   "streams": ["playback": .init(Int(record.playbackStream)), "capture": .init(Int(record.captureStream))]]
                 if let state = self.calls.active[record.id]?.rtpState ?? record.rtpState { start["rtp_state"] = state }
+                if let music = self.calls.active[record.id]?.holdMusicApplied { start["hold_music"] = music }
                 let started = await self.requestComponent(worker, "media.start", start, timeout: .seconds(2))
                 if case .failure(let e) = started.outcome {
                     self.logger.error("media.start of a restored call failed", metadata: ["call": "\(record.id)", "error": "\(e)"])

@@ -57,6 +57,23 @@ extension Call {
         _ = try await core.request("dtmf", ["call": .string(id), "digits": .string(digits.uppercased()), "duration_ms": .init(ms)])
     }
 
+    /// Puts the call on hold: a re-INVITE offering `a=sendonly` (the peer hears the group's `calls.hold_music`, if
+    /// set) or, with `inactive`, `a=inactive`. Returns once the peer accepted; the state is then `held`. Throws
+    /// `requestFailed` with the peer's status when it refused (the call goes on as it was).
+    public func hold(inactive: Bool = false) async throws(SIPClientError) {
+        try await ensureActive()
+        var args: [String: JSONValue] = ["call": .string(id)]
+        if inactive { args["direction"] = "inactive" }
+        _ = try await core.request("hold", args, timeout: .seconds(45))
+    }
+
+    /// Takes the call off hold (re-INVITE offering `a=sendrecv`); the state is then `connected`, or `remoteHeld` if
+    /// the peer still holds it.
+    public func resume() async throws(SIPClientError) {
+        try await ensureActive()
+        _ = try await core.request("resume", ["call": .string(id)], timeout: .seconds(45))
+    }
+
     /// The call's media figures now (orch's `call_stats`): loss, jitter, round trip, MOS, packet counts.
     public func statistics() async throws(SIPClientError) -> CallStatistics {
         if let final = resolvedEnd?.statistics { return final }

@@ -1,7 +1,7 @@
 /// Where a call is in its life, as sip-sig reports it in `call.state` events.
 ///
-///     outgoing: idle -> dialing -> ringing / early -> connected <-> held -> terminated
-///     incoming: idle -> incoming -> connected <-> held -> terminated
+///     outgoing: idle -> dialing -> ringing / early -> connected <-> held / remoteHeld -> terminated
+///     incoming: idle -> incoming -> connected <-> held / remoteHeld -> terminated
 ///
 /// Any state can go to `terminated`; `early` means the peer already sends audio (a ring-back tone or an
 /// announcement) before answering.
@@ -18,8 +18,10 @@ public enum CallState: String, Sendable, Hashable, CaseIterable, CustomStringCon
     case early
     /// Answered; audio flows both ways.
     case connected
-    /// Answered and on hold (a re-INVITE put the media on sendonly/inactive).
+    /// We put the call on hold (`hold()`: our re-INVITE offered sendonly or inactive). Also shown when both sides hold.
     case held
+    /// The peer put the call on hold (its re-INVITE offered sendonly or inactive); wire name `remote-held`.
+    case remoteHeld = "remote-held"
     /// Over: hung up, rejected, cancelled or failed. Final.
     case terminated
 
@@ -27,7 +29,7 @@ public enum CallState: String, Sendable, Hashable, CaseIterable, CustomStringCon
     init?(wire: String) { self.init(rawValue: wire) }
 
     /// Answered at some point (audio was or is set up).
-    public var isAnswered: Bool { self == .connected || self == .held }
+    public var isAnswered: Bool { self == .connected || self == .held || self == .remoteHeld }
 
     /// The wire name, e.g. `connected`.
     public var description: String { rawValue }

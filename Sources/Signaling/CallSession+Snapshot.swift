@@ -25,6 +25,8 @@ extension CallSession {
                                       "remote": .string(remote), "local": .string(local), "transport": .string(transport.rawValue),
                                       "dialog": .object(dialogJSON)]
         if let media { o["media"] = ["address": .string(media.address), "port": .init(Int(media.port))] }
+        if localHold { o["local_hold"] = .string(holdDirection.rawValue) }
+        if remoteHold { o["remote_hold"] = true }
         if let remoteMedia { o["remote_media"] = remoteMedia }
         if let codec { o["codec"] = .string(codec) }
         if let p = preferences {
@@ -91,9 +93,14 @@ extension CallSession {
         let dialog: SIPDialog
         do { dialog = try SIPDialog(restoring: snapshot) } catch { return bad("the dialog does not parse: \(error)") }
         let direction: Direction = s["direction"]?.stringValue == "incoming" ? .incoming : .outgoing
-        let state: State = s["state"]?.stringValue == "held" ? .held : .connected
-        var call = CallSession(id: id, direction: direction, state: state, sipCallID: callID, localTag: localTag,
+        var call = CallSession(id: id, direction: direction, state: .connected, sipCallID: callID, localTag: localTag,
                                remote: s["remote"]?.stringValue ?? "", local: s["local"]?.stringValue ?? "")
+        if let hold = s["local_hold"]?.stringValue.flatMap(MediaDirection.init(rawValue:)) {
+            call.localHold = true
+            call.holdDirection = hold
+        }
+        call.remoteHold = s["remote_hold"]?.boolValue ?? false
+        call.refreshHoldState()
         call.dialog = dialog
         if let host = s["media"]?["address"]?.stringValue, let port = s["media"]?["port"]?.intValue, let p = UInt16(exactly: port) {
             call.media = (host, p)

@@ -1,3 +1,4 @@
+import SDP
 import SIPCore
 import SIPDialog
 import SIPDigest
@@ -9,7 +10,9 @@ struct CallSession: Sendable {
     enum Direction: String, Sendable { case outgoing, incoming }
 
     /// Bus-visible states (docs/PROTOCOL.md §5).
-    enum State: String, Sendable { case dialing, ringing, early, incoming, connected, held, terminated }
+    /// `held`: we put the call on hold (our re-INVITE, sendonly or inactive); `remote-held`: the peer did (its offer
+    /// was sendonly or inactive). Both at once shows `held`.
+    enum State: String, Sendable { case dialing, ringing, early, incoming, connected, held, remoteHeld = "remote-held", terminated }
 
     let id: String
     let direction: Direction
@@ -55,6 +58,15 @@ struct CallSession: Sendable {
     var offerInAck = false
     var transport: SIPTransportKind = .udp
 
+    // Mid-call (RFC 3264 §8.4 hold, RFC 3261 §14 re-INVITE).
+    /// We hold the call; `holdDirection` is what we offer while holding (sendonly, or inactive).
+    var localHold = false
+    var holdDirection: MediaDirection = .sendonly
+    /// The peer holds the call (its last offer or answer did not send to us).
+    var remoteHold = false
+    /// Our re-INVITE in flight (at most one, §14.1).
+    var reinvite: PendingReinvite?
+
     init(id: String, direction: Direction, state: State, sipCallID: String, localTag: String, remote: String, local: String) {
         self.id = id
         self.direction = direction
@@ -69,5 +81,25 @@ struct CallSession: Sendable {
     var dialogKey: String { Self.dialogKey(callID: sipCallID, localTag: localTag) }
     static func dialogKey(callID: String, localTag: String) -> String { callID + "\u{1}" + localTag }
 
-    var isAnswered: Bool { state == .connected || state == .held }
+    var isAnswered: Bool { state == .connected || state == .held || state == .remoteHeld }
+
+    /// The direction we offer and answer with: sendrecv, or the hold direction while we hold.
+    var localDirection: MediaDirection { localHold ? holdDirection : .sendrecv }
+
+    /// The state an answered call shows for its hold flags.
+    mutating func refreshHoldState() {
+        guard isAnswered else { return }
+        state = localHold ? .held : remoteHold ? .remoteHeld : .connected
+    }
+}
+
+/// A re-INVITE we sent and what it is for.
+struct PendingReinvite: Sendable {
+    var transaction: SIPClientTransactionID
+    var request: SIPMessage
+    var destination: SIPTransportAddress
+    /// The hold flag the call has once the peer accepts.
+    var hold: Bool
+    var authAttempts = 0
+    var glareRetries = 0
 }

@@ -33,8 +33,9 @@ struct MediaNegotiation: Sendable {
         return copy
     }
 
-    func offer(address: String, port: UInt16) -> [UInt8] {
-        Array(decorated(OfferAnswer.makeOffer(capabilities(address: address, port: port))).serialize().utf8)
+    /// `direction`: sendrecv, or sendonly / inactive to hold the call (RFC 3264 §8.4).
+    func offer(address: String, port: UInt16, direction: MediaDirection = .sendrecv) -> [UInt8] {
+        Array(decorated(OfferAnswer.makeOffer(capabilities(address: address, port: port, direction: direction))).serialize().utf8)
     }
 
     private func decorated(_ sdp: SessionDescription) -> SessionDescription {
@@ -47,12 +48,13 @@ struct MediaNegotiation: Sendable {
     }
 
     /// The answer to an offer, or the reason no audio stream could be accepted (the INVITE gets 488).
-    func answer(offerBody: [UInt8], address: String, port: UInt16) -> Result<(body: [UInt8], audio: OfferAnswer.AcceptedAudio), MediaFailure> {
+    func answer(offerBody: [UInt8], address: String, port: UInt16,
+                direction: MediaDirection = .sendrecv) -> Result<(body: [UInt8], audio: OfferAnswer.AcceptedAudio), MediaFailure> {
         let offer: SessionDescription
         do { offer = try SDPParser.parse(offerBody) } catch {
             return .failure(.unparsable("\(error)"))
         }
-        let result = OfferAnswer.answer(offer: offer, local: capabilities(address: address, port: port))
+        let result = OfferAnswer.answer(offer: offer, local: capabilities(address: address, port: port, direction: direction))
         guard let audio = result.acceptedAudio.first else {
             return .failure(.noCommonCodec(offered: Self.offeredCodecs(offer)))
         }
@@ -74,6 +76,13 @@ struct MediaNegotiation: Sendable {
             o["telephone_event"] = .init(Int(te.payloadType))
         }
         return .object(o)
+    }
+
+    /// The direction the peer wrote for its first audio stream (offer or answer): sendonly or inactive means it holds
+    /// the call (RFC 3264 §8.4, RFC 6337 §5).
+    static func peerDirection(body: [UInt8]) -> MediaDirection? {
+        guard let sdp = try? SDPParser.parse(body), let m = sdp.media.first(where: { $0.type == "audio" && $0.port != 0 }) else { return nil }
+        return sdp.effectiveDirection(for: m)
     }
 
     static func ourSide(of peer: MediaDirection) -> MediaDirection {

@@ -1,3 +1,4 @@
+import SDP
 import Wire
 
 /// orch's commands to sig (docs/PROTOCOL.md §4, "sig").
@@ -41,6 +42,13 @@ extension SignalingService {
         case "call.hangup":
             guard let call = args["call"]?.stringValue else { return Self.bad(request, "call.hangup needs args.call") }
             reply = hangup(callID: call)
+        case "call.hold", "call.resume":
+            guard let call = args["call"]?.stringValue else { return Self.bad(request, "\(request.command) needs args.call") }
+            let mode = args["direction"]?.stringValue ?? "sendonly"
+            guard let direction = MediaDirection(rawValue: mode), direction == .sendonly || direction == .inactive else {
+                return Self.bad(request, "call.hold: direction must be sendonly (the default) or inactive")
+            }
+            reply = await setHold(callID: call, hold: request.command == "call.hold", direction: direction)
         case "call.restore":
             guard let call = args["call"]?.stringValue, let snapshot = args["signaling"] else {
                 return Self.bad(request, "call.restore needs args.call and args.signaling (from call.state)")

@@ -1,3 +1,4 @@
+import SDP
 import SIPCore
 import SIPDialog
 import SIPTransaction
@@ -205,6 +206,8 @@ extension SignalingService {
         if call.offerInAck, !ack.body.isEmpty {
             call.remoteMedia = MediaNegotiation.remoteMedia(answerBody: ack.body)
             call.codec = call.remoteMedia?["codec"]?.stringValue
+            if let peer = MediaNegotiation.peerDirection(body: ack.body), let holds = Self.peerHolds(peer, answering: call.localDirection) { call.remoteHold = holds }
+            call.refreshHoldState()
             call.offerInAck = false
             calls[id] = call
             publishState(id)
@@ -242,10 +245,12 @@ extension SignalingService {
         }
     }
 
-    /// A re-INVITE from the peer (§14.2): hold/resume or a new address; answered with our same media.
+    /// A re-INVITE from the peer (§14.2): hold/resume or a new address. Answered with our same address and our own
+    /// direction (sendonly while we hold); a peer offering sendonly or inactive holds the call (RFC 3264 §8.4).
     private func handleReInvite(_ request: SIPMessage, callID: String, transaction: SIPServerTransactionID) {
-        guard var call = calls[callID], let local = call.media else {
-            var r = SIPResponseBuilder.response(to: request, status: 491, toTag: nil)  // our own offer is pending
+        guard var call = calls[callID], let local = call.media, call.reinvite == nil, call.twoXX == nil else {
+            // Glare (§14.2): our own re-INVITE is pending, or the peer's previous one is not yet ACKed.
+            var r = SIPResponseBuilder.response(to: request, status: call491Status(callID), toTag: nil)
             r.set("Retry-After", "1")
             respond(r, transaction: transaction)
             return
@@ -253,11 +258,12 @@ extension SignalingService {
         media.sessionVersion += 1
         var ok = SIPResponseBuilder.response(to: request, status: 200, toTag: nil)
         RequestFactory.decorate(&ok, contact: call.dialog?.localContact)
+        let negotiation = media.with(call.preferences)
         if request.body.isEmpty {
-            ok.body = media.with(call.preferences).offer(address: local.address, port: local.port)
+            ok.body = negotiation.offer(address: local.address, port: local.port, direction: call.localDirection)
             call.offerInAck = true
         } else {
-            switch media.with(call.preferences).answer(offerBody: request.body, address: local.address, port: local.port) {
+            switch negotiation.answer(offerBody: request.body, address: local.address, port: local.port, direction: call.localDirection) {
             case .failure(let failure):
                 var r = SIPResponseBuilder.response(to: request, status: 488, toTag: nil)
                 r.set("Warning", "304 sip-client \"\(failure.description)\"")
@@ -267,7 +273,8 @@ extension SignalingService {
                 ok.body = answer.body
                 call.codec = answer.audio.codec.encoding
                 call.remoteMedia = MediaNegotiation.json(answer.audio)
-                call.state = answer.audio.direction == .sendrecv || answer.audio.direction == .sendonly ? .connected : .held
+                if let peer = MediaNegotiation.peerDirection(body: request.body), let holds = Self.peerHolds(peer) { call.remoteHold = holds }
+                call.refreshHoldState()
             }
         }
         ok.set(.contentType, "application/sdp")
@@ -281,6 +288,16 @@ extension SignalingService {
         respond(ok, transaction: transaction)
         publishState(callID)
     }
+
+    /// Whether the peer's SDP direction puts the call on hold (RFC 3264 §8.4, RFC 6337 §5.3): it offers or answers
+    /// sendonly or inactive. nil when it cannot tell: an inactive answer to our inactive offer.
+    static func peerHolds(_ peer: MediaDirection, answering ourOffer: MediaDirection? = nil) -> Bool? {
+        if ourOffer == .inactive, peer == .inactive { return nil }
+        return peer == .sendonly || peer == .inactive
+    }
+
+    /// 491 Request Pending for a re-INVITE that crosses ours; 500 (with Retry-After) when the call has no media yet.
+    private func call491Status(_ callID: String) -> Int { calls[callID]?.media == nil ? 500 : 491 }
 
     /// An incoming call with the same Call-ID, From tag and CSeq as this INVITE: a retransmission.
     func callForRetransmittedInvite(_ request: SIPMessage) -> String? {

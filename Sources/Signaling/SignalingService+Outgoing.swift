@@ -77,7 +77,8 @@ extension SignalingService {
             return
         }
         if let id = inDialogTransactions[transaction] {
-            inDialogResponse(response, callID: id)
+            if calls[id]?.reinvite?.transaction == transaction { reinviteResponse(response, callID: id) }
+            else { inDialogResponse(response, callID: id) }
             return
         }
         guard let id = callByClientTransaction[transaction], var call = calls[id], let code = response.statusCode,
@@ -169,14 +170,7 @@ extension SignalingService {
                 return
             }
         }
-        let cseq = (try? invite.cseq())?.sequence ?? 1
-        let ack = dialog.makeAck(forInviteCSeq: cseq, credentials: SIPDialog.credentials(of: invite))
-        var ackMessage = ack.message
-        let destination = RequestFactory.destination(for: ack.nextHop, default: call.transport)
-        RequestFactory.stampVia(&ackMessage, local: advertised(destination.transport, towards: destination.host))
-        send(ackMessage, to: destination)
-        call.lastAck = (dialog.id.remoteTag, ackMessage, destination)
-        call.dialog = dialog
+        sendAck(for: invite, in: dialog, call: &call)
         call.remoteMedia = MediaNegotiation.remoteMedia(answerBody: response.body) ?? call.remoteMedia
         call.codec = call.remoteMedia?["codec"]?.stringValue ?? call.codec
         call.state = .connected
@@ -185,12 +179,26 @@ extension SignalingService {
         if call.cancelRequested { hangup(callID: id, reason: "local hangup") }
     }
 
+    /// The ACK for a 2xx to one of our INVITEs (§13.2.2.4: the TU sends it, with the INVITE's CSeq and credentials);
+    /// kept as the call's `lastAck` for the 2xx's retransmissions.
+    func sendAck(for invite: SIPMessage, in dialog: SIPDialog, call: inout CallSession) {
+        let cseq = (try? invite.cseq())?.sequence ?? 1
+        let ack = dialog.makeAck(forInviteCSeq: cseq, credentials: SIPDialog.credentials(of: invite))
+        var ackMessage = ack.message
+        let destination = RequestFactory.destination(for: ack.nextHop, default: call.transport)
+        RequestFactory.stampVia(&ackMessage, local: advertised(destination.transport, towards: destination.host))
+        send(ackMessage, to: destination)
+        call.lastAck = (dialog.id.remoteTag, ackMessage, destination)
+        call.dialog = dialog
+    }
+
     /// 2xx retransmissions (our ACK was lost) and 2xx from other forks (§13.2.2.4).
     func handleStrayResponse(_ response: SIPMessage) {
         guard let callID = try? response.callID(), let fromTag = (try? response.from()?.tag).flatMap({ $0 }),
               let id = callByDialogKey[CallSession.dialogKey(callID: callID, localTag: fromTag)], let call = calls[id] else { return }
         let remoteTag = (try? response.to()?.tag).flatMap { $0 }
-        if let last = call.lastAck, last.remoteTag == remoteTag {
+        if let last = call.lastAck, last.remoteTag == remoteTag,
+           (try? last.message.cseq())?.sequence == (try? response.cseq())?.sequence {
             send(last.message, to: last.to)
             return
         }
@@ -283,6 +291,7 @@ extension SignalingService {
         publishState(id, code: code, reason: reason, normal: normal)
         calls[id] = nil
         callByDialogKey[call.dialogKey] = nil
+        finishReinvite(id, Reply(id: "", error: WireError(.failed, "call '\(id)' ended: \(reason)")))
         if let t = call.inviteTransaction { callByClientTransaction[t] = nil }
         if let t = call.serverTransaction { callByServerTransaction[t] = nil }
     }

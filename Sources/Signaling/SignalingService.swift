@@ -31,6 +31,8 @@ public actor SignalingService {
     var callByServerTransaction: [SIPServerTransactionID: String] = [:]
     /// In-dialog requests we sent (BYE, re-INVITE): which call they belong to.
     var inDialogTransactions: [SIPClientTransactionID: String] = [:]
+    /// Commands waiting for the outcome of a call's re-INVITE (hold, resume).
+    var reinviteWaiters: [String: CheckedContinuation<Reply, Never>] = [:]
     var accounts: [String: AccountRuntime] = [:]
     var accountByTransaction: [SIPClientTransactionID: String] = [:]
     var counters = SignalingCounters()

@@ -133,7 +133,7 @@ extension ProcessGroupTests {
                     #expect(await sipp.exitStatus() == 0)
                     #expect(sipp.messages.contains("a=recvonly"))
                 }
-                let held = await events.wait { $0.type == "call.state" && $0.data["state"]?.stringValue == "held" }
+                let held = await events.wait { $0.type == "call.state" && $0.data["state"]?.stringValue == "remote-held" }
                 #expect(held?.data["remote_media"]?["direction"]?.stringValue == "recvonly")
                 // The media worker applied the update in place: same session, now receiving only.
                 let updated = await events.wait { $0.type == "media.updated" }

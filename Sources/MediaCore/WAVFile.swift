@@ -1,4 +1,4 @@
-/// WAV (RIFF) PCM files for the file backend: 16-bit little-endian PCM only, mono or stereo, 8-48 kHz.
+/// WAV (RIFF) PCM files (the file backend of sip-audio, hold music in media workers): 16-bit little-endian PCM only, mono or stereo, 8-48 kHz.
 /// Anything else is refused with an error that names what the file is and what is needed, never read as noise.
 public struct WAVFile: Sendable, Equatable {
     public var sampleRate: Int

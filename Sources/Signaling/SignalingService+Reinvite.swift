@@ -1,0 +1,132 @@
+import Foundation
+import SDP
+import SIPCore
+import SIPDialog
+import SIPTransaction
+import Wire
+
+/// Our re-INVITEs (RFC 3261 §14.1): hold and resume (RFC 3264 §8.4). One at a time per call; a 491 from a peer
+/// whose own re-INVITE crossed ours is retried after the randomised wait of §14.1; the session stays as it was when
+/// the peer refuses.
+extension SignalingService {
+    /// Puts a call on hold (`hold`: offering `direction`, sendonly or inactive) or resumes it (sendrecv). Answers once
+    /// the peer accepted (`{"call","state"}`) or refused (error `failed` with its status).
+    func setHold(callID id: String, hold: Bool, direction: MediaDirection = .sendonly) async -> Reply {
+        guard let call = calls[id] else { return Reply(id: "", error: WireError(.notFound, "no call '\(id)'")) }
+        guard call.isAnswered, call.dialog != nil, call.media != nil else {
+            return Reply(id: "", error: WireError(.failed, "call '\(id)' is \(call.state.rawValue): only an answered call can be held or resumed"))
+        }
+        if call.localHold == hold, !hold || call.holdDirection == direction {
+            return Reply(id: "", result: ["call": .string(id), "state": .string(call.state.rawValue), "changed": false])
+        }
+        guard call.reinvite == nil, call.twoXX == nil, reinviteWaiters[id] == nil else {
+            return Reply(id: "", error: WireError(.unavailable, "an offer/answer exchange of call '\(id)' is in progress; try again in a moment"))
+        }
+        return await withCheckedContinuation { continuation in
+            reinviteWaiters[id] = continuation
+            if let failure = sendReinvite(id, hold: hold, direction: direction) { finishReinvite(id, failure) }
+        }
+    }
+
+    /// Builds and sends the re-INVITE with our new offer; an error when the dialog cannot make one.
+    @discardableResult
+    func sendReinvite(_ id: String, hold: Bool, direction: MediaDirection, attempt previous: PendingReinvite? = nil) -> Reply? {
+        guard var call = calls[id], var dialog = call.dialog, let local = call.media else {
+            return Reply(id: "", error: WireError(.notFound, "call '\(id)' ended"))
+        }
+        media.sessionVersion += 1
+        let offer = media.with(call.preferences).offer(address: local.address, port: local.port, direction: hold ? direction : .sendrecv)
+        let outgoing: SIPDialogOutgoingRequest
+        do {
+            outgoing = try dialog.makeRequest(method: .invite, body: offer, contentType: .sdp,
+                                              extraHeaders: [SIPHeaderField(.allow, RequestFactory.allow), SIPHeaderField("User-Agent", RequestFactory.userAgent)])
+        } catch {
+            return Reply(id: "", error: WireError(.failed, "cannot build a re-INVITE: \(error)"))
+        }
+        var request = outgoing.message
+        request.set(.contentLength, String(request.body.count))
+        let destination = RequestFactory.destination(for: outgoing.nextHop, default: call.transport)
+        RequestFactory.stampVia(&request, local: advertised(destination.transport, towards: destination.host))
+        call.authenticator?.authorize(&request)
+        call.dialog = dialog
+        guard let transaction = startTransaction(request, to: destination) else {
+            calls[id] = call
+            return Reply(id: "", error: WireError(.internal, "could not start the re-INVITE transaction"))
+        }
+        inDialogTransactions[transaction] = id
+        var pending = PendingReinvite(transaction: transaction, request: request, destination: destination, hold: hold)
+        pending.authAttempts = previous?.authAttempts ?? 0
+        pending.glareRetries = previous?.glareRetries ?? 0
+        call.holdDirection = hold ? direction : call.holdDirection
+        call.reinvite = pending
+        calls[id] = call
+        return nil
+    }
+
+    /// A final response to our re-INVITE: 2xx applies the answer and is ACKed by us (§13.2.2.4); 401/407 retries with
+    /// credentials; 491 retries after §14.1's wait; anything else leaves the session as it was.
+    func reinviteResponse(_ response: SIPMessage, callID id: String) {
+        guard var call = calls[id], let pending = call.reinvite, let code = response.statusCode, code >= 200 else { return }
+        call.reinvite = nil
+        calls[id] = call
+        if code == 481 || code == 408 {  // §12.2.1.2: the dialog is gone at the peer
+            end(id, code: code, reason: "dialog gone at the peer (\(code))", normal: false)
+            return
+        }
+        switch code {
+        case 200...299:
+            call.authenticator?.confirm()
+            if var dialog = call.dialog {
+                _ = try? dialog.receiveResponse(response)  // a target refresh: the peer's Contact may have changed (§12.2.1.2)
+                sendAck(for: pending.request, in: dialog, call: &call)
+            }
+            call.localHold = pending.hold
+            if let remote = MediaNegotiation.remoteMedia(answerBody: response.body) {
+                call.remoteMedia = remote
+                call.codec = remote["codec"]?.stringValue ?? call.codec
+            }
+            if let peer = MediaNegotiation.peerDirection(body: response.body),
+               let holds = Self.peerHolds(peer, answering: call.localDirection) { call.remoteHold = holds }
+            call.refreshHoldState()
+            calls[id] = call
+            publishState(id, code: code)
+            finishReinvite(id, Reply(id: "", result: ["call": .string(id), "state": .string(call.state.rawValue), "changed": true]))
+        case _ where (code == 401 || code == 407) && pending.authAttempts < 2 && call.authenticator != nil:
+            do {
+                _ = try call.authenticator!.handleChallenge(response, challenging: pending.request)
+                calls[id] = call
+                var retry = pending
+                retry.authAttempts += 1
+                if let failure = sendReinvite(id, hold: pending.hold, direction: call.holdDirection, attempt: retry) { finishReinvite(id, failure) }
+            } catch {
+                calls[id] = call
+                finishReinvite(id, Reply(id: "", error: WireError(.failed, "the peer wants credentials for the re-INVITE (\(code)): \(error)")))
+            }
+        case 491 where pending.glareRetries < 3:
+            // §14.1: the owner of the Call-ID (who placed the call) waits 2.1-4 s, the other side 0-2 s.
+            calls[id] = call
+            let wait = call.direction == .outgoing ? Int.random(in: 2100...4000) : Int.random(in: 0...2000)
+            var retry = pending
+            retry.glareRetries += 1
+            let hold = pending.hold, direction = call.holdDirection
+            Task {
+                try? await Task.sleep(for: .milliseconds(wait))
+                self.retryReinvite(id, hold: hold, direction: direction, attempt: retry)
+            }
+        default:
+            calls[id] = call
+            let reason = "\(code) \(response.reasonPhrase ?? "")".trimmingCharacters(in: .whitespaces)
+            finishReinvite(id, Reply(id: "", error: WireError(.failed, "the peer refused the re-INVITE: \(reason); the call goes on as it was")))
+        }
+    }
+
+    private func retryReinvite(_ id: String, hold: Bool, direction: MediaDirection, attempt: PendingReinvite) {
+        guard let call = calls[id], call.reinvite == nil else { return finishReinvite(id, Reply(id: "", error: WireError(.notFound, "call '\(id)' ended"))) }
+        if let failure = sendReinvite(id, hold: hold, direction: direction, attempt: attempt) { finishReinvite(id, failure) }
+    }
+
+    /// Answers whoever waits for this call's re-INVITE (a call that ends answers with an error).
+    func finishReinvite(_ id: String, _ reply: Reply) {
+        reinviteWaiters.removeValue(forKey: id)?.resume(returning: reply)
+    }
+}

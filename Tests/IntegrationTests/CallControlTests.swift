@@ -1,0 +1,114 @@
+import AudioIO
+import Foundation
+import Testing
+import Wire
+
+extension ProcessGroupTests {
+    /// Mid-call control across the real process boundary: hold and resume by re-INVITE (RFC 3264 §8.4), against SIPp
+    /// (assertions on the SIP messages) and between two instances (assertions on the audio each side hears).
+    @Suite(.serialized) struct CallControlTests {
+        /// The `o=` session versions of our SDP bodies, in the order they went out (RFC 3264 §8: +1 per new offer).
+        static func ourSDPVersions(_ trace: String) -> [Int] {
+            trace.split(whereSeparator: \.isNewline).compactMap { line -> Int? in
+                let fields = line.trimmingCharacters(in: .whitespaces).split(separator: " ")
+                guard fields.count >= 3, fields[0] == "o=sip-client" else { return nil }
+                return Int(fields[2])
+            }
+        }
+
+        @Test func weHoldAndResumeASippCallWithReInvites() async throws {
+            let port = TestPorts.base()
+            try await withInstance { instance in
+                _ = try await instance.up(SIPInteropTests.flags(port, autoAnswer: false))
+                let events = try await EventRecorder(instance)
+                defer { events.stop() }
+                try await withPeer({ try .sipp("uas_hold_resume.xml", port: port + 2) }) { sipp in
+                    #expect(await PeerProcess.waitForUDP(port + 2))
+                    let placed = try await instance.handle.request("call", args: ["to": .string("sip:service@127.0.0.1:\(port + 2)")],
+                                                                   timeout: .seconds(10))
+                    let call = try #require(placed["call"]?.stringValue)
+                    let connected = await events.wait(timeout: .seconds(10)) { $0.type == "call.state" && $0.data["state"]?.stringValue == "connected" }
+                    try #require(connected != nil, "the call did not connect")
+
+                    let hold = try instance.sipc(["hold", call, "--json"])
+                    #expect(hold.status == 0, "\(hold.stderr)")
+                    #expect(try JSONValue.decode(Array(hold.stdout.utf8))["state"]?.stringValue == "held")
+                    let listed = try instance.sipc(["calls", "--json"])
+                    let entry = try JSONValue.decode(Array(listed.stdout.utf8))["calls"]?.arrayValue?.first { $0["call_id"]?.stringValue == call }
+                    #expect(entry?["state"]?.stringValue == "held")
+                    // The media worker applied our side of the hold: it sends (hold music or silence) and no longer plays.
+                    let updated = await events.wait { $0.type == "media.updated" && $0.data["direction"]?.stringValue == "sendonly" }
+                    #expect(updated != nil)
+
+                    let resume = try instance.sipc(["resume", call, "--json"])
+                    #expect(resume.status == 0, "\(resume.stderr)")
+                    #expect(try JSONValue.decode(Array(resume.stdout.utf8))["state"]?.stringValue == "connected")
+                    #expect(await events.wait { $0.type == "media.updated" && $0.data["direction"]?.stringValue == "sendrecv" } != nil)
+
+                    _ = try await instance.handle.request("hangup", args: ["call": .string(call)])
+                    #expect(await sipp.exitStatus() == 0, "SIPp's scenario failed:\n\(sipp.file("errors.log").suffix(2000))")
+                    let versions = Self.ourSDPVersions(sipp.messages)
+                    #expect(versions.count == 3 && versions == versions.sorted() && Set(versions).count == 3, "o= versions \(versions)")
+                }
+            }
+        }
+
+        @Test func holdingACallThatIsNotAnsweredNamesTheProblem() async throws {
+            let port = TestPorts.base()
+            try await withInstance { instance in
+                _ = try await instance.up(SIPInteropTests.flags(port, autoAnswer: false))
+                let run = try instance.sipc(["hold", "no-such-call"])
+                #expect(run.status == 1)
+                #expect(run.stderr.contains("no call 'no-such-call'"), "\(run.stderr)")
+            }
+        }
+
+        /// A holds B with hold music: B shows `remote-held` and hears the music instead of A's microphone; after the
+        /// resume both are `connected` again and B hears A's microphone.
+        @Test func theHeldPartyHearsTheHoldMusicAndTheMicrophoneAgainAfterResume() async throws {
+            let port = TestPorts.base(), portB = TestPorts.base()
+            try await withInstance { a in
+                try await withInstance(root: a.root) { b in
+                    let aIn = a.root + "/a-in.wav", aOut = a.root + "/a-out.wav", bIn = a.root + "/b-in.wav", bOut = a.root + "/b-out.wav"
+                    let music = a.root + "/music.wav"
+                    try AudioDeviceTests.writeTone(aIn, frequency: 440, amplitude: 0.25, seconds: 30, rate: 8000, channels: 1)
+                    try AudioDeviceTests.writeTone(bIn, frequency: 1000, amplitude: 0.25, seconds: 30, rate: 8000, channels: 1)
+                    try AudioDeviceTests.writeTone(music, frequency: 600, amplitude: 0.25, seconds: 2, rate: 8000, channels: 1)
+                    _ = try await a.up(MediaFlowTests.flags(port, autoAnswer: false) + ["--audio", "file:\(aIn),\(aOut)", "--hold-music", music]
+                                       + AudioDeviceTests.plain)
+                    _ = try await b.up(MediaFlowTests.flags(portB, autoAnswer: true) + ["--audio", "file:\(bIn),\(bOut)"] + AudioDeviceTests.plain)
+                    let (aCall, _) = try await MediaFlowTests.connect(a, to: b, port: portB)
+                    let call = try #require(aCall["call_id"]?.stringValue)
+                    let bFrames = { (try? await b.handle.request("audio_state"))?["frames_played"]?.intValue ?? 0 }
+                    #expect(await eventually(timeout: .seconds(8)) { await bFrames() >= 50 })
+
+                    let held = try await a.handle.request("hold", args: ["call": .string(call)], timeout: .seconds(10))
+                    #expect(held["state"]?.stringValue == "held")
+                    #expect(try await eventually {
+                        try await b.handle.request("calls")["calls"]?.arrayValue?.first?["state"]?.stringValue == "remote-held"
+                    })
+                    let atHold = await bFrames()
+                    #expect(await eventually(timeout: .seconds(8)) { await bFrames() >= atHold + 75 })
+
+                    let resumed = try await a.handle.request("resume", args: ["call": .string(call)], timeout: .seconds(10))
+                    #expect(resumed["state"]?.stringValue == "connected")
+                    #expect(try await eventually {
+                        try await b.handle.request("calls")["calls"]?.arrayValue?.first?["state"]?.stringValue == "connected"
+                    })
+                    let atResume = await bFrames()
+                    #expect(await eventually(timeout: .seconds(8)) { await bFrames() >= atResume + 75 })
+                    _ = try await a.handle.request("hangup", args: ["all": true])
+                    #expect(await eventually { (try? await b.handle.request("audio_state"))?["open"]?.boolValue == false })
+
+                    // What B heard, in order: A's 440 Hz, then the 600 Hz hold music, then 440 Hz again.
+                    let heard = Tone.withoutSilentFrames(try WAVFile.parse([UInt8](try Data(contentsOf: URL(fileURLWithPath: bOut)))).samples)
+                    let windows = stride(from: 0, to: heard.count - 1599, by: 800).map { Tone.dominant(Array(heard[$0..<$0 + 1600]), among: [440, 600, 1000]) }
+                    var runs: [Double] = []
+                    for f in windows.compactMap({ $0 }) where runs.last != f { runs.append(f) }
+                    #expect(runs.first == 440 && runs.last == 440 && runs.contains(600), "B heard \(runs)")
+                    #expect(!runs.contains(1000), "B heard its own microphone: \(runs)")
+                }
+            }
+        }
+    }
+}
