@@ -266,7 +266,7 @@ public final class MediaEngine: @unchecked Sendable {
         if let te = spec.telephoneEventPayloadType, header.payloadType == te {
             if let digit = session.dtmfReceiver.receive(payload: payload, timestamp: header.timestamp) {
                 session.counters.dtmfReceived += 1
-                emit("dtmf.received", ["call": .string(call), "digit": .string(String(digit.character))])
+                emit("dtmf.received", ["call": .string(call), "digit": .string(String(digit.character)), "method": "rfc4733"])
             }
             return
         }

@@ -98,6 +98,12 @@ extension Orchestrator {
             }
             var forward = args
             forward["call"] = .string(callID)
+            if request.command == "dtmf", let method = args["method"]?.stringValue, method != "rfc4733" {
+                guard method == "info" else {
+                    return Reply(id: id, error: WireError(.badArgs, "dtmf method must be rfc4733 (the default) or info"))
+                }
+                return Reply(id: id, outcome: await requestSig("call.dtmf_info", forward, timeout: .seconds(3)).outcome)
+            }
             let command = request.command == "dtmf" ? "media.dtmf" : "media.stats"
             return Reply(id: id, outcome: await requestComponent(worker, command, forward, timeout: .seconds(3)).outcome)
         default:

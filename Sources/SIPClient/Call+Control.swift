@@ -43,9 +43,9 @@ extension Call {
         }
     }
 
-    /// Sends DTMF digits as RFC 4733 telephone events (0-9, *, #, A-D), `duration` each, 60 ms apart. Fails if the
-    /// peer did not accept telephone-event in its SDP.
-    public func sendDTMF(_ digits: String, duration: Duration = .milliseconds(100)) async throws(SIPClientError) {
+    /// Sends DTMF digits (0-9, *, #, A-D), `duration` each: as RFC 4733 telephone events 60 ms apart (fails if the
+    /// peer did not accept telephone-event in its SDP), or with `method: .info` as SIP INFO requests one after the other.
+    public func sendDTMF(_ digits: String, duration: Duration = .milliseconds(100), method: DTMFMethod = .rfc4733) async throws(SIPClientError) {
         let allowed = Set("0123456789*#ABCDabcd")
         guard !digits.isEmpty, digits.allSatisfy(allowed.contains) else { throw .invalidDTMF(digits: digits) }
         let ms = Int(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
@@ -54,7 +54,8 @@ extension Call {
                                         fix: "use a duration from 40 ms to 5 s; 100 ms is usual")
         }
         try await ensureActive()
-        _ = try await core.request("dtmf", ["call": .string(id), "digits": .string(digits.uppercased()), "duration_ms": .init(ms)])
+        _ = try await core.request("dtmf", ["call": .string(id), "digits": .string(digits.uppercased()), "duration_ms": .init(ms),
+                                            "method": .string(method.rawValue)])
     }
 
     /// Puts the call on hold: a re-INVITE offering `a=sendonly` (the peer hears the group's `calls.hold_music`, if

@@ -46,15 +46,26 @@ public struct CallStateEvent: Sendable, Equatable {
     }
 }
 
-/// An RFC 4733 digit began on a call (`dtmf.received`): one event per key press.
+/// A digit arrived on a call (`dtmf.received`): one event per key press, by RFC 4733 or SIP INFO.
 public struct DTMFEvent: Sendable, Equatable {
     /// The call concerned.
     public var callID: String
     /// `0`-`9`, `*`, `#` or `A`-`D`.
     public var digit: String
+    /// How it came: `.rfc4733` (telephone-event RTP packets) or `.info` (a SIP INFO request).
+    public var method: DTMFMethod
 
     init(_ data: [String: JSONValue]) {
         callID = data.string("call") ?? ""
         digit = data.string("digit") ?? ""
+        method = data.string("method") == "info" ? .info : .rfc4733
     }
+}
+
+/// How DTMF digits travel.
+public enum DTMFMethod: String, Sendable, Hashable {
+    /// RFC 4733 telephone events in the RTP stream (the default; needs telephone-event in the peer's SDP).
+    case rfc4733
+    /// SIP INFO requests with an `application/dtmf-relay` body (for peers without telephone-event).
+    case info
 }

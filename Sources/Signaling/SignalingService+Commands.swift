@@ -49,6 +49,11 @@ extension SignalingService {
                 return Self.bad(request, "call.hold: direction must be sendonly (the default) or inactive")
             }
             reply = await setHold(callID: call, hold: request.command == "call.hold", direction: direction)
+        case "call.dtmf_info":
+            guard let call = args["call"]?.stringValue, let digits = args["digits"]?.stringValue else {
+                return Self.bad(request, "call.dtmf_info needs args.call and args.digits")
+            }
+            reply = sendInfoDTMF(callID: call, digits: digits, durationMs: args["duration_ms"]?.intValue ?? 100)
         case "call.restore":
             guard let call = args["call"]?.stringValue, let snapshot = args["signaling"] else {
                 return Self.bad(request, "call.restore needs args.call and args.signaling (from call.state)")

@@ -240,6 +240,8 @@ extension SignalingService {
             handleReInvite(request, callID: id, transaction: transaction)
         case .options:
             respond(optionsResponse(to: request), transaction: transaction)
+        case .info:
+            handleInfo(request, callID: id, transaction: transaction)
         default:
             respond(methodNotAllowed(request), transaction: transaction)
         }

@@ -78,7 +78,7 @@ extension SignalingService {
         }
         if let id = inDialogTransactions[transaction] {
             if calls[id]?.reinvite?.transaction == transaction { reinviteResponse(response, callID: id) }
-            else { inDialogResponse(response, callID: id) }
+            else if !infoResponse(response, transaction: transaction, callID: id) { inDialogResponse(response, callID: id) }
             return
         }
         guard let id = callByClientTransaction[transaction], var call = calls[id], let code = response.statusCode,
@@ -292,6 +292,7 @@ extension SignalingService {
         calls[id] = nil
         callByDialogKey[call.dialogKey] = nil
         finishReinvite(id, Reply(id: "", error: WireError(.failed, "call '\(id)' ended: \(reason)")))
+        infoDTMFQueues[id] = nil
         if let t = call.inviteTransaction { callByClientTransaction[t] = nil }
         if let t = call.serverTransaction { callByServerTransaction[t] = nil }
     }

@@ -31,29 +31,18 @@ extension SignalingService {
     /// Builds and sends the re-INVITE with our new offer; an error when the dialog cannot make one.
     @discardableResult
     func sendReinvite(_ id: String, hold: Bool, direction: MediaDirection, attempt previous: PendingReinvite? = nil) -> Reply? {
-        guard var call = calls[id], var dialog = call.dialog, let local = call.media else {
+        guard let call = calls[id], let local = call.media else {
             return Reply(id: "", error: WireError(.notFound, "call '\(id)' ended"))
         }
         media.sessionVersion += 1
         let offer = media.with(call.preferences).offer(address: local.address, port: local.port, direction: hold ? direction : .sendrecv)
-        let outgoing: SIPDialogOutgoingRequest
-        do {
-            outgoing = try dialog.makeRequest(method: .invite, body: offer, contentType: .sdp,
-                                              extraHeaders: [SIPHeaderField(.allow, RequestFactory.allow), SIPHeaderField("User-Agent", RequestFactory.userAgent)])
-        } catch {
-            return Reply(id: "", error: WireError(.failed, "cannot build a re-INVITE: \(error)"))
+        let sent: (transaction: SIPClientTransactionID, request: SIPMessage, destination: SIPTransportAddress)
+        switch sendInDialog(id, method: .invite, body: offer, contentType: .sdp) {
+        case .failure(let error): return Reply(id: "", error: error)
+        case .success(let s): sent = s
         }
-        var request = outgoing.message
-        request.set(.contentLength, String(request.body.count))
-        let destination = RequestFactory.destination(for: outgoing.nextHop, default: call.transport)
-        RequestFactory.stampVia(&request, local: advertised(destination.transport, towards: destination.host))
-        call.authenticator?.authorize(&request)
-        call.dialog = dialog
-        guard let transaction = startTransaction(request, to: destination) else {
-            calls[id] = call
-            return Reply(id: "", error: WireError(.internal, "could not start the re-INVITE transaction"))
-        }
-        inDialogTransactions[transaction] = id
+        guard var call = calls[id] else { return Reply(id: "", error: WireError(.notFound, "call '\(id)' ended")) }
+        let (transaction, request, destination) = sent
         var pending = PendingReinvite(transaction: transaction, request: request, destination: destination, hold: hold)
         pending.authAttempts = previous?.authAttempts ?? 0
         pending.glareRetries = previous?.glareRetries ?? 0
@@ -128,5 +117,31 @@ extension SignalingService {
     /// Answers whoever waits for this call's re-INVITE (a call that ends answers with an error).
     func finishReinvite(_ id: String, _ reply: Reply) {
         reinviteWaiters.removeValue(forKey: id)?.resume(returning: reply)
+    }
+
+    /// Builds the next request of a call's dialog (§12.2.1.1), stamps its Via, adds the call's credentials, and starts
+    /// its client transaction; its responses come back through `inDialogTransactions`.
+    func sendInDialog(_ id: String, method: SIPMethod, body: [UInt8], contentType: SIPMediaType)
+        -> Result<(transaction: SIPClientTransactionID, request: SIPMessage, destination: SIPTransportAddress), WireError> {
+        guard var call = calls[id], var dialog = call.dialog else { return .failure(WireError(.notFound, "call '\(id)' has no dialog")) }
+        let outgoing: SIPDialogOutgoingRequest
+        do {
+            outgoing = try dialog.makeRequest(method: method, body: body, contentType: contentType,
+                                              extraHeaders: [SIPHeaderField(.allow, RequestFactory.allow), SIPHeaderField("User-Agent", RequestFactory.userAgent)])
+        } catch {
+            return .failure(WireError(.failed, "cannot build the \(method) request: \(error)"))
+        }
+        var request = outgoing.message
+        request.set(.contentLength, String(request.body.count))
+        let destination = RequestFactory.destination(for: outgoing.nextHop, default: call.transport)
+        RequestFactory.stampVia(&request, local: advertised(destination.transport, towards: destination.host))
+        call.authenticator?.authorize(&request)
+        call.dialog = dialog
+        calls[id] = call
+        guard let transaction = startTransaction(request, to: destination) else {
+            return .failure(WireError(.internal, "could not start the \(method) transaction"))
+        }
+        inDialogTransactions[transaction] = id
+        return .success((transaction, request, destination))
     }
 }

@@ -33,6 +33,8 @@ public actor SignalingService {
     var inDialogTransactions: [SIPClientTransactionID: String] = [:]
     /// Commands waiting for the outcome of a call's re-INVITE (hold, resume).
     var reinviteWaiters: [String: CheckedContinuation<Reply, Never>] = [:]
+    /// DTMF digits going out as INFO, per call.
+    var infoDTMFQueues: [String: InfoDTMFQueue] = [:]
     var accounts: [String: AccountRuntime] = [:]
     var accountByTransaction: [SIPClientTransactionID: String] = [:]
     var counters = SignalingCounters()

@@ -337,18 +337,26 @@ struct Calls: AsyncParsableCommand {
 
 /// `sipc dtmf DIGITS [--call ID]`: sends RFC 4733 telephone events on a call.
 struct DTMF: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "dtmf", abstract: "Send DTMF digits (RFC 4733) on a call.")
+    static let configuration = CommandConfiguration(
+        commandName: "dtmf", abstract: "Send DTMF digits on a call: RFC 4733 (default) or SIP INFO (--info).",
+        discussion: "sipc dtmf CALL_ID DIGITS, or sipc dtmf DIGITS when only one call is active.")
     @OptionGroup var instance: InstanceOption
-    @Argument(help: "Digits: 0-9 * # A-D.") var digits: String
-    @Option(help: "The call (optional when only one call is active).") var call: String?
+    @Argument(help: "CALL_ID then DIGITS (0-9 * # A-D); the call may be left out when only one is active.") var words: [String]
+    @Option(help: "The call (instead of the first argument).") var call: String?
     @Option(help: "Tone length per digit in ms (40-5000).") var durationMs: Int = 100
+    @Flag(help: "Send each digit as a SIP INFO request (application/dtmf-relay) instead of RFC 4733 packets.") var info = false
+
+    func validate() throws {
+        guard (1...2).contains(words.count) else { throw ValidationError("give DIGITS, or CALL_ID DIGITS") }
+    }
 
     func run() async throws {
-        var args: [String: JSONValue] = ["digits": .string(digits), "duration_ms": .init(durationMs)]
-        if let call { args["call"] = .string(call) }
+        let digits = words.last!
+        var args: [String: JSONValue] = ["digits": .string(digits), "duration_ms": .init(durationMs), "method": info ? "info" : "rfc4733"]
+        if let target = words.count == 2 ? words[0] : call { args["call"] = .string(target) }
         do {
             let r = try await InstanceHandle(runDirectory: instance.runDirectory).request("dtmf", args: args)
-            print("queued \(r["queued"]?.intValue ?? 0) digits")
+            print("queued \(r["queued"]?.intValue ?? 0) digits\(info ? " (SIP INFO)" : "")")
         } catch {
             printError("dtmf failed: \(Register.reason(error))")
             throw ExitCode(1)

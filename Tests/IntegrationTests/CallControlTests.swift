@@ -76,8 +76,8 @@ extension ProcessGroupTests {
                     try AudioDeviceTests.writeTone(music, frequency: 600, amplitude: 0.25, seconds: 2, rate: 8000, channels: 1)
                     _ = try await a.up(MediaFlowTests.flags(port, autoAnswer: false) + ["--audio", "file:\(aIn),\(aOut)", "--hold-music", music]
                                        + AudioDeviceTests.plain)
-                    _ = try await b.up(MediaFlowTests.flags(portB, autoAnswer: true) + ["--audio", "file:\(bIn),\(bOut)"] + AudioDeviceTests.plain)
-                    let (aCall, _) = try await MediaFlowTests.connect(a, to: b, port: portB)
+                    _ = try await b.up(ProcessGroupTests.MediaFlowTests.flags(portB, autoAnswer: true) + ["--audio", "file:\(bIn),\(bOut)"] + AudioDeviceTests.plain)
+                    let (aCall, _) = try await ProcessGroupTests.MediaFlowTests.connect(a, to: b, port: portB)
                     let call = try #require(aCall["call_id"]?.stringValue)
                     let bFrames = { (try? await b.handle.request("audio_state"))?["frames_played"]?.intValue ?? 0 }
                     #expect(await eventually(timeout: .seconds(8)) { await bFrames() >= 50 })
@@ -108,6 +108,67 @@ extension ProcessGroupTests {
                     #expect(runs.first == 440 && runs.last == 440 && runs.contains(600), "B heard \(runs)")
                     #expect(!runs.contains(1000), "B heard its own microphone: \(runs)")
                 }
+            }
+        }
+    }
+}
+
+extension ProcessGroupTests.CallControlTests {
+    @Test func dtmfBySIPInfoIsSentInOrderToSipp() async throws {
+        let port = TestPorts.base()
+        try await withInstance { instance in
+            _ = try await instance.up(ProcessGroupTests.SIPInteropTests.flags(port, autoAnswer: false))
+            let events = try await EventRecorder(instance)
+            defer { events.stop() }
+            try await withPeer({ try .sipp("uas_info_dtmf.xml", port: port + 2) }) { sipp in
+                #expect(await PeerProcess.waitForUDP(port + 2))
+                let placed = try await instance.handle.request("call", args: ["to": .string("sip:service@127.0.0.1:\(port + 2)")], timeout: .seconds(10))
+                let call = try #require(placed["call"]?.stringValue)
+                try #require(await events.wait(timeout: .seconds(10)) { $0.type == "call.state" && $0.data["state"]?.stringValue == "connected" } != nil)
+                let run = try instance.sipc(["dtmf", call, "4#", "--info"])
+                #expect(run.status == 0 && run.stdout.contains("queued 2 digits"), "\(run.stdout) \(run.stderr)")
+                // Both INFOs answered before the hangup: SIPp's scenario has them in order before the BYE.
+                #expect(await eventually { sipp.messages.components(separatedBy: "INFO sip:").count - 1 == 2
+                                           && sipp.messages.components(separatedBy: "CSeq: 3 INFO").count > 2 })
+                _ = try await instance.handle.request("hangup", args: ["call": .string(call)])
+                #expect(await sipp.exitStatus() == 0, "SIPp's scenario failed:\n\(sipp.file("errors.log").suffix(2000))")
+            }
+        }
+    }
+
+    @Test func dtmfBySIPInfoFromSippIsReportedAndOtherInfoBodiesGet415() async throws {
+        let port = TestPorts.base()
+        try await withInstance { instance in
+            _ = try await instance.up(ProcessGroupTests.SIPInteropTests.flags(port, autoAnswer: true))
+            let events = try await EventRecorder(instance)
+            defer { events.stop() }
+            try await withPeer({ try .sipp("uac_info_dtmf.xml", port: port + 2, target: "127.0.0.1:\(port)") }) { sipp in
+                #expect(await sipp.exitStatus() == 0, "SIPp's scenario failed:\n\(sipp.file("errors.log").suffix(2000))")
+            }
+            let received = events.all.filter { $0.type == "dtmf.received" }
+            #expect(received.compactMap { $0.data["digit"]?.stringValue } == ["5", "#", "7"])
+            #expect(received.allSatisfy { $0.data["method"]?.stringValue == "info" })
+            #expect(received.first?.data["duration_ms"]?.intValue == 160)
+        }
+    }
+
+    @Test func dtmfBySIPInfoBetweenTwoInstances() async throws {
+        let port = TestPorts.base(), portB = TestPorts.base()
+        try await withInstance { a in
+            try await withInstance(root: a.root) { b in
+                _ = try await a.up(ProcessGroupTests.MediaFlowTests.flags(port, autoAnswer: true))
+                _ = try await b.up(ProcessGroupTests.MediaFlowTests.flags(portB, autoAnswer: false))
+                let events = try await EventRecorder(a)
+                defer { events.stop() }
+                let (bCall, _) = try await ProcessGroupTests.MediaFlowTests.connect(b, to: a, port: port)
+                let run = try b.sipc(["dtmf", try #require(bCall["call_id"]?.stringValue), "9*0D", "--info"])
+                #expect(run.status == 0, "\(run.stderr)")
+                #expect(await eventually { events.all.filter { $0.type == "dtmf.received" }.count >= 4 })
+                let received = events.all.filter { $0.type == "dtmf.received" }
+                #expect(received.compactMap { $0.data["digit"]?.stringValue } == ["9", "*", "0", "D"])
+                #expect(received.allSatisfy { $0.data["method"]?.stringValue == "info" })
+                let bad = try b.sipc(["dtmf", try #require(bCall["call_id"]?.stringValue), "12x", "--info"])
+                #expect(bad.status == 1 && bad.stderr.contains("digits must be 0-9, *, #, A-D"), "\(bad.stderr)")
             }
         }
     }

@@ -1,0 +1,127 @@
+import SIPCore
+import SIPDialog
+import SIPTransaction
+import Wire
+
+/// DTMF by SIP INFO (the legacy `application/dtmf-relay` and `application/dtmf` bodies most PBXs use where RFC 4733
+/// is not negotiated): sending digits one INFO at a time, and reporting digits that arrive that way.
+extension SignalingService {
+    static let dtmfDigits = Set("0123456789*#ABCD")
+    static let maxQueuedInfoDigits = 64
+
+    /// Queues `digits` as INFO requests on an answered call, one after the other (the next one once the previous one
+    /// got its final response, so they arrive in order).
+    func sendInfoDTMF(callID id: String, digits: String, durationMs: Int) -> Reply {
+        guard let call = calls[id] else { return Reply(id: "", error: WireError(.notFound, "no call '\(id)'")) }
+        guard call.isAnswered, call.dialog != nil else {
+            return Reply(id: "", error: WireError(.failed, "call '\(id)' is \(call.state.rawValue): DTMF needs an answered call"))
+        }
+        let upper = digits.uppercased()
+        guard !upper.isEmpty, upper.allSatisfy(Self.dtmfDigits.contains) else {
+            return Reply(id: "", error: WireError(.badArgs, "digits must be 0-9, *, #, A-D (got '\(digits)')"))
+        }
+        guard (40...5000).contains(durationMs) else {
+            return Reply(id: "", error: WireError(.badArgs, "duration_ms must be 40-5000 (got \(durationMs))"))
+        }
+        var queue = infoDTMFQueues[id] ?? InfoDTMFQueue()
+        guard queue.digits.count + upper.count <= Self.maxQueuedInfoDigits else {
+            return Reply(id: "", error: WireError(.unavailable, "more than \(Self.maxQueuedInfoDigits) digits queued on call '\(id)'; wait for them to go out"))
+        }
+        queue.digits += upper.map { ($0, durationMs) }
+        infoDTMFQueues[id] = queue
+        sendNextInfoDigit(id)
+        return Reply(id: "", result: ["call": .string(id), "queued": .init(upper.count), "method": "info"])
+    }
+
+    /// Sends the next queued digit unless one is still in flight.
+    func sendNextInfoDigit(_ id: String) {
+        guard var queue = infoDTMFQueues[id], queue.inFlight == nil else { return }
+        guard !queue.digits.isEmpty, calls[id]?.dialog != nil else {
+            infoDTMFQueues[id] = nil
+            return
+        }
+        let (digit, duration) = queue.digits.removeFirst()
+        let body = Array("Signal=\(digit)\r\nDuration=\(duration)\r\n".utf8)
+        guard case .success(let sent) = sendInDialog(id, method: .info, body: body,
+                                                     contentType: SIPMediaType(type: "application", subtype: "dtmf-relay")) else {
+            infoDTMFQueues[id] = nil
+            return
+        }
+        let transaction = sent.transaction
+        queue.inFlight = transaction
+        infoDTMFQueues[id] = queue
+    }
+
+    /// A final response to one of our INFOs: the next digit goes out (a refused digit is logged, not retried).
+    func infoResponse(_ response: SIPMessage, transaction: SIPClientTransactionID, callID id: String) -> Bool {
+        guard var queue = infoDTMFQueues[id], queue.inFlight == transaction else { return false }
+        guard let code = response.statusCode, code >= 200 else { return true }
+        if code >= 300 { log("the peer refused a DTMF INFO with \(code)", cause: "info-refused:\(code)", call: id) }
+        queue.inFlight = nil
+        infoDTMFQueues[id] = queue
+        sendNextInfoDigit(id)
+        return code == 481 || code == 408 ? false : true  // the dialog is gone: let the usual handling end the call
+    }
+
+    /// An INFO in one of our dialogs: a DTMF body is reported as `dtmf.received`; an INFO without a body (a keep-alive)
+    /// is accepted; other bodies get 415 with what we accept (RFC 6086 §4.2.2 for legacy INFO usage).
+    func handleInfo(_ request: SIPMessage, callID id: String, transaction: SIPServerTransactionID) {
+        let type = request.firstValue(.contentType)?.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        guard !request.body.isEmpty, let type else {
+            respond(SIPResponseBuilder.response(to: request, status: 200, toTag: nil), transaction: transaction)
+            return
+        }
+        guard type == "application/dtmf-relay" || type == "application/dtmf" else {
+            var r = SIPResponseBuilder.response(to: request, status: 415, toTag: nil)
+            r.set(.accept, "application/dtmf-relay, application/dtmf")
+            respond(r, transaction: transaction)
+            return
+        }
+        guard let event = InfoDTMF.parse(request.body, relay: type == "application/dtmf-relay") else {
+            var r = SIPResponseBuilder.response(to: request, status: 400, reason: "Bad DTMF Body", toTag: nil)
+            r.set("Warning", "399 sip-client \"expected Signal=<0-9*#A-D> and Duration=<ms> lines\"")
+            respond(r, transaction: transaction)
+            return
+        }
+        respond(SIPResponseBuilder.response(to: request, status: 200, toTag: nil), transaction: transaction)
+        var data: [String: JSONValue] = ["call": .string(id), "digit": .string(String(event.digit)), "method": "info"]
+        if let d = event.durationMs { data["duration_ms"] = .init(d) }
+        emit("dtmf.received", data)
+    }
+}
+
+/// Digits waiting to go out as INFO on one call.
+struct InfoDTMFQueue: Sendable {
+    var digits: [(Character, Int)] = []
+    var inFlight: SIPClientTransactionID?
+}
+
+/// The bodies of DTMF INFO requests: `application/dtmf-relay` (`Signal=5` and `Duration=160` lines) and
+/// `application/dtmf` (the digit alone). Signal 10 and 11 are the numeric forms of `*` and `#` some phones send.
+enum InfoDTMF {
+    static func parse(_ body: [UInt8], relay: Bool) -> (digit: Character, durationMs: Int?)? {
+        guard body.count <= 1024 else { return nil }
+        let text = String(decoding: body, as: UTF8.self)
+        guard relay else { return digit(text.trimmingCharacters(in: .whitespacesAndNewlines)).map { ($0, nil) } }
+        var signal: Character?, duration: Int?
+        for line in text.split(whereSeparator: \.isNewline) {  // "\r\n" is one Character: isNewline, not == "\n"
+            let parts = line.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2 else { continue }
+            switch parts[0].lowercased() {
+            case "signal": signal = digit(parts[1])
+            case "duration": duration = Int(parts[1]).flatMap { (0...60_000).contains($0) ? $0 : nil }
+            default: break
+            }
+        }
+        return signal.map { ($0, duration) }
+    }
+
+    private static func digit(_ text: String) -> Character? {
+        switch text.uppercased() {
+        case "10": "*"
+        case "11": "#"
+        case let s where s.count == 1 && SignalingService.dtmfDigits.contains(s.first!): s.first!
+        default: nil
+        }
+    }
+}
