@@ -173,3 +173,59 @@ extension ProcessGroupTests.CallControlTests {
         }
     }
 }
+
+/// Hold, resume and DTMF against headless baresip (Debian's baresip-core), both directions.
+extension ProcessGroupTests.CallControlTests {
+    @Test func weHoldAndResumeBaresipAndSendItDTMFBothWays() async throws {
+        try await ProcessGroupTests.SIPInteropTests.withAnsweringBaresip { instance, uri, logPath in
+            let events = try await EventRecorder(instance)
+            defer { events.stop() }
+            let placed = try await instance.handle.request("call", args: ["to": .string(uri)], timeout: .seconds(10))
+            let call = try #require(placed["call"]?.stringValue)
+            try #require(await events.wait(timeout: .seconds(10)) { $0.type == "call.state" && $0.data["state"]?.stringValue == "connected" } != nil)
+            let hold = try instance.sipc(["hold", call, "--json"])
+            #expect(hold.status == 0 && hold.stdout.contains("\"held\""), "\(hold.stdout) \(hold.stderr)")
+            let resume = try instance.sipc(["resume", call, "--json"])
+            #expect(resume.status == 0 && resume.stdout.contains("\"connected\""), "\(resume.stdout) \(resume.stderr)")
+            let rtp = try instance.sipc(["dtmf", call, "3"])
+            #expect(rtp.status == 0, "\(rtp.stderr)")
+            let info = try instance.sipc(["dtmf", call, "8", "--info"])
+            #expect(info.status == 0, "\(info.stderr)")
+            let log = { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+            // baresip reports both digits it received (RFC 4733 and INFO) in its log.
+            #expect(await eventually(timeout: .seconds(5)) { log().contains("'3'") && log().contains("'8'") }, "\(log().suffix(3000))")
+            _ = try await instance.handle.request("hangup", args: ["call": .string(call)])
+            let text = log()
+            // Our re-INVITEs as baresip saw them, and its answers: sendonly -> recvonly, then sendrecv again.
+            #expect(text.contains("a=sendonly") && text.contains("a=recvonly"), "\(text.suffix(4000))")
+            #expect(text.contains("application/dtmf-relay") && text.contains("Signal=8"))
+        }
+    }
+
+    @Test func baresipHoldsAndResumesUsAndSendsDTMF() async throws {
+        let port = TestPorts.base()
+        try await withInstance { instance in
+            _ = try await instance.up(ProcessGroupTests.SIPInteropTests.flags(port, autoAnswer: true))
+            let events = try await EventRecorder(instance)
+            defer { events.stop() }
+            let logPath = instance.root + "/baresip.log"
+            try await withPeer({ try .baresip(["--mode", "dial", "--port", String(port + 20), "--dial", "sip:bob@127.0.0.1:\(port)",
+                                               "--after-established", "0.5:hold", "--after-established", "1.5:resume",
+                                               "--after-established", "2:sndcode:7", "--hangup-after", "3.5",
+                                               "--quit-after-call", "--log", logPath]) }) { baresip in
+                let held = await events.wait(timeout: .seconds(15)) { $0.type == "call.state" && $0.data["state"]?.stringValue == "remote-held" }
+                #expect(held != nil, "\((try? String(contentsOfFile: logPath, encoding: .utf8))?.suffix(3000) ?? "")")
+                #expect(["recvonly", "inactive"].contains(held?.data["remote_media"]?["direction"]?.stringValue ?? ""))
+                let resumed = await events.wait(timeout: .seconds(10)) {
+                    $0.type == "call.state" && $0.data["state"]?.stringValue == "connected" && $0.seq > (held?.seq ?? 0)
+                }
+                #expect(resumed?.data["remote_media"]?["direction"]?.stringValue == "sendrecv")
+                let digit = await events.wait(timeout: .seconds(10)) { $0.type == "dtmf.received" }
+                #expect(digit?.data["digit"]?.stringValue == "7" && digit?.data["method"]?.stringValue == "rfc4733")
+                let ended = await events.wait(timeout: .seconds(15)) { $0.type == "call.state" && $0.data["state"]?.stringValue == "terminated" }
+                #expect(ended?.data["reason"]?.stringValue == "remote hangup")
+                _ = await baresip.exitStatus(timeout: .seconds(15))
+            }
+        }
+    }
+}

@@ -188,6 +188,8 @@ def main():
                    help="quit baresip N s after readiness (unregisters)")
     p.add_argument("--quit-after-call", action="store_true",
                    help="quit baresip after the first CALL_CLOSED")
+    p.add_argument("--after-established", action="append", default=[], metavar="SECONDS:COMMAND[:PARAMS]",
+                   help="send a ctrl_tcp command this long after the call is established, e.g. 1:hold, 2:resume, 1.5:sndcode:5 (repeatable)")
     p.add_argument("--log", required=True, help="baresip log file")
     p.add_argument("--ready-file", help="created when ready")
     p.add_argument("--pid-file", help="helper PID written here")
@@ -246,6 +248,7 @@ def run(a, proc, ctrl, stop_requested, confdir, logf, result):
         t_ready = time.time()
         dial_at = t_ready + a.dial_delay if a.mode == "dial" else None
         hangup_at = None
+        scheduled = []  # (time, command, params) sent after CALL_ESTABLISHED
         quit_at = t_ready + a.quit_after if a.quit_after is not None else None
         quitting = False
         sel = selectors.DefaultSelector()
@@ -264,6 +267,9 @@ def run(a, proc, ctrl, stop_requested, confdir, logf, result):
             if dial_at is not None and now >= dial_at:
                 ctrl.send("dial", a.dial)
                 dial_at = None
+            for item in [x for x in scheduled if now >= x[0]]:
+                ctrl.send(item[1], item[2])
+                scheduled.remove(item)
             if hangup_at is not None and now >= hangup_at:
                 ctrl.send("hangup")
                 hangup_at = None
@@ -283,8 +289,13 @@ def run(a, proc, ctrl, stop_requested, confdir, logf, result):
                     t = m.get("type")
                     if t == "CALL_INCOMING" and a.mode == "reject":
                         ctrl.send("hangup")
-                    elif t == "CALL_ESTABLISHED" and a.hangup_after is not None:
-                        hangup_at = time.time() + a.hangup_after
+                    elif t == "CALL_ESTABLISHED":
+                        if a.hangup_after is not None:
+                            hangup_at = time.time() + a.hangup_after
+                        for spec in (a.after_established if not getattr(a, "scheduled_once", False) else []):
+                            parts = spec.split(":", 2)
+                            scheduled.append((time.time() + float(parts[0]), parts[1], parts[2] if len(parts) > 2 else ""))
+                        a.scheduled_once = True
                     elif t == "CALL_CLOSED" and a.quit_after_call:
                         ctrl.send("quit")
                         quitting = True
