@@ -12,7 +12,7 @@ extension InstanceConfig {
             "rtp": ["ports": .string(rtp.ports.description), "workers": .init(rtp.workers),
                     "jitter_min_ms": .init(rtp.jitterMinMs), "jitter_max_ms": .init(rtp.jitterMaxMs)],
             "audio": .object(audioJSON),
-            "calls": ["auto_answer": .bool(calls.autoAnswer), "hold_music": .string(calls.holdMusic)],
+            "calls": ["auto_answer": .bool(calls.autoAnswer), "hold_music": .string(calls.holdMusic), "accept_transfer": .bool(calls.acceptTransfer)],
             "supervision": [
                 "heartbeat_interval_ms": .init(supervision.heartbeatIntervalMs),
                 "heartbeat_liveness": .init(supervision.heartbeatLiveness),

@@ -70,6 +70,8 @@ public struct CallSettings: Sendable, Equatable {
     public var autoAnswer = false
     /// A WAV file (8000 Hz, 16-bit PCM) the media worker sends while we hold a call; empty: silence.
     public var holdMusic = ""
+    /// Follow a peer's REFER (place the call it asks for); off: REFERs are declined (603).
+    public var acceptTransfer = true
 }
 
 /// How `sip-orch` watches and restarts components (the zguide's Paranoid Pirate numbers by default).

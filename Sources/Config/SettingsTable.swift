@@ -88,6 +88,7 @@ enum SettingsTable {
             $0.calls.holdMusic = $1
             return true
         },
+        Setting("calls.accept_transfer", expected: "true or false") { bool($1, into: &$0.calls.acceptTransfer) },
         Setting("supervision.heartbeat_interval_ms", expected: "an integer from 50 to 60000") {
             int($1, 50...60_000, into: &$0.supervision.heartbeatIntervalMs)
         },

@@ -6,7 +6,7 @@ import Wire
 /// Calls and registrations: orch owns their state and wires each call's pieces — a port pair from the least
 /// loaded media worker, handed to sig for the SDP — and forwards the softphone commands to sig.
 extension Orchestrator {
-    static let callCommands: Set<String> = ["register", "unregister", "call", "answer", "reject", "hangup", "calls", "dtmf", "call_stats", "hold", "resume",
+    static let callCommands: Set<String> = ["register", "unregister", "call", "answer", "reject", "hangup", "calls", "dtmf", "call_stats", "hold", "resume", "transfer",
                                                   "devices", "mute", "unmute", "audio", "audio_state", "audio_attach", "audio_detach"]
 
     func answerCallCommand(_ request: Request) async -> Reply {
@@ -32,28 +32,7 @@ extension Orchestrator {
             let reply = await requestSig("account.remove", args, timeout: .seconds(40))
             return Reply(id: id, outcome: reply.outcome)
         case "call":
-            guard let to = args["to"]?.stringValue, !to.isEmpty else {
-                return Reply(id: id, error: WireError(.badArgs, "call needs args.to, e.g. sip:bob@127.0.0.1:5062"))
-            }
-            let callID = args["call"]?.stringValue ?? Self.newCallID()
-            var record = CallRecord(id: callID, direction: "outgoing", state: "dialing", remote: to)
-            assignStreams(&record)
-            switch await allocateMedia(for: callID) {
-            case .failure(let error):
-                return Reply(id: id, error: error)
-            case .success(let media):
-                record.worker = media["worker"]?.stringValue
-                record.mediaPort = media["port"]?.intValue
-                var dial = args
-                dial["call"] = .string(callID)
-                dial["media"] = .object(media)
-                record.dialArgs = .object(dial)
-                calls.upsert(record)
-                flushJournal()  // before the INVITE goes out: an orch crash from here on keeps the call
-                let reply = await requestSig("call.dial", dial, timeout: .seconds(10))
-                if case .failure = reply.outcome { await endLocally(callID, reason: "dial failed") }
-                return Reply(id: id, outcome: reply.outcome)
-            }
+            return Reply(id: id, outcome: await placeCall(args).outcome)
         case "answer":
             guard let callID = args["call"]?.stringValue ?? onlyRingingCall() else {
                 return Reply(id: id, error: WireError(.badArgs, "answer needs args.call (several or no calls are waiting)"))
@@ -79,6 +58,8 @@ extension Orchestrator {
                 results.append(.string(callID))
             }
             return Reply(id: id, result: ["hung_up": .array(results)])
+        case "transfer":
+            return Reply(id: id, outcome: await transferCall(args).outcome)
         case "hold", "resume":
             guard let callID = args["call"]?.stringValue ?? (calls.active.count == 1 ? calls.active.keys.first : nil) else {
                 return Reply(id: id, error: WireError(.badArgs, "\(request.command) needs args.call (\(calls.active.count) calls active)"))
@@ -131,11 +112,23 @@ extension Orchestrator {
             record.local = data["to"]?.stringValue
             assignStreams(&record)
             calls.upsert(record)
-            if config.calls.autoAnswer {
+            if let replaced = data["replaces"]?.stringValue, calls.active[replaced] != nil {
+                // RFC 3891: the new call takes the place of `replaced` (attended transfer): answered at once, the old one ended.
+                Task {
+                    let reply = await self.answerCall(callID)
+                    if case .success = reply.outcome {
+                        _ = await self.requestSig("call.hangup", ["call": .string(replaced)], timeout: .seconds(5))
+                        self.events?.publish("call.replaced", ["call": .string(replaced), "new_call": .string(callID)])
+                    }
+                }
+            } else if config.calls.autoAnswer {
                 Task { _ = await self.answerCall(callID) }
             }
+        case "call.referred":
+            Task { await self.followReferral(data) }
         case "call.state":
             guard let record = calls.apply(state: data) else { return }
+            if referrals[record.id] != nil { reportReferral(record) }
             if record.isTerminated {
                 if let worker = record.worker {
                     Task { _ = await self.requestComponent(worker, "media.release", ["call": .string(record.id)], timeout: .seconds(2)) }
@@ -192,6 +185,32 @@ extension Orchestrator {
         }
         guard calls.active[record.id]?.mediaApplied != nil, let current = calls.active[record.id] else { return }
         if record.state == "held" { detachAudio(current) } else { attachAudio(current) }
+    }
+
+    /// Places a call: a port pair on the least loaded media worker, then sig's `call.dial` (also for a peer's REFER).
+    func placeCall(_ args: [String: JSONValue]) async -> Reply {
+        guard let to = args["to"]?.stringValue, !to.isEmpty else {
+            return Reply(id: "", error: WireError(.badArgs, "call needs args.to, e.g. sip:bob@127.0.0.1:5062"))
+        }
+        let callID = args["call"]?.stringValue ?? Self.newCallID()
+        var record = CallRecord(id: callID, direction: "outgoing", state: "dialing", remote: to)
+        assignStreams(&record)
+        switch await allocateMedia(for: callID) {
+        case .failure(let error):
+            return Reply(id: "", error: error)
+        case .success(let media):
+            record.worker = media["worker"]?.stringValue
+            record.mediaPort = media["port"]?.intValue
+            var dial = args
+            dial["call"] = .string(callID)
+            dial["media"] = .object(media)
+            record.dialArgs = .object(dial)
+            calls.upsert(record)
+            flushJournal()  // before the INVITE goes out: an orch crash from here on keeps the call
+            let reply = await requestSig("call.dial", dial, timeout: .seconds(10))
+            if case .failure = reply.outcome { await endLocally(callID, reason: "dial failed") }
+            return reply
+        }
     }
 
     // MARK: requests to components

@@ -32,6 +32,8 @@ public actor Orchestrator {
     var nextStream: UInt32 = 0
     /// Allocations asked of each worker and not yet answered, so calls arriving together still spread out.
     var pendingAllocations: [String: Int] = [:]
+    /// Calls placed for a peer's REFER: new call -> the call whose peer asked (it hears of the progress by NOTIFY).
+    var referrals: [String: String] = [:]
     /// The journal as last written (Orchestrator+Journal.swift).
     var lastJournal: JSONValue?
     private let adopting: Bool

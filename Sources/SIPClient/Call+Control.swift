@@ -75,6 +75,20 @@ extension Call {
         _ = try await core.request("resume", ["call": .string(id)], timeout: .seconds(45))
     }
 
+    /// Blind transfer (RFC 3515): asks the peer to call `target` instead (REFER). Returns once the peer accepted;
+    /// progress arrives as `.transfer` events and the call ends by itself when the transfer succeeded.
+    public func transfer(to target: String) async throws(SIPClientError) {
+        try await ensureActive()
+        _ = try await core.request("transfer", ["call": .string(id), "target": .string(target)], timeout: .seconds(45))
+    }
+
+    /// Attended transfer (RFC 5589 §7, RFC 3891): our peer on this call takes over `other` (another answered call of
+    /// ours); both our calls end once it did.
+    public func transfer(replacing other: Call) async throws(SIPClientError) {
+        try await ensureActive()
+        _ = try await core.request("transfer", ["call": .string(id), "attended": .string(other.id)], timeout: .seconds(45))
+    }
+
     /// The call's media figures now (orch's `call_stats`): loss, jitter, round trip, MOS, packet counts.
     public func statistics() async throws(SIPClientError) -> CallStatistics {
         if let final = resolvedEnd?.statistics { return final }

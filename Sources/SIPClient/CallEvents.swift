@@ -69,3 +69,23 @@ public enum DTMFMethod: String, Sendable, Hashable {
     /// SIP INFO requests with an `application/dtmf-relay` body (for peers without telephone-event).
     case info
 }
+
+/// How a transfer we asked for goes (`call.transfer`): the status of the peer's new call, as its NOTIFYs report it.
+public struct TransferEvent: Sendable, Equatable {
+    /// The call being transferred.
+    public var callID: String
+    /// A SIP status: 202 when the peer accepted the REFER, then 100/180 and a final one for its new call.
+    public var code: Int
+    public var reason: String
+    /// Whether this is the last word: with `succeeded` true the transferred call ends by itself; false leaves it up.
+    public var isFinal: Bool
+    public var succeeded: Bool?
+
+    init(_ data: [String: JSONValue]) {
+        callID = data.string("call") ?? ""
+        code = data["code"]?.intValue ?? 0
+        reason = data.string("reason") ?? ""
+        isFinal = data["final"]?.boolValue ?? false
+        succeeded = data["success"]?.boolValue
+    }
+}

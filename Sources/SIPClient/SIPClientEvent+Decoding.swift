@@ -21,6 +21,7 @@ extension SIPClientEvent {
         case "audio.stream.started": self = .audioStreamStarted(AudioStreamEvent(d))
         case "audio.stream.stopped": self = .audioStreamStopped(AudioStreamEvent(d))
         case "dtmf.received": self = .dtmfReceived(DTMFEvent(d))
+        case "call.transfer": self = .transferProgress(TransferEvent(d))
         case "component.up": self = .componentRestarted(ComponentEvent(.up, d))
         case "component.down": self = .componentRestarted(ComponentEvent(.down, d))
         case "component.restarted": self = .componentRestarted(ComponentEvent(.restarted, d))

@@ -25,6 +25,8 @@ public enum SIPClientEvent: Sendable {
     case audioStreamStopped(AudioStreamEvent)
     /// The peer pressed a key (RFC 4733).
     case dtmfReceived(DTMFEvent)
+    /// Progress of a transfer we started (`call.transfer`: the peer's NOTIFYs of its REFER).
+    case transferProgress(TransferEvent)
     /// A process of the group went down, hung, was restarted, came up or is crash-looping (`component.*`).
     case componentRestarted(ComponentEvent)
     /// Any other event (`media.stopped`, `call.media.moved`, types a later version adds), untyped.
@@ -38,6 +40,7 @@ public enum SIPClientEvent: Sendable {
         case .mediaStatisticsUpdate(let e): e.callID
         case .callQualityReport(let e): e.callID
         case .dtmfReceived(let e): e.callID
+        case .transferProgress(let e): e.callID
         case .audioStreamStarted(let e), .audioStreamStopped(let e): e.callID
         case .audioPipelineError(let e): e.callID
         case .other(_, let data): data["call"]?.stringValue

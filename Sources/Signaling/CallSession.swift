@@ -66,6 +66,9 @@ struct CallSession: Sendable {
     var remoteHold = false
     /// Our re-INVITE in flight (at most one, §14.1).
     var reinvite: PendingReinvite?
+    /// Our REFER (we transfer the peer) and the peer's REFER (it transfers us), RFC 3515.
+    var referOut: PendingRefer?
+    var referIn: ReferIn?
 
     init(id: String, direction: Direction, state: State, sipCallID: String, localTag: String, remote: String, local: String) {
         self.id = id

@@ -1,4 +1,5 @@
 import SDP
+import SIPCore
 import Wire
 
 /// orch's commands to sig (docs/PROTOCOL.md §4, "sig").
@@ -25,8 +26,17 @@ extension SignalingService {
             case .success(let p): preferences = p
             case .failure(let e): return Reply(id: request.id, error: e)
             }
+            var headers: [SIPHeaderField] = []
+            for (name, value) in args["headers"]?.objectValue ?? [:] {
+                guard Self.dialHeaders.contains(name), let text = value.stringValue, text.utf8.count <= 1024,
+                      !text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
+                    return Self.bad(request, "call.dial headers: only \(Self.dialHeaders.sorted().joined(separator: ", ")) with one-line values up to 1024 bytes")
+                }
+                headers.append(SIPHeaderField(SIPHeaderName(name), text))
+            }
             reply = dial(callID: call, to: to, from: args["from"]?.stringValue, address: address, port: p,
-                         authUser: args["auth_user"]?.stringValue, password: args["password"]?.stringValue, preferences: preferences)
+                         authUser: args["auth_user"]?.stringValue, password: args["password"]?.stringValue, preferences: preferences,
+                         headers: headers.sorted { $0.name.canonical < $1.name.canonical })
         case "call.answer":
             guard let call = args["call"]?.stringValue, let address = args["media"]?["address"]?.stringValue,
                   let port = args["media"]?["port"]?.intValue, let p = UInt16(exactly: port) else {
@@ -49,6 +59,16 @@ extension SignalingService {
                 return Self.bad(request, "call.hold: direction must be sendonly (the default) or inactive")
             }
             reply = await setHold(callID: call, hold: request.command == "call.hold", direction: direction)
+        case "call.transfer":
+            guard let call = args["call"]?.stringValue, args["target"] != nil || args["replaces"] != nil else {
+                return Self.bad(request, "call.transfer needs args.call and args.target (blind) or args.replaces (attended: our other call)")
+            }
+            reply = await transfer(callID: call, target: args["target"]?.stringValue, replacing: args["replaces"]?.stringValue)
+        case "call.refer_notify":
+            guard let call = args["call"]?.stringValue, let code = args["code"]?.intValue else {
+                return Self.bad(request, "call.refer_notify needs args.call and args.code")
+            }
+            reply = referNotify(callID: call, code: code, reason: args["reason"]?.stringValue)
         case "call.dtmf_info":
             guard let call = args["call"]?.stringValue, let digits = args["digits"]?.stringValue else {
                 return Self.bad(request, "call.dtmf_info needs args.call and args.digits")
@@ -66,6 +86,9 @@ extension SignalingService {
         }
         return Reply(id: request.id, outcome: reply.outcome)
     }
+
+    /// Headers a `call.dial` may add to its INVITE (the ones a transfer needs, RFC 3891 and RFC 3892).
+    static let dialHeaders: Set<String> = ["Replaces", "Referred-By"]
 
     static func bad(_ request: Request, _ message: String) -> Reply {
         Reply(id: request.id, error: WireError(.badArgs, message))

@@ -59,6 +59,15 @@ extension SignalingService {
                 return
             }
         }
+        // RFC 3891: an INVITE that replaces one of our calls (attended transfer) must name a live dialog of ours.
+        var replaced: String?
+        if let value = request.firstValue(SIPHeaderName("Replaces")) {
+            guard let match = replacedCall(value) else {
+                respond(SIPResponseBuilder.response(to: request, status: 481, reason: "Replaced Dialog Does Not Exist", toTag: tag), transaction: transaction)
+                return
+            }
+            replaced = match
+        }
         let hasOffer = !request.body.isEmpty
         if hasOffer {
             if let type = try? request.contentType(), type.essence != "application/sdp" {
@@ -111,6 +120,8 @@ extension SignalingService {
         if hasOffer, case .success(let answer) = media.answer(offerBody: request.body, address: "127.0.0.1", port: 9) {
             data["remote_media"] = MediaNegotiation.json(answer.audio)
         }
+        if let replaced { data["replaces"] = .string(replaced) }
+        if let by = request.firstValue(SIPHeaderName("Referred-By")) { data["referred_by"] = .string(by) }
         emit("call.incoming", data)
         publishState(id)
     }
@@ -242,6 +253,10 @@ extension SignalingService {
             respond(optionsResponse(to: request), transaction: transaction)
         case .info:
             handleInfo(request, callID: id, transaction: transaction)
+        case .refer:
+            handleRefer(request, callID: id, transaction: transaction)
+        case .notify:
+            handleNotify(request, callID: id, transaction: transaction)
         default:
             respond(methodNotAllowed(request), transaction: transaction)
         }
@@ -300,6 +315,21 @@ extension SignalingService {
 
     /// 491 Request Pending for a re-INVITE that crosses ours; 500 (with Retry-After) when the call has no media yet.
     private func call491Status(_ callID: String) -> Int { calls[callID]?.media == nil ? 500 : 491 }
+
+    /// The call a Replaces header value names (RFC 3891 §3: Call-ID, to-tag = our tag, from-tag = the peer's), if it is
+    /// answered, or still ringing and placed by us (early-only is refused, §3).
+    func replacedCall(_ value: String) -> String? {
+        let parts = value.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+        guard let callID = parts.first, !callID.isEmpty else { return nil }
+        var params: [String: String] = [:]
+        for p in parts.dropFirst() {
+            let kv = p.split(separator: "=", maxSplits: 1).map(String.init)
+            if kv.count == 2 { params[kv[0].lowercased()] = kv[1] }
+        }
+        guard let toTag = params["to-tag"], let fromTag = params["from-tag"], let id = callByDialogKey[CallSession.dialogKey(callID: callID, localTag: toTag)],
+              let call = calls[id], call.isAnswered, call.dialog?.id.remoteTag == fromTag else { return nil }
+        return id
+    }
 
     /// An incoming call with the same Call-ID, From tag and CSeq as this INVITE: a retransmission.
     func callForRetransmittedInvite(_ request: SIPMessage) -> String? {

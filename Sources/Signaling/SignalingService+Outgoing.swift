@@ -7,7 +7,7 @@ import Wire
 /// The UAC side (RFC 3261 §8.1, §13.2, §9.1, §15.1.1): calls we place, their answers, and ending calls.
 extension SignalingService {
     func dial(callID: String, to target: String, from fromAOR: String?, address: String, port: UInt16,
-              authUser: String?, password: String?, preferences: MediaPreferences? = nil) -> Reply {
+              authUser: String?, password: String?, preferences: MediaPreferences? = nil, headers: [SIPHeaderField] = []) -> Reply {
         guard calls[callID] == nil else { return Reply(id: "", error: WireError(.badArgs, "call '\(callID)' exists already")) }
         guard calls.count < settings.maxCalls else {
             return Reply(id: "", error: WireError(.unavailable, "call limit (\(settings.maxCalls)) reached; raise sip.max_calls"))
@@ -53,6 +53,7 @@ extension SignalingService {
         if let secret = password ?? account?.config.password, !secret.isEmpty, let user {
             call.authenticator = SIPAuthenticator(credentials: SIPDigestCredentials(username: user, password: secret))
         }
+        for h in headers { invite.headers.insert(h, at: max(0, invite.headers.count - 2)) }  // before Content-Type/-Length
         RequestFactory.stampVia(&invite, local: local)
         call.invite = invite
         call.inviteDestination = destination
@@ -78,6 +79,8 @@ extension SignalingService {
         }
         if let id = inDialogTransactions[transaction] {
             if calls[id]?.reinvite?.transaction == transaction { reinviteResponse(response, callID: id) }
+            else if notifyTransactions.contains(transaction) { return }
+            else if referResponse(response, transaction: transaction, callID: id) { return }
             else if !infoResponse(response, transaction: transaction, callID: id) { inDialogResponse(response, callID: id) }
             return
         }
@@ -293,6 +296,7 @@ extension SignalingService {
         callByDialogKey[call.dialogKey] = nil
         finishReinvite(id, Reply(id: "", error: WireError(.failed, "call '\(id)' ended: \(reason)")))
         infoDTMFQueues[id] = nil
+        transferWaiters.removeValue(forKey: id)?.resume(returning: Reply(id: "", error: WireError(.failed, "call '\(id)' ended: \(reason)")))
         if let t = call.inviteTransaction { callByClientTransaction[t] = nil }
         if let t = call.serverTransaction { callByServerTransaction[t] = nil }
     }

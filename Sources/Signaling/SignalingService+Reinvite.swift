@@ -121,13 +121,13 @@ extension SignalingService {
 
     /// Builds the next request of a call's dialog (§12.2.1.1), stamps its Via, adds the call's credentials, and starts
     /// its client transaction; its responses come back through `inDialogTransactions`.
-    func sendInDialog(_ id: String, method: SIPMethod, body: [UInt8], contentType: SIPMediaType)
+    func sendInDialog(_ id: String, method: SIPMethod, body: [UInt8] = [], contentType: SIPMediaType? = nil, headers: [SIPHeaderField] = [])
         -> Result<(transaction: SIPClientTransactionID, request: SIPMessage, destination: SIPTransportAddress), WireError> {
         guard var call = calls[id], var dialog = call.dialog else { return .failure(WireError(.notFound, "call '\(id)' has no dialog")) }
         let outgoing: SIPDialogOutgoingRequest
         do {
             outgoing = try dialog.makeRequest(method: method, body: body, contentType: contentType,
-                                              extraHeaders: [SIPHeaderField(.allow, RequestFactory.allow), SIPHeaderField("User-Agent", RequestFactory.userAgent)])
+                                              extraHeaders: headers + [SIPHeaderField(.allow, RequestFactory.allow), SIPHeaderField("User-Agent", RequestFactory.userAgent)])
         } catch {
             return .failure(WireError(.failed, "cannot build the \(method) request: \(error)"))
         }

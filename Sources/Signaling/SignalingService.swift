@@ -33,6 +33,10 @@ public actor SignalingService {
     var inDialogTransactions: [SIPClientTransactionID: String] = [:]
     /// Commands waiting for the outcome of a call's re-INVITE (hold, resume).
     var reinviteWaiters: [String: CheckedContinuation<Reply, Never>] = [:]
+    /// Commands waiting for the peer's answer to a REFER.
+    var transferWaiters: [String: CheckedContinuation<Reply, Never>] = [:]
+    /// NOTIFYs we sent for a peer's REFER: their answers are not about the call.
+    var notifyTransactions: Set<SIPClientTransactionID> = []
     /// DTMF digits going out as INFO, per call.
     var infoDTMFQueues: [String: InfoDTMFQueue] = [:]
     var accounts: [String: AccountRuntime] = [:]
@@ -205,6 +209,7 @@ public actor SignalingService {
                 break
             case .terminated(.client(let id)):
                 callByClientTransaction[id] = nil
+                notifyTransactions.remove(id)
                 inDialogTransactions[id] = nil
                 accountByTransaction[id] = nil
             case .terminated(.server(let id)):

@@ -92,7 +92,7 @@ ctrl_tcp_listen\t\t{host}:{a.ctrl_port}
     # Account domain: the registrar if we register, else our own listen address.
     domain = a.registrar if a.registrar else f"{host}:{a.port}"
     params = [f"answermode={answermode}", "audio_codecs=pcmu,pcma", "ptime=20",
-              "mwi=no", "call_transfer=no"]
+              "mwi=no", "call_transfer=yes"]  # follow REFER (transfer tests)
     if a.password:
         params.append(f"auth_pass={a.password}")
         if a.auth_user:

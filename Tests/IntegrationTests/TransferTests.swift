@@ -1,0 +1,152 @@
+import Foundation
+import Testing
+import Wire
+
+/// Call transfer (RFC 3515 REFER, RFC 3891 Replaces) across real processes, in the three roles: transferor (we send
+/// REFER), transferee (we follow a peer's REFER) and transfer target (a new INVITE replaces one of our calls).
+extension ProcessGroupTests.CallControlTests {
+    static func connected(_ events: EventRecorder, after seq: UInt64 = 0, timeout: Duration = .seconds(10)) async -> Event? {
+        await events.wait(timeout: timeout) { $0.type == "call.state" && $0.data["state"]?.stringValue == "connected" && $0.seq > seq }
+    }
+
+    @Test func weTransferASippCallBlindAndHangUpWhenItSucceeded() async throws {
+        let port = TestPorts.base()
+        try await withInstance { instance in
+            _ = try await instance.up(ProcessGroupTests.SIPInteropTests.flags(port, autoAnswer: false))
+            let events = try await EventRecorder(instance)
+            defer { events.stop() }
+            try await withPeer({ try .sipp("uas_refer_blind.xml", port: port + 2) }) { sipp in
+                #expect(await PeerProcess.waitForUDP(port + 2))
+                let placed = try await instance.handle.request("call", args: ["to": .string("sip:service@127.0.0.1:\(port + 2)")], timeout: .seconds(10))
+                let call = try #require(placed["call"]?.stringValue)
+                try #require(await Self.connected(events) != nil, "the call did not connect")
+                let run = try instance.sipc(["transfer", call, "sip:carol@127.0.0.1:5999", "--json"])
+                #expect(run.status == 0 && run.stdout.contains("\"accepted\":true"), "\(run.stdout) \(run.stderr)")
+                let final = await events.wait { $0.type == "call.transfer" && $0.data["final"]?.boolValue == true }
+                #expect(final?.data["code"]?.intValue == 200 && final?.data["success"]?.boolValue == true)
+                let ended = await events.wait { $0.type == "call.state" && $0.data["state"]?.stringValue == "terminated" }
+                #expect(ended?.data["reason"]?.stringValue == "transferred")
+                #expect(await sipp.exitStatus() == 0, "SIPp's scenario failed:\n\(sipp.file("errors.log").suffix(2000))")
+                #expect(sipp.messages.contains("Refer-To: <sip:carol@127.0.0.1:5999>"))
+            }
+        }
+    }
+
+    @Test func aSippReferMakesUsCallTheTargetAndNotifyTheOutcome() async throws {
+        let port = TestPorts.base()
+        try await withInstance { instance in
+            _ = try await instance.up(ProcessGroupTests.SIPInteropTests.flags(port, autoAnswer: true))
+            let events = try await EventRecorder(instance)
+            defer { events.stop() }
+            // carol: a SIPp that answers the call we place for the REFER (and waits for our BYE). Its media ports (+16, video +18)
+            // stay clear of the transferor's (+12, +14).
+            try await withPeer({ try .sipp("uas_answer.xml", port: port + 6) }) { carol in
+                #expect(await PeerProcess.waitForUDP(port + 6))
+                try await withPeer({ try .sipp("uac_refer_us.xml", port: port + 2, target: "127.0.0.1:\(port)",
+                                               extra: ["-key", "carol_port", String(port + 6)]) }) { transferor in
+                    #expect(await transferor.exitStatus() == 0, "transferor scenario failed:\n\(transferor.file("errors.log").suffix(2000))")
+                }
+                let transferred = await events.wait { $0.type == "call.transferred" }
+                let newCall = try #require(transferred?.data["new_call"]?.stringValue)
+                #expect(transferred?.data["target"]?.stringValue == "sip:carol@127.0.0.1:\(port + 6)")
+                let calls = try await instance.handle.request("calls")["calls"]?.arrayValue ?? []
+                #expect(calls.first { $0["call_id"]?.stringValue == newCall }?["state"]?.stringValue == "connected", "\(calls)")
+                _ = try await instance.handle.request("hangup", args: ["call": .string(newCall)])
+                #expect(await carol.exitStatus() == 0, "carol's scenario failed:\n\(carol.file("errors.log").suffix(2000))")
+            }
+        }
+    }
+
+    /// A talks to B and to C; A transfers B to C attended: B calls C with Replaces naming C's call with A, C answers it
+    /// in place of that call; A's two calls end. B and C stay connected to each other.
+    @Test func attendedTransferAcrossThreeInstances() async throws {
+        let portA = TestPorts.base(), portB = TestPorts.base(), portC = TestPorts.base()
+        let flags = ProcessGroupTests.MediaFlowTests.flags
+        try await withInstance { a in
+            try await withInstance(root: a.root) { b in
+                try await withInstance(root: a.root) { c in
+                    _ = try await a.up(flags(portA, false))
+                    _ = try await b.up(flags(portB, true))
+                    _ = try await c.up(flags(portC, true))
+                    let aEvents = try await EventRecorder(a), cEvents = try await EventRecorder(c)
+                    defer { aEvents.stop(); cEvents.stop() }
+                    let toB = try #require(try await a.handle.request("call", args: ["to": .string("sip:bob@127.0.0.1:\(portB)")], timeout: .seconds(10))["call"]?.stringValue)
+                    let toC = try #require(try await a.handle.request("call", args: ["to": .string("sip:carol@127.0.0.1:\(portC)")], timeout: .seconds(10))["call"]?.stringValue)
+                    #expect(try await eventually(timeout: .seconds(10)) {
+                        let list = try await a.handle.request("calls")["calls"]?.arrayValue ?? []
+                        return list.filter { $0["state"]?.stringValue == "connected" }.count == 2
+                    })
+                    _ = try await a.handle.request("hold", args: ["call": .string(toB)], timeout: .seconds(10))
+                    let run = try a.sipc(["transfer", toB, "--attended", toC, "--json"])
+                    #expect(run.status == 0, "\(run.stderr)")
+                    let final = await aEvents.wait(timeout: .seconds(10)) { $0.type == "call.transfer" && $0.data["final"]?.boolValue == true }
+                    #expect(final?.data["success"]?.boolValue == true, "\(String(describing: final?.data))")
+                    // A has no call left; C's call from A was replaced by B's.
+                    #expect(try await eventually(timeout: .seconds(10)) { (try await a.handle.request("calls")["calls"]?.arrayValue ?? []).isEmpty })
+                    let replaced = await cEvents.wait { $0.type == "call.replaced" }
+                    #expect(replaced != nil)
+                    var lastSeen = ""
+                    #expect(try await eventually(timeout: .seconds(10)) {
+                        let cCalls = try await c.handle.request("calls")["calls"]?.arrayValue ?? []
+                        let bCalls = try await b.handle.request("calls")["calls"]?.arrayValue ?? []
+                        lastSeen = "C: \(cCalls) B: \(bCalls)"
+                        return cCalls.count == 1 && cCalls.first?["state"]?.stringValue == "connected"
+                            && bCalls.count == 1 && bCalls.first?["state"]?.stringValue == "connected"
+                            && (cCalls.first?["remote"]?.stringValue ?? "").contains(":\(portB)")  // B's call, not A's
+                    }, "\(lastSeen)")
+                    _ = try await b.handle.request("hangup", args: ["all": true])
+                }
+            }
+        }
+    }
+
+    @Test func weTransferBaresipBlindToAnotherInstance() async throws {
+        let portB = TestPorts.base()
+        try await ProcessGroupTests.SIPInteropTests.withAnsweringBaresip { a, uri, logPath in
+            try await withInstance(root: a.root) { b in
+                _ = try await b.up(ProcessGroupTests.MediaFlowTests.flags(portB, autoAnswer: true))
+                let aEvents = try await EventRecorder(a)
+                defer { aEvents.stop() }
+                let call = try #require(try await a.handle.request("call", args: ["to": .string(uri)], timeout: .seconds(10))["call"]?.stringValue)
+                try #require(await Self.connected(aEvents) != nil)
+                let run = try a.sipc(["transfer", call, "sip:bob@127.0.0.1:\(portB)"])
+                #expect(run.status == 0, "\(run.stderr)")
+                let final = await aEvents.wait(timeout: .seconds(10)) { $0.type == "call.transfer" && $0.data["final"]?.boolValue == true }
+                #expect(final?.data["success"]?.boolValue == true, "\((try? String(contentsOfFile: logPath, encoding: .utf8))?.suffix(3000) ?? "")")
+                #expect(await aEvents.wait { $0.type == "call.state" && $0.data["reason"]?.stringValue == "transferred" } != nil)
+                #expect(try await eventually(timeout: .seconds(10)) {
+                    (try await b.handle.request("calls")["calls"]?.arrayValue ?? []).first?["state"]?.stringValue == "connected"
+                })
+                _ = try await b.handle.request("hangup", args: ["all": true])
+            }
+        }
+    }
+
+    @Test func baresipTransfersUsBlindToAnotherInstance() async throws {
+        let port = TestPorts.base(), portB = TestPorts.base()
+        try await withInstance { a in
+            try await withInstance(root: a.root) { b in
+                _ = try await a.up(ProcessGroupTests.SIPInteropTests.flags(port, autoAnswer: true))
+                _ = try await b.up(ProcessGroupTests.MediaFlowTests.flags(portB, autoAnswer: true))
+                let aEvents = try await EventRecorder(a)
+                defer { aEvents.stop() }
+                let logPath = a.root + "/baresip.log"
+                try await withPeer({ try .baresip(["--mode", "dial", "--port", String(port + 20), "--dial", "sip:alice@127.0.0.1:\(port)",
+                                                   "--after-established", "0.5:transfer:sip:bob@127.0.0.1:\(portB)",
+                                                   "--quit-after", "8", "--log", logPath]) }) { _ in
+                    let transferred = await aEvents.wait(timeout: .seconds(10)) { $0.type == "call.transferred" }
+                    #expect(transferred != nil, "\((try? String(contentsOfFile: logPath, encoding: .utf8))?.suffix(3000) ?? "")")
+                    #expect(try await eventually(timeout: .seconds(10)) {
+                        (try await b.handle.request("calls")["calls"]?.arrayValue ?? []).first?["state"]?.stringValue == "connected"
+                    })
+                    // baresip hangs up the call it transferred once our NOTIFY says 200.
+                    let original = transferred?.data["call"]?.stringValue
+                    #expect(await aEvents.wait(timeout: .seconds(10)) {
+                        $0.type == "call.state" && $0.data["call"]?.stringValue == original && $0.data["state"]?.stringValue == "terminated"
+                    } != nil)
+                    _ = try await a.handle.request("hangup", args: ["all": true])
+                }
+            }
+        }
+    }
+}
