@@ -36,7 +36,7 @@ class Group:
         self.name = name
         self.run_dir = os.path.join(run_root, "sip-client", name)
         subprocess.run([os.path.join(BIN, "sipc"), "up", "--instance", name, "--sip-listen", f"127.0.0.1:{sip_port}",
-                        "--rtp-ports", rtp_ports, "--rtp-workers", "1", "--log-level", "warning",
+                        "--rtp-ports", rtp_ports, "--rtp-workers", "1", "--log-level", os.environ.get("CHAOS_LOG_LEVEL", "warning"),
                         "--set", "supervision.heartbeat_interval_ms=200", "--set", "supervision.heartbeat_liveness=3",
                         # Trials kill the same component every ~2 s: count it stable after 1 s, or the crash-loop
                         # backoff (doubling to 10 s) would be what the later trials measure.
@@ -56,11 +56,20 @@ class Group:
         self.sub.connect(f"ipc://{self.run_dir}/events.sock")
         self.pump = threading.Thread(target=self._pump, daemon=True)
         self.pump.start()
+        self.probe()
+
+    def probe(self):
+        """Waits until our subscription is live at the current orch (after an orch restart the SUB socket reconnects
+        by itself, and what orch publishes before it did is lost: PUB/SUB keeps no backlog)."""
         token = f"chaos-{time.time()}"
         for _ in range(100):
-            self.request("probe_events", {"token": token})
+            try:
+                self.request("probe_events", {"token": token}, timeout=1.0)
+            except (TimeoutError, RuntimeError):
+                continue
             if self.wait(lambda e: e["type"] == "instance.probe" and e["data"].get("token") == token, 0.1):
-                break
+                return True
+        return False
 
     def _pump(self):
         while self.running:
@@ -280,6 +289,8 @@ def trial(group, peer, component, fault, aor):
                 os.kill(victim, signal.SIGKILL)
             threading.Timer(3.0, lambda: os.kill(victim, signal.SIGCONT) if os.path.exists(f"/proc/{victim}") else None).start()
         wait_until(lambda: group.all_up(), 10)
+        if component == "orch":
+            group.probe()
         if not wait_until(lambda: tone.voiced_after(fault_at + 0.3) >= 25, 8):
             result["dropped"] = True
             result["why"] = "audio did not come back"
@@ -297,7 +308,8 @@ def trial(group, peer, component, fault, aor):
                      and e["data"].get("state") == "terminated", 10)
     if not end or end["data"].get("normal") is False:
         result["dropped"] = True
-        result["why"] = f"hangup did not end it normally: {end and end['data']}"
+        still = [c for c in group.request_retrying("calls").get("calls", []) if c.get("call_id") == call_id]
+        result["why"] = f"hangup did not end it normally: {end and end['data']}; orch lists it as {still}"
     if aor:
         regs = group.request_retrying("status").get("registrations", [])
         state = next((r.get("state") for r in regs if r.get("aor") == aor), None)

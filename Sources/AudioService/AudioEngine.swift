@@ -54,6 +54,8 @@ public final class AudioEngine: @unchecked Sendable {
     private let stopping = Atomic<Bool>(false)
     private var thread: Thread?
     private let finished = DispatchSemaphore(value: 0)
+    /// The conference mix of each member's capture stream (audio thread only).
+    private let conferenceMix = ConferenceMix()
 
     init(settings: AudioEngineSettings, streams: AudioStreams, link: AudioBusLink?, emit: @escaping Emit) {
         self.settingsBox = Mutex(settings)
@@ -169,8 +171,16 @@ public final class AudioEngine: @unchecked Sendable {
         session.readCapture()
         let complete = frame.withUnsafeMutableBufferPointer { session.pipeline.nextCaptureFrame(into: $0) }
         let muted = session.pipeline.controls.mute
-        let headers = streams.nextCaptureHeaders(flags: muted ? [.silence] : [])
-        if let link { frame.withUnsafeBufferPointer { samples in headers.forEach { link.publish($0, samples: samples) } } }
+        let outs = streams.nextCaptureHeaders(flags: muted ? [.silence] : [])
+        if let link {
+            for out in outs {
+                if out.others.isEmpty {
+                    frame.withUnsafeBufferPointer { link.publish(out.header, samples: $0) }
+                } else {
+                    conferenceMix.mix(call: out.call, microphone: muted ? nil : frame, others: out.others) { link.publish(out.header, samples: $0) }
+                }
+            }
+        }
         // Latency inside sip-audio: the time the oldest sample of the frame waited in the FIFO, plus processing.
         let waited = UInt64(session.pipeline.lastCaptureBacklog) * 125_000
         let processing = Monotonic.now() &- started

@@ -60,6 +60,18 @@ public final class AudioService: Sendable {
             let detached = streams.detach(call: call)
             if detached != nil { emit("audio.stream.stopped", ["call": .string(call), "reason": "detached"]) }
             return Reply(id: id, result: ["call": .string(call), "detached": .bool(detached != nil)])
+        case "audio.conference":
+            guard let list = args["calls"]?.arrayValue, list.count <= 8,
+                  case let members = list.compactMap(\.stringValue), members.count == list.count else {
+                return Reply(id: id, error: WireError(.badArgs, "audio.conference needs {\"calls\":[CALL,...]} (at most 8; [] ends the conference)"))
+            }
+            let attached = Set(streams.attachments.map(\.call))
+            if let missing = members.first(where: { !attached.contains($0) }) {
+                return Reply(id: id, error: WireError(.notFound, "call '\(missing)' is not attached to the sound devices (audio.attach it first)"))
+            }
+            streams.setConference(Set(members))
+            emit("audio.conference", ["calls": .array(members.sorted().map { .string($0) })])
+            return Reply(id: id, result: ["calls": .array(members.sorted().map { .string($0) })])
         case "audio.set":
             switch engine.controls.applying(args) {
             case .success(let controls):
@@ -98,6 +110,7 @@ public final class AudioService: Sendable {
     public func state() -> [String: JSONValue] {
         var json = deviceJSON()
         json["controls"] = .object(engine.controls.json)
+        json["conference"] = .array(streams.conference.sorted().map { .string($0) })
         json["calls"] = .array(streams.attachments.sorted { $0.call < $1.call }.map {
             ["call": .string($0.call), "playback": .init(Int($0.playback)), "capture": $0.capture.map { .init(Int($0)) } ?? .null]
         })

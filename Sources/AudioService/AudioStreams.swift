@@ -51,6 +51,9 @@ final class AudioStreams: Sendable {
         var queues: [UInt32: FrameQueue] = [:]
         var counters = Counters()
         var latencies = LatencyWindow()
+        /// Calls in the local conference, and the frame each played this tick (what the others hear of it).
+        var conference: Set<String> = []
+        var conferenceFrames: [String: [Int16]] = [:]
     }
 
     private let state = Mutex(State())
@@ -69,8 +72,21 @@ final class AudioStreams: Sendable {
         }
     }
 
+    /// The calls mixed into one conference (every member hears the microphone and the other members); fewer than two
+    /// attached members means no mixing.
+    func setConference(_ calls: Set<String>) {
+        state.withLock { s in
+            s.conference = calls
+            s.conferenceFrames = [:]
+        }
+    }
+
+    var conference: Set<String> { state.withLock { $0.conference } }
+
     func detach(call: String) -> Attachment? {
         state.withLock { s in
+            if s.conference.remove(call) != nil, s.conference.count < 2 { s.conference = [] }  // one left: an ordinary call
+            s.conferenceFrames[call] = nil
             guard let old = s.calls.removeValue(forKey: call) else { return nil }
             s.queues[old.playback] = nil
             return old
@@ -155,6 +171,12 @@ final class AudioStreams: Sendable {
     func forEachPlaybackFrame(now: UInt64, _ body: (UnsafeBufferPointer<Int16>) -> Void) -> Int {
         state.withLock { s in
             var played = 0
+            // Conference members: which stream is whose, and a fresh (silent) frame for each this tick.
+            var member: [UInt32: String] = [:]
+            if s.conference.count > 1 {
+                for call in s.conference { if let a = s.calls[call] { member[a.playback] = call } }
+                for call in s.conference { s.conferenceFrames[call] = nil }
+            }
             for stream in Array(s.queues.keys) {
                 guard var queue = s.queues[stream] else { continue }
                 if queue.count == 0 {
@@ -166,6 +188,9 @@ final class AudioStreams: Sendable {
                 let slot = queue.head
                 queue.samples.withUnsafeBufferPointer { all in
                     body(UnsafeBufferPointer(rebasing: all[slot * Self.frameSamples ..< (slot + 1) * Self.frameSamples]))
+                }
+                if let call = member[stream] {
+                    s.conferenceFrames[call] = Array(queue.samples[slot * Self.frameSamples ..< (slot + 1) * Self.frameSamples])
                 }
                 s.latencies.add(nanoseconds: now &- queue.arrival[slot])
                 queue.head = (queue.head + 1) % Self.queueDepth
@@ -189,14 +214,28 @@ final class AudioStreams: Sendable {
         }
     }
 
-    /// The next capture header for each attached call that takes the microphone.
-    func nextCaptureHeaders(flags: PCMFrameFlags) -> [PCMFrameHeader] {
+    /// What goes out on one call's capture stream this tick: the microphone, plus for a conference member what the
+    /// other members played this tick.
+    struct CaptureOut {
+        var call: String
+        var header: PCMFrameHeader
+        var others: [[Int16]]
+    }
+
+    /// The next capture header for each attached call that takes the microphone, with the conference frames it mixes in.
+    func nextCaptureHeaders(flags: PCMFrameFlags) -> [CaptureOut] {
         state.withLock { s in
-            var headers: [PCMFrameHeader] = []
+            var headers: [CaptureOut] = []
+            let mixing = s.conference.count > 1
             for (call, var a) in s.calls {
                 guard let stream = a.capture else { continue }
-                headers.append(.twentyMilliseconds(streamID: stream, sequence: a.captureSequence, timestamp: a.captureTimestamp,
-                                                   sampleRate: 8000, channels: 1, flags: flags))
+                let others = mixing && s.conference.contains(call)
+                    ? s.conference.filter { $0 != call }.sorted().compactMap { s.conferenceFrames[$0] } : []
+                // A muted microphone still carries the other members' voices in a conference.
+                let frameFlags = others.isEmpty ? flags : flags.subtracting(.silence)
+                headers.append(CaptureOut(call: call, header: .twentyMilliseconds(streamID: stream, sequence: a.captureSequence,
+                                                                                   timestamp: a.captureTimestamp, sampleRate: 8000,
+                                                                                   channels: 1, flags: frameFlags), others: others))
                 a.captureSequence &+= 1
                 a.captureTimestamp &+= UInt64(Self.frameSamples)
                 s.calls[call] = a

@@ -6,7 +6,7 @@ import Wire
 /// Calls and registrations: orch owns their state and wires each call's pieces — a port pair from the least
 /// loaded media worker, handed to sig for the SDP — and forwards the softphone commands to sig.
 extension Orchestrator {
-    static let callCommands: Set<String> = ["register", "unregister", "call", "answer", "reject", "hangup", "calls", "dtmf", "call_stats", "hold", "resume", "transfer",
+    static let callCommands: Set<String> = ["register", "unregister", "call", "answer", "reject", "hangup", "calls", "dtmf", "call_stats", "hold", "resume", "transfer", "conference",
                                                   "devices", "mute", "unmute", "audio", "audio_state", "audio_attach", "audio_detach"]
 
     func answerCallCommand(_ request: Request) async -> Reply {
@@ -37,6 +37,7 @@ extension Orchestrator {
             guard let callID = args["call"]?.stringValue ?? onlyRingingCall() else {
                 return Reply(id: id, error: WireError(.badArgs, "answer needs args.call (several or no calls are waiting)"))
             }
+            if args["hold_others"]?.boolValue == true { await holdOthers(than: callID) }
             return Reply(id: id, outcome: await answerCall(callID, preferences: args.filter { ["codecs", "sdp_attributes"].contains($0.key) }).outcome)
         case "reject":
             guard let callID = args["call"]?.stringValue ?? onlyRingingCall() else {
@@ -60,12 +61,16 @@ extension Orchestrator {
             return Reply(id: id, result: ["hung_up": .array(results)])
         case "transfer":
             return Reply(id: id, outcome: await transferCall(args).outcome)
+        case "conference":
+            return Reply(id: id, outcome: await conferenceCommand(args).outcome)
         case "hold", "resume":
             guard let callID = args["call"]?.stringValue ?? (calls.active.count == 1 ? calls.active.keys.first : nil) else {
                 return Reply(id: id, error: WireError(.badArgs, "\(request.command) needs args.call (\(calls.active.count) calls active)"))
             }
             var forward = args
             forward["call"] = .string(callID)
+            forward["hold_others"] = nil
+            if request.command == "resume", args["hold_others"]?.boolValue == true { await holdOthers(than: callID) }
             // The peer has 32 s (64*T1) to answer the re-INVITE; a 491 retry adds up to 4 s.
             return Reply(id: id, outcome: await requestSig("call.\(request.command)", forward, timeout: .seconds(40)).outcome)
         case "devices", "mute", "unmute", "audio", "audio_state", "audio_attach", "audio_detach":
@@ -130,6 +135,7 @@ extension Orchestrator {
             guard let record = calls.apply(state: data) else { return }
             if referrals[record.id] != nil { reportReferral(record) }
             if record.isTerminated {
+                leaveConference(record.id)
                 if let worker = record.worker {
                     Task { _ = await self.requestComponent(worker, "media.release", ["call": .string(record.id)], timeout: .seconds(2)) }
                 }
@@ -185,6 +191,16 @@ extension Orchestrator {
         }
         guard calls.active[record.id]?.mediaApplied != nil, let current = calls.active[record.id] else { return }
         if record.state == "held" { detachAudio(current) } else { attachAudio(current) }
+    }
+
+    /// Call waiting and switching: every other call we are talking in (`connected`, or held by its peer) goes on hold
+    /// before `callID` is answered or resumed, so the user speaks to one party at a time.
+    func holdOthers(than callID: String) async {
+        let others = calls.active.values.filter { $0.id != callID && ($0.state == "connected" || $0.state == "remote-held") && !conference.contains($0.id) }
+        for other in others {
+            let reply = await requestSig("call.hold", ["call": .string(other.id)], timeout: .seconds(40))
+            if case .failure(let e) = reply.outcome { logger.warning("could not hold a call", metadata: ["call": "\(other.id)", "error": "\(e)"]) }
+        }
     }
 
     /// Places a call: a port pair on the least loaded media worker, then sig's `call.dial` (also for a peer's REFER).

@@ -34,6 +34,8 @@ public actor Orchestrator {
     var pendingAllocations: [String: Int] = [:]
     /// Calls placed for a peer's REFER: new call -> the call whose peer asked (it hears of the progress by NOTIFY).
     var referrals: [String: String] = [:]
+    /// The calls mixed together in the local three-way conference (sip-audio mixes them; docs/ARCHITECTURE.md).
+    var conference: Set<String> = []
     /// The journal as last written (Orchestrator+Journal.swift).
     var lastJournal: JSONValue?
     private let adopting: Bool

@@ -89,6 +89,14 @@ extension Call {
         _ = try await core.request("transfer", ["call": .string(id), "attended": .string(other.id)], timeout: .seconds(45))
     }
 
+    /// A three-way conference of this call and `others` (answered calls of ours): every party hears the other two and
+    /// our microphone; held calls are resumed. The mix is done by sip-audio. Hanging up one call keeps the others.
+    public func conference(_ others: Call...) async throws(SIPClientError) {
+        try await ensureActive()
+        let ids = [id] + others.map(\.id)
+        _ = try await core.request("conference", ["calls": .array(ids.map { .string($0) })], timeout: .seconds(45))
+    }
+
     /// The call's media figures now (orch's `call_stats`): loss, jitter, round trip, MOS, packet counts.
     public func statistics() async throws(SIPClientError) -> CallStatistics {
         if let final = resolvedEnd?.statistics { return final }

@@ -279,12 +279,14 @@ struct Hangup: AsyncParsableCommand {
 
 /// `sipc answer [CALL_ID]` and `sipc reject [CALL_ID] [--code N]`.
 struct Answer: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Answer an incoming call.")
+    static let configuration = CommandConfiguration(
+        abstract: "Answer an incoming call (call waiting: the call you are in goes on hold first).")
     @OptionGroup var instance: InstanceOption
     @Argument(help: "The call to answer (optional when only one is ringing).") var callID: String?
+    @Flag(help: "Leave the other calls as they are instead of holding them.") var keepOthers = false
 
     func run() async throws {
-        var args: [String: JSONValue] = [:]
+        var args: [String: JSONValue] = ["hold_others": .bool(!keepOthers)]
         if let callID { args["call"] = .string(callID) }
         do {
             _ = try await InstanceHandle(runDirectory: instance.runDirectory).request("answer", args: args, timeout: .seconds(10))

@@ -21,13 +21,17 @@ struct Hold: AsyncParsableCommand {
 }
 
 struct Resume: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Take a call off hold (re-INVITE with a=sendrecv).")
+    static let configuration = CommandConfiguration(
+        abstract: "Take a call off hold (re-INVITE with a=sendrecv); the call you were in goes on hold (switching calls).")
     @OptionGroup var instance: InstanceOption
     @Argument(help: "The call, as in 'sipc calls --json' (optional when only one call is active).") var callID: String?
+    @Flag(help: "Leave the other calls as they are instead of holding them.") var keepOthers = false
     @Flag(help: "Print the result as one JSON object.") var json = false
 
     func run() async throws {
-        try await HoldCommand.run("resume", args: callID.map { ["call": .string($0)] } ?? [:], instance: instance, json: json)
+        var args: [String: JSONValue] = ["hold_others": .bool(!keepOthers)]
+        if let callID { args["call"] = .string(callID) }
+        try await HoldCommand.run("resume", args: args, instance: instance, json: json)
     }
 }
 

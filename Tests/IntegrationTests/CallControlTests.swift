@@ -229,3 +229,114 @@ extension ProcessGroupTests.CallControlTests {
         }
     }
 }
+
+/// The local three-way conference: A joins its calls to B and C; B hears A and C, C hears A and B; A hangs up C and
+/// keeps B.
+extension ProcessGroupTests.CallControlTests {
+    /// 0.2 s windows of `samples` in which both tones are present (the weaker within 15 dB of the stronger).
+    static func windowsWithBoth(_ samples: [Int16], _ f1: Double, _ f2: Double) -> Int {
+        stride(from: 0, to: samples.count - 1599, by: 800).filter { i in
+            let w = Array(samples[i..<i + 1600])
+            let p1 = Tone.power(w, frequency: f1), p2 = Tone.power(w, frequency: f2)
+            return min(p1, p2) > max(p1, p2) / 31.6 && max(p1, p2) > 1e9
+        }.count
+    }
+
+    @Test func threeWayConferenceEveryoneHearsTheOtherTwo() async throws {
+        let portA = TestPorts.base(), portB = TestPorts.base(), portC = TestPorts.base()
+        let flags = ProcessGroupTests.MediaFlowTests.flags
+        let plain = ProcessGroupTests.AudioDeviceTests.plain
+        try await withInstance { a in
+            try await withInstance(root: a.root) { b in
+                try await withInstance(root: a.root) { c in
+                    let files = ["a": 600.0, "b": 440.0, "c": 1000.0]
+                    for (name, f) in files {
+                        try ProcessGroupTests.AudioDeviceTests.writeTone(a.root + "/\(name)-in.wav", frequency: f, amplitude: 0.2, seconds: 30, rate: 8000, channels: 1)
+                    }
+                    let audio = { (n: String) in ["--audio", "file:\(a.root)/\(n)-in.wav,\(a.root)/\(n)-out.wav"] + plain }
+                    _ = try await a.up(flags(portA, false) + audio("a"))
+                    _ = try await b.up(flags(portB, true) + audio("b"))
+                    _ = try await c.up(flags(portC, true) + audio("c"))
+                    let toB = try #require(try await a.handle.request("call", args: ["to": .string("sip:bob@127.0.0.1:\(portB)")], timeout: .seconds(10))["call"]?.stringValue)
+                    let toC = try #require(try await a.handle.request("call", args: ["to": .string("sip:carol@127.0.0.1:\(portC)")], timeout: .seconds(10))["call"]?.stringValue)
+                    #expect(try await eventually(timeout: .seconds(10)) {
+                        (try await a.handle.request("calls")["calls"]?.arrayValue ?? []).filter { $0["state"]?.stringValue == "connected" }.count == 2
+                    })
+                    _ = try await a.handle.request("hold", args: ["call": .string(toB)], timeout: .seconds(10))
+                    let run = try a.sipc(["conference", toB, toC])
+                    #expect(run.status == 0 && run.stdout.contains("conference:"), "\(run.stdout) \(run.stderr)")
+                    #expect(try await a.handle.request("audio_state")["conference"]?.arrayValue?.count == 2)
+                    let frames = { (i: TestInstance) in (try? await i.handle.request("audio_state"))?["frames_played"]?.intValue ?? 0 }
+                    let (b0, c0) = (await frames(b), await frames(c))
+                    #expect(await eventually(timeout: .seconds(8)) {
+                        let (fb, fc) = (await frames(b), await frames(c))
+                        return fb >= b0 + 100 && fc >= c0 + 100
+                    })
+                    // Drop C: B stays, and the conference is over.
+                    _ = try await a.handle.request("hangup", args: ["call": .string(toC)])
+                    #expect(try await eventually { (try await a.handle.request("audio_state")["conference"]?.arrayValue ?? [.null]).isEmpty })
+                    #expect(try await a.handle.request("calls")["calls"]?.arrayValue?.first?["state"]?.stringValue == "connected")
+                    _ = try await a.handle.request("hangup", args: ["all": true])
+                    #expect(await eventually {
+                        let (sb, sc) = (try? await b.handle.request("audio_state"), try? await c.handle.request("audio_state"))
+                        return sb?["open"]?.boolValue == false && sc?["open"]?.boolValue == false
+                    })
+                    let heard = { (n: String) in
+                        Tone.withoutSilentFrames(try WAVFile.parse([UInt8](try Data(contentsOf: URL(fileURLWithPath: a.root + "/\(n)-out.wav")))).samples)
+                    }
+                    // B heard A (600) and C (1000) at once; C heard A and B (440); neither heard itself.
+                    let (bHeard, cHeard) = (try heard("b"), try heard("c"))
+                    let bBoth = Self.windowsWithBoth(bHeard, 600, 1000), cBoth = Self.windowsWithBoth(cHeard, 600, 440)
+                    #expect(bBoth >= 5 && cBoth >= 5, "windows with both tones: B \(bBoth), C \(cBoth)")
+                    let bSelf = Self.windowsWithBoth(bHeard, 600, 440), cSelf = Self.windowsWithBoth(cHeard, 600, 1000)
+                    #expect(bSelf == 0 && cSelf == 0, "windows with their own tone: B \(bSelf), C \(cSelf)")
+                }
+            }
+        }
+    }
+}
+
+extension ProcessGroupTests.CallControlTests {
+    /// Call waiting: C calls A while A talks to B; answering C holds B; resuming B holds C (switching).
+    @Test func callWaitingAnswerHoldsTheCurrentCallAndResumeSwitchesBack() async throws {
+        let portA = TestPorts.base(), portB = TestPorts.base(), portC = TestPorts.base()
+        let flags = ProcessGroupTests.MediaFlowTests.flags
+        try await withInstance { a in
+            try await withInstance(root: a.root) { b in
+                try await withInstance(root: a.root) { c in
+                    _ = try await a.up(flags(portA, false))
+                    _ = try await b.up(flags(portB, true))
+                    _ = try await c.up(flags(portC, false))
+                    let toB = try #require(try await a.handle.request("call", args: ["to": .string("sip:bob@127.0.0.1:\(portB)")], timeout: .seconds(10))["call"]?.stringValue)
+                    let state = { (call: String) async -> String? in
+                        (try? await a.handle.request("calls"))?["calls"]?.arrayValue?.first { $0["call_id"]?.stringValue == call }?["state"]?.stringValue
+                    }
+                    #expect(await eventually(timeout: .seconds(10)) { await state(toB) == "connected" })
+                    _ = try await c.handle.request("call", args: ["to": .string("sip:alice@127.0.0.1:\(portA)")], timeout: .seconds(10))
+                    var fromC: String?
+                    #expect(await eventually(timeout: .seconds(10)) {
+                        fromC = (try? await a.handle.request("calls"))?["calls"]?.arrayValue?.first { $0["state"]?.stringValue == "incoming" }?["call_id"]?.stringValue
+                        return fromC != nil
+                    })
+                    let waiting = try #require(fromC)
+                    let answer = try a.sipc(["answer", waiting])
+                    #expect(answer.status == 0, "\(answer.stderr)")
+                    #expect(await eventually(timeout: .seconds(10)) {
+                        let (w, held) = (await state(waiting), await state(toB))
+                        return w == "connected" && held == "held"
+                    })
+                    let resume = try a.sipc(["resume", toB, "--json"])
+                    #expect(resume.status == 0 && resume.stdout.contains("\"connected\""), "\(resume.stdout) \(resume.stderr)")
+                    #expect(await eventually(timeout: .seconds(10)) {
+                        let (back, held) = (await state(toB), await state(waiting))
+                        return back == "connected" && held == "held"
+                    })
+                    // sip-audio carries only the call being talked in.
+                    let attached = try await a.handle.request("audio_state")["calls"]?.arrayValue?.compactMap { $0["call"]?.stringValue }
+                    #expect(attached == [toB])
+                    _ = try await a.handle.request("hangup", args: ["all": true])
+                }
+            }
+        }
+    }
+}
