@@ -1,3 +1,4 @@
-/// WAV parsing lives in MediaCore (media workers read hold music with it); the file backend's users keep seeing
-/// it through AudioIO.
+/// WAV reading and writing live in MediaCore (media workers read hold music and record calls with them); the file
+/// backend's users keep seeing them through AudioIO.
 @_exported import struct MediaCore.WAVFile
+@_exported import class MediaCore.WAVStreamWriter

@@ -145,10 +145,43 @@ public final class MediaEngine: @unchecked Sendable {
         }.get()) ?? .failure(.stopped)
     }
 
+    /// Starts recording a call to `path` (a new WAV file), or (`path` nil) stops it; the result names the file and,
+    /// when stopping, the seconds recorded.
+    func record(call: String, path: String?, mode: CallRecorder.Mode) async -> Result<[String: JSONValue], MediaEngineError> {
+        let recorder: CallRecorder?
+        if let path {
+            do { recorder = try CallRecorder(path: path, mode: mode) } catch { return .failure(.recording(error.description)) }
+        } else {
+            recorder = nil
+        }
+        let previous = try? await loop.submit { () -> Result<CallRecorder?, MediaEngineError> in
+            guard let session = self.sessions[call] else { return .failure(.noSession(call)) }
+            if recorder != nil, session.recorder != nil { return .failure(.recording("call '\(call)' is being recorded to \(session.recorder!.path) already; stop that first")) }
+            defer { session.recorder = recorder }
+            return .success(session.recorder)
+        }.get()
+        switch previous {
+        case .failure(let e)?:
+            if let recorder { _ = recorder.finish() }
+            return .failure(e)
+        case nil:
+            return .failure(.stopped)
+        case .success(let old)?:
+            if let recorder { return .success(["call": .string(call), "recording": .string(recorder.path), "mode": .string(mode.rawValue)]) }
+            guard let old else { return .failure(.recording("call '\(call)' is not being recorded")) }
+            let seconds = old.finish()
+            return .success(["call": .string(call), "stopped": .string(old.path), "seconds": .number(seconds)])
+        }
+    }
+
     /// Ends a session: closes its sockets and reports its final figures.
     public func release(call: String) async -> [String: JSONValue]? {
         let result = try? await loop.submit { () -> ([String: JSONValue], [any Channel])? in
             guard let session = self.sessions.removeValue(forKey: call) else { return nil }
+            if let recorder = session.recorder {
+                session.recorder = nil
+                DispatchQueue.global().async { _ = recorder.finish() }  // the file is complete once the call is gone
+            }
             if session.isStarted, let bye = session.rtcpSession?.bye(now: Self.monotonic()) { self.sendRTCP(session, bytes: bye) }
             let stats = session.stats()
             self.audio?.endStream(session)
@@ -316,6 +349,9 @@ public final class MediaEngine: @unchecked Sendable {
         for session in sessions.values where session.isStarted {
             playOut(session, now: now)
             sendOut(session, now: now)
+            if let recorder = session.recorder {
+                recorder.add(sent: session.lastSent, received: session.spec?.receives == true ? session.playoutFrame : nil)
+            }
             if let due = session.rtcpSession?.nextReportTime, Int64(now) >= due,
                let outputs = session.rtcpSession?.advance(now: Int64(now), ntpNow: Self.ntpNow()) {
                 for case .send(let packet) in outputs { sendRTCP(session, bytes: packet) }
@@ -341,6 +377,7 @@ public final class MediaEngine: @unchecked Sendable {
         guard let spec = session.spec, let channel = session.rtp, let remote = session.remoteRTP else { return }
         var frame = session.captureQueue.isEmpty ? Self.silence : session.captureQueue.removeFirst()
         if spec.holdMusic != nil, session.holdMusic != nil { frame = session.holdMusic!.nextFrame() }
+        if session.recorder != nil { session.lastSent = spec.sends ? frame : Self.silence }
         // DTMF: RFC 4733 packets replace audio while an event is on (the audio clock keeps running).
         if let te = spec.telephoneEventPayloadType, spec.sends, dtmfStep(session, payloadType: te, now: now, channel: channel, to: remote) {
             session.packetizer.skip(samples: 160)
@@ -423,6 +460,7 @@ public enum MediaEngineError: Error, Sendable, CustomStringConvertible {
     case badDigits(String)
     case noTelephoneEvent
     case stopped
+    case recording(String)
 
     public var description: String {
         switch self {
@@ -431,6 +469,7 @@ public enum MediaEngineError: Error, Sendable, CustomStringConvertible {
         case .badAddress(let a): "'\(a)' is not an IP address"
         case .badDigits(let d): "'\(d)' holds characters that are not DTMF (0-9 * # A-D)"
         case .noTelephoneEvent: "the peer did not accept telephone-event in its SDP; DTMF cannot be sent in-band as RFC 4733"
+        case .recording(let why): why
         case .stopped: "the media engine is stopping"
         }
     }

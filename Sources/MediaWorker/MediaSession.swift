@@ -34,6 +34,9 @@ public final class MediaSession {
     var captureQueue: [[Int16]] = []
     /// Loaded while `spec.holdMusic` names a file; its frames replace the captured ones.
     var holdMusic: HoldMusic?
+    /// The call's recording while one runs (`media.record`), and the frame sent this tick (what it records of us).
+    var recorder: CallRecorder?
+    var lastSent: [Int16] = []
     static let captureDepth = 4
     /// When a client last injected a frame for this call (monotonic ns); the microphone is ignored meanwhile.
     var lastInjected: UInt64?

@@ -70,6 +70,19 @@ public final class MediaSessionService: Sendable {
             var result: [String: JSONValue] = ["call": .string(call), "released": .bool(released)]
             if let final { result["stats"] = .object(final) }
             return Reply(id: request.id, result: .object(result))
+        case "media.record":
+            guard let call = args["call"]?.stringValue else { return bad("media.record needs args.call, and args.path to start or args.stop") }
+            let stop = args["stop"]?.boolValue == true
+            guard stop || (args["path"]?.stringValue.map { $0.hasPrefix("/") && $0.utf8.count < 4096 } ?? false) else {
+                return bad("media.record needs args.path (an absolute path of a new WAV file) or args.stop: true")
+            }
+            let modeName = args["mode"]?.stringValue ?? "stereo"
+            guard let mode = CallRecorder.Mode(rawValue: modeName) else { return bad("media.record mode must be stereo or mixed") }
+            switch await engine.record(call: call, path: stop ? nil : args["path"]?.stringValue, mode: mode) {
+            case .success(let result): return Reply(id: request.id, result: .object(result))
+            case .failure(.noSession(let c)): return Reply(id: request.id, error: WireError(.notFound, "no media session for call '\(c)'"))
+            case .failure(let e): return Reply(id: request.id, error: WireError(.failed, e.description))
+            }
         case "media.dtmf":
             guard let call = args["call"]?.stringValue, let digits = args["digits"]?.stringValue else {
                 return bad("media.dtmf needs args.call and args.digits")

@@ -6,7 +6,7 @@ import Wire
 /// Calls and registrations: orch owns their state and wires each call's pieces — a port pair from the least
 /// loaded media worker, handed to sig for the SDP — and forwards the softphone commands to sig.
 extension Orchestrator {
-    static let callCommands: Set<String> = ["register", "unregister", "call", "answer", "reject", "hangup", "calls", "dtmf", "call_stats", "hold", "resume", "transfer", "conference",
+    static let callCommands: Set<String> = ["register", "unregister", "call", "answer", "reject", "hangup", "calls", "dtmf", "call_stats", "hold", "resume", "transfer", "conference", "record",
                                                   "devices", "mute", "unmute", "audio", "audio_state", "audio_attach", "audio_detach"]
 
     func answerCallCommand(_ request: Request) async -> Reply {
@@ -75,7 +75,7 @@ extension Orchestrator {
             return Reply(id: id, outcome: await requestSig("call.\(request.command)", forward, timeout: .seconds(40)).outcome)
         case "devices", "mute", "unmute", "audio", "audio_state", "audio_attach", "audio_detach":
             return await answerAudioCommand(request)
-        case "dtmf", "call_stats":
+        case "dtmf", "call_stats", "record":
             guard let callID = args["call"]?.stringValue ?? (calls.active.count == 1 ? calls.active.keys.first : nil) else {
                 return Reply(id: id, error: WireError(.badArgs, "\(request.command) needs args.call (\(calls.active.count) calls active)"))
             }
@@ -90,7 +90,7 @@ extension Orchestrator {
                 }
                 return Reply(id: id, outcome: await requestSig("call.dtmf_info", forward, timeout: .seconds(3)).outcome)
             }
-            let command = request.command == "dtmf" ? "media.dtmf" : "media.stats"
+            let command = ["dtmf": "media.dtmf", "record": "media.record"][request.command] ?? "media.stats"
             return Reply(id: id, outcome: await requestComponent(worker, command, forward, timeout: .seconds(3)).outcome)
         default:
             return Reply(id: id, error: WireError(.unknownCommand, "unknown call command '\(request.command)'"))

@@ -97,6 +97,24 @@ extension Call {
         _ = try await core.request("conference", ["calls": .array(ids.map { .string($0) })], timeout: .seconds(45))
     }
 
+    /// Records the call to a new WAV file at `path` (absolute; written by the call's media worker): 8 kHz, stereo with
+    /// what we send on the left and what we hear on the right, or both mixed to mono.
+    public func startRecording(to path: String, mixed: Bool = false) async throws(SIPClientError) {
+        try await ensureActive()
+        guard path.hasPrefix("/") else {
+            throw .invalidConfiguration(setting: "startRecording(to:)", problem: "'\(path)' is not an absolute path",
+                                        fix: "give the full path of the WAV file to create, e.g. /tmp/call.wav")
+        }
+        _ = try await core.request("record", ["call": .string(id), "path": .string(path), "mode": .string(mixed ? "mixed" : "stereo")])
+    }
+
+    /// Stops the recording and closes the file; returns the seconds recorded.
+    @discardableResult
+    public func stopRecording() async throws(SIPClientError) -> Double {
+        try await ensureActive()
+        return try await core.request("record", ["call": .string(id), "stop": true])["seconds"]?.doubleValue ?? 0
+    }
+
     /// The call's media figures now (orch's `call_stats`): loss, jitter, round trip, MOS, packet counts.
     public func statistics() async throws(SIPClientError) -> CallStatistics {
         if let final = resolvedEnd?.statistics { return final }

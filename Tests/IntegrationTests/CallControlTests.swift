@@ -340,3 +340,46 @@ extension ProcessGroupTests.CallControlTests {
         }
     }
 }
+
+extension ProcessGroupTests.CallControlTests {
+    /// A records its call with B: stereo holds A's microphone (440 Hz) on the left and B's (1000 Hz) on the right;
+    /// mixed holds both in one channel.
+    @Test func recordingACallStereoAndMixed() async throws {
+        let port = TestPorts.base(), portB = TestPorts.base()
+        let plain = ProcessGroupTests.AudioDeviceTests.plain
+        try await withInstance { a in
+            try await withInstance(root: a.root) { b in
+                for (name, f) in [("a", 440.0), ("b", 1000.0)] {
+                    try ProcessGroupTests.AudioDeviceTests.writeTone(a.root + "/\(name)-in.wav", frequency: f, amplitude: 0.2, seconds: 30, rate: 8000, channels: 1)
+                }
+                _ = try await a.up(ProcessGroupTests.MediaFlowTests.flags(port, autoAnswer: false) + ["--audio", "file:\(a.root)/a-in.wav,\(a.root)/a-out.wav"] + plain)
+                _ = try await b.up(ProcessGroupTests.MediaFlowTests.flags(portB, autoAnswer: true) + ["--audio", "file:\(a.root)/b-in.wav,\(a.root)/b-out.wav"] + plain)
+                let (aCall, _) = try await ProcessGroupTests.MediaFlowTests.connect(a, to: b, port: portB)
+                let call = try #require(aCall["call_id"]?.stringValue)
+                let stereo = a.root + "/rec-stereo.wav", mixed = a.root + "/rec-mixed.wav"
+                for (path, extra) in [(stereo, [String]()), (mixed, ["--mixed"])] {
+                    let start = try a.sipc(["record", call, path] + extra)
+                    #expect(start.status == 0, "\(start.stderr)")
+                    let again = try a.sipc(["record", call, path + ".2"])
+                    #expect(again.status == 1 && again.stderr.contains("already"), "\(again.stderr)")
+                    let stats = { (try? await a.handle.request("call_stats", args: ["call": .string(call)]))?["frames_played"]?.intValue ?? 0 }
+                    let f0 = await stats()
+                    #expect(await eventually(timeout: .seconds(8)) { await stats() >= f0 + 100 })
+                    let stop = try a.sipc(["record", "--stop", call])
+                    #expect(stop.status == 0 && stop.stdout.contains("recorded"), "\(stop.stdout) \(stop.stderr)")
+                }
+                let s = try WAVFile.parse([UInt8](try Data(contentsOf: URL(fileURLWithPath: stereo))))
+                #expect(s.channels == 2 && s.sampleRate == 8000 && s.samples.count >= 2 * 8000 * 2 - 2 * 1600)
+                let left = stride(from: 0, to: s.samples.count, by: 2).map { s.samples[$0] }
+                let right = stride(from: 1, to: s.samples.count, by: 2).map { s.samples[$0] }
+                let tailL = Array(Tone.withoutSilentFrames(left).suffix(8000)), tailR = Array(Tone.withoutSilentFrames(right).suffix(8000))
+                #expect(Tone.dominant(tailL, among: [440, 1000]) == 440 && Tone.dominant(tailR, among: [440, 1000]) == 1000)
+                let m = try WAVFile.parse([UInt8](try Data(contentsOf: URL(fileURLWithPath: mixed))))
+                #expect(m.channels == 1 && Self.windowsWithBoth(m.samples, 440, 1000) >= 5)
+                let none = try a.sipc(["record", "--stop", call])
+                #expect(none.status == 1 && none.stderr.contains("not being recorded"), "\(none.stderr)")
+                _ = try await a.handle.request("hangup", args: ["all": true])
+            }
+        }
+    }
+}
