@@ -150,3 +150,59 @@ extension ProcessGroupTests.CallControlTests {
         }
     }
 }
+
+extension ProcessGroupTests.CallControlTests {
+    /// examples/CallCentreAgent answers A's call and, when A presses 0, transfers it to the queue (instance B): A ends up
+    /// talking to B, and the agent's call ends by itself.
+    @Test func theCallCentreAgentExampleTransfersACallerWhoPresses0() async throws {
+        let portA = TestPorts.base(), portAgent = TestPorts.base(), portB = TestPorts.base()
+        try await withInstance { a in
+            try await withInstance(root: a.root) { b in
+                let agentBinary = a.binDir + "/CallCentreAgent"
+                try #require(FileManager.default.isExecutableFile(atPath: agentBinary), "build the examples (swift build)")
+                _ = try await a.up(ProcessGroupTests.MediaFlowTests.flags(portA, autoAnswer: false))
+                _ = try await b.up(ProcessGroupTests.MediaFlowTests.flags(portB, autoAnswer: true))
+                let agent = Process()
+                agent.executableURL = URL(fileURLWithPath: agentBinary)
+                agent.arguments = ["--identity", "sip:agent@127.0.0.1:\(portAgent)", "--listen", "127.0.0.1:\(portAgent)",
+                                   "--instance", "agent\(portAgent)", "--transfer-to", "sip:queue@127.0.0.1:\(portB)", "--transfer-after", "60"]
+                agent.environment = a.environment
+                let log = Pipe()
+                agent.standardOutput = log
+                agent.standardError = log
+                try agent.run()
+                defer {
+                    if agent.isRunning { kill(agent.processIdentifier, SIGTERM) }
+                    agent.waitUntilExit()
+                }
+                let aEvents = try await EventRecorder(a)
+                defer { aEvents.stop() }
+                // The agent is ready once its SIP port answers a call; retry the first call until then.
+                var call: String?
+                #expect(await eventually(timeout: .seconds(30)) {
+                    guard let placed = try? await a.handle.request("call", args: ["to": .string("sip:agent@127.0.0.1:\(portAgent)")], timeout: .seconds(5)),
+                          let id = placed["call"]?.stringValue else { return false }
+                    let up = await aEvents.wait(timeout: .seconds(3)) { $0.type == "call.state" && $0.data["call"]?.stringValue == id && $0.data["state"]?.stringValue == "connected" }
+                    if up == nil { _ = try? await a.handle.request("hangup", args: ["call": .string(id)]) } else { call = id }
+                    return up != nil
+                })
+                let toAgent = try #require(call)
+                _ = try await a.handle.request("dtmf", args: ["call": .string(toAgent), "digits": "0"])
+                // A follows the agent's REFER: a new call to the queue, and the call with the agent ends.
+                let transferred = await aEvents.wait(timeout: .seconds(10)) { $0.type == "call.transferred" }
+                #expect(transferred?.data["target"]?.stringValue == "sip:queue@127.0.0.1:\(portB)")
+                #expect(await aEvents.wait(timeout: .seconds(10)) {
+                    $0.type == "call.state" && $0.data["call"]?.stringValue == toAgent && $0.data["state"]?.stringValue == "terminated"
+                } != nil)
+                #expect(try await eventually(timeout: .seconds(10)) {
+                    (try await b.handle.request("calls")["calls"]?.arrayValue ?? []).first?["state"]?.stringValue == "connected"
+                })
+                _ = try await a.handle.request("hangup", args: ["all": true])
+                kill(agent.processIdentifier, SIGTERM)
+                agent.waitUntilExit()
+                let output = String(decoding: log.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                #expect(output.contains("caller pressed 0") && output.contains("transfer done"), "\(output)")
+            }
+        }
+    }
+}

@@ -1,8 +1,11 @@
 // CallCentreAgent: a headless agent that registers (when credentials are given), answers every call and logs
-// each call's quality report (MOS, jitter, loss) when it ends. Stops cleanly on Ctrl-C or SIGTERM.
+// each call's quality report (MOS, jitter, loss) when it ends. With --transfer-to, it hands every call over to that
+// queue (blind transfer, REFER) --transfer-after seconds after answering, or at once when the caller presses 0.
+// Stops cleanly on Ctrl-C or SIGTERM.
 //
 //     CallCentreAgent --identity sip:agent7@pbx.example.com [--user agent7 --password secret] [--registrar sip:pbx.example.com]
 //                     [--listen 0.0.0.0:5070] [--instance agent7] [--prompt prompt.wav]
+//                     [--transfer-to sip:queue@pbx.example.com [--transfer-after 5]]
 import Foundation
 import SIPClient
 
@@ -54,13 +57,42 @@ for source in signals {
     source.resume()
 }
 
+let transferTarget = option("transfer-to")
+let transferAfter = Double(option("transfer-after") ?? "5") ?? 5
+var calls: [String: Call] = [:]
+
+/// Hands a call over to the queue; the call ends by itself once the queue answered (a `.transferProgress` event).
+func transfer(_ call: Call, why: String) {
+    guard let target = transferTarget else { return }
+    Task {
+        do {
+            try await call.transfer(to: target)
+            log("call \(call.id): transfer to \(target) accepted (\(why))")
+        } catch {
+            log("call \(call.id): transfer to \(target) failed: \(error)")
+        }
+    }
+}
+
 for await event in client.events {
     switch event {
     case .incomingCall(let e):
+        calls[e.call.id] = e.call
         log("call \(e.call.id) from \(e.from): answering")
     case .callStateChanged(let e) where e.state == .connected:
         log("call \(e.callID) connected (\(e.codec ?? "?"))")
+        if transferTarget != nil, let call = calls[e.callID] {
+            Task {
+                try? await Task.sleep(for: .seconds(transferAfter))
+                if await call.state == .connected { transfer(call, why: "after \(transferAfter) s") }
+            }
+        }
+    case .dtmfReceived(let e) where e.digit == "0":
+        if let call = calls[e.callID] { transfer(call, why: "caller pressed 0") }
+    case .transferProgress(let t) where t.isFinal:
+        log("call \(t.callID): transfer \(t.succeeded == true ? "done" : "failed") (\(t.code) \(t.reason))")
     case .callStateChanged(let e) where e.state == .terminated:
+        calls[e.callID] = nil
         log("call \(e.callID) ended: \(e.reason ?? "-")")
     case .callQualityReport(let r):
         let mos = r.mos.map { String(format: "%.2f", $0) } ?? "n/a"
