@@ -8,6 +8,7 @@ extension InstanceConfig {
                     "transports": .string(sip.transports.joined(separator: ",")),
                     "t1_ms": .init(sip.t1Ms), "t2_ms": .init(sip.t2Ms), "t4_ms": .init(sip.t4Ms),
                     "max_transactions": .init(sip.maxTransactions), "max_calls": .init(sip.maxCalls),
+                    "session_expires": .init(sip.sessionExpires), "min_se": .init(sip.minSE),
                     "codecs": .string(sip.codecs.joined(separator: ","))],
             "rtp": ["ports": .string(rtp.ports.description), "workers": .init(rtp.workers),
                     "jitter_min_ms": .init(rtp.jitterMinMs), "jitter_max_ms": .init(rtp.jitterMaxMs)],

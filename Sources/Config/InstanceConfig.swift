@@ -28,6 +28,9 @@ public struct SIPSettings: Sendable, Equatable {
     public var maxTransactions = 20_000
     /// Calls at most; an INVITE beyond it is answered 503 with Retry-After.
     public var maxCalls = 500
+    /// RFC 4028 session timer we ask for on our calls (seconds; 0: none), and the shortest we accept (Min-SE).
+    public var sessionExpires = 1800
+    public var minSE = 90
     /// Codecs offered and accepted, in order of preference.
     public var codecs = ["PCMU", "PCMA"]
 }

@@ -33,6 +33,14 @@ enum SettingsTable {
         Setting("sip.t2_ms", expected: "an integer from 100 to 60000 (RFC 3261 T2, default 4000)") { int($1, 100...60_000, into: &$0.sip.t2Ms) },
         Setting("sip.t4_ms", expected: "an integer from 100 to 60000 (RFC 3261 T4, default 5000)") { int($1, 100...60_000, into: &$0.sip.t4Ms) },
         Setting("sip.max_transactions", expected: "an integer from 10 to 1000000") { int($1, 10...1_000_000, into: &$0.sip.maxTransactions) },
+        Setting("sip.session_expires", expected: "0 (no session timer) or seconds from 90 to 86400, e.g. 1800") {
+            guard let v = Int($1), v == 0 || (90...86_400).contains(v) else { return false }
+            $0.sip.sessionExpires = v
+            return true
+        },
+        Setting("sip.min_se", expected: "seconds from 2 to 86400 (RFC 4028 asks for at least 90; lower only for tests)") {
+            int($1, 2...86_400, into: &$0.sip.minSE)
+        },
         Setting("sip.max_calls", flag: "--max-calls", expected: "an integer from 1 to 100000") { int($1, 1...100_000, into: &$0.sip.maxCalls) },
         Setting("sip.codecs", expected: "a comma-separated list of PCMU and PCMA in order of preference, e.g. PCMA,PCMU") {
             let list = $1.uppercased().split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }

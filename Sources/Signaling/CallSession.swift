@@ -69,6 +69,10 @@ struct CallSession: Sendable {
     /// Our REFER (we transfer the peer) and the peer's REFER (it transfers us), RFC 3515.
     var referOut: PendingRefer?
     var referIn: ReferIn?
+    /// RFC 4028 session timer, RFC 3262 state (the last RSeq we PRACKed; our reliable 180 awaiting its PRACK).
+    var sessionTimer: SessionTimer?
+    var lastRSeq: UInt32?
+    var reliableProvisional: ReliableProvisional?
 
     init(id: String, direction: Direction, state: State, sipCallID: String, localTag: String, remote: String, local: String) {
         self.id = id

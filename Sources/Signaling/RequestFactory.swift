@@ -5,7 +5,7 @@ import SIPTransaction
 /// Via with a fresh `z9hG4bK` branch and `rport` (RFC 3581), Max-Forwards, Contact, User-Agent, Allow.
 enum RequestFactory {
     static let userAgent = "sip-client/0.1"
-    static let allow = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, REFER, NOTIFY"
+    static let allow = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, REFER, NOTIFY, PRACK, UPDATE"
     static let accept = "application/sdp"
     static let supported = ""
 

@@ -9,9 +9,10 @@ extension SignalingService {
     func handleRequest(_ request: SIPMessage, from: SIPTransportAddress, transaction: SIPServerTransactionID) {
         guard let method = request.method else { return }
         // §8.2.2.3: option tags we do not support in Require get 420.
-        if method != .ack, method != .cancel, let required = try? request.require(), !required.isEmpty {
+        if method != .ack, method != .cancel, let required = try? request.require(),
+           case let unknown = required.filter({ !Self.supportedOptions.contains($0.lowercased()) }), !unknown.isEmpty {
             var r = SIPResponseBuilder.response(to: request, status: 420, toTag: toTag(for: request))
-            r.set(.unsupported, required.joined(separator: ", "))
+            r.set(.unsupported, unknown.joined(separator: ", "))
             respond(r, transaction: transaction)
             return
         }
@@ -68,6 +69,10 @@ extension SignalingService {
             }
             replaced = match
         }
+        if let tooSmall = sessionIntervalTooSmall(request, toTag: tag) {
+            respond(tooSmall, transaction: transaction)
+            return
+        }
         let hasOffer = !request.body.isEmpty
         if hasOffer {
             if let type = try? request.contentType(), type.essence != "application/sdp" {
@@ -106,13 +111,13 @@ extension SignalingService {
         call.dialog = dialog
         call.transport = from.transport
         call.offerInAck = !hasOffer
-        calls[id] = call
-        callByDialogKey[call.dialogKey] = id
-        callByServerTransaction[transaction] = id
-
         respond(SIPResponseBuilder.response(to: request, status: 100, toTag: nil), transaction: transaction)
         var ringing = SIPResponseBuilder.response(to: request, status: 180, toTag: tag)
         RequestFactory.decorate(&ringing, contact: contact)
+        if ((try? request.require()) ?? []).contains(where: { $0.lowercased() == "100rel" }) { makeReliable(&ringing, call: &call) }
+        calls[id] = call
+        callByDialogKey[call.dialogKey] = id
+        callByServerTransaction[transaction] = id
         respond(ringing, transaction: transaction)
 
         var data: [String: JSONValue] = ["call": .string(id), "sip_call_id": .string(sipCallID), "from": .string(call.remote),
@@ -161,6 +166,8 @@ extension SignalingService {
         ok.set(.contentType, "application/sdp")
         ok.body = body
         ok.set(.contentLength, String(body.count))
+        applySessionTimer(request: request, response: &ok, call: &call)
+        call.reliableProvisional = nil  // a 2xx may follow an unacknowledged reliable 180; it is not resent (RFC 3262 §3)
         if var dialog = call.dialog { _ = try? dialog.didSendResponse(ok); call.dialog = dialog }
         call.state = .connected
         call.finalResponse = ok
@@ -253,6 +260,10 @@ extension SignalingService {
             respond(optionsResponse(to: request), transaction: transaction)
         case .info:
             handleInfo(request, callID: id, transaction: transaction)
+        case .prack:
+            handlePrack(request, callID: id, transaction: transaction)
+        case .update:
+            handleUpdate(request, callID: id, transaction: transaction)
         case .refer:
             handleRefer(request, callID: id, transaction: transaction)
         case .notify:
@@ -265,27 +276,59 @@ extension SignalingService {
     /// A re-INVITE from the peer (§14.2): hold/resume or a new address. Answered with our same address and our own
     /// direction (sendonly while we hold); a peer offering sendonly or inactive holds the call (RFC 3264 §8.4).
     private func handleReInvite(_ request: SIPMessage, callID: String, transaction: SIPServerTransactionID) {
-        guard var call = calls[callID], let local = call.media, call.reinvite == nil, call.twoXX == nil else {
-            // Glare (§14.2): our own re-INVITE is pending, or the peer's previous one is not yet ACKed.
-            var r = SIPResponseBuilder.response(to: request, status: call491Status(callID), toTag: nil)
+        guard var call = calls[callID], var ok = midCallAnswer(request, call: &call, transaction: transaction, method: .invite) else { return }
+        let destination = transactions.responseDestination(for: transaction)
+        if !call.transport.isReliable, let destination {
+            call.twoXX = SIPTwoXXRetransmitter(response: ok, now: now, timers: timers)
+            call.twoXXDestination = destination
+        }
+        ok.set(.contentLength, String(ok.body.count))
+        calls[callID] = call
+        respond(ok, transaction: transaction)
+        publishState(callID)
+    }
+
+    /// An UPDATE from the peer (RFC 3311): a new offer answered in its 200 (no ACK follows), or, without a body, a
+    /// session refresh (RFC 4028).
+    func handleUpdate(_ request: SIPMessage, callID: String, transaction: SIPServerTransactionID) {
+        guard var call = calls[callID], let ok = midCallAnswer(request, call: &call, transaction: transaction, method: .update) else { return }
+        calls[callID] = call
+        respond(ok, transaction: transaction)
+        publishState(callID)
+    }
+
+    /// The 200 to a mid-call re-INVITE or UPDATE: our answer to its offer (or, for a re-INVITE without one, our offer,
+    /// answered in the ACK), with the session timer; nil when an error response went out instead (491 glare, 422,
+    /// 488: the call goes on with the old session, §14.2).
+    private func midCallAnswer(_ request: SIPMessage, call: inout CallSession, transaction: SIPServerTransactionID, method: SIPMethod) -> SIPMessage? {
+        guard let local = call.media, call.reinvite == nil, call.twoXX == nil || method == .update && request.body.isEmpty else {
+            // Glare (§14.2, RFC 3311 §5.2): our own offer is pending, or the peer's previous one is not yet ACKed.
+            var r = SIPResponseBuilder.response(to: request, status: call.media == nil ? 500 : 491, toTag: nil)
             r.set("Retry-After", "1")
             respond(r, transaction: transaction)
-            return
+            return nil
         }
-        media.sessionVersion += 1
+        if let tooSmall = sessionIntervalTooSmall(request, toTag: nil) {
+            respond(tooSmall, transaction: transaction)
+            return nil
+        }
         var ok = SIPResponseBuilder.response(to: request, status: 200, toTag: nil)
         RequestFactory.decorate(&ok, contact: call.dialog?.localContact)
+        applySessionTimer(request: request, response: &ok, call: &call)
         let negotiation = media.with(call.preferences)
         if request.body.isEmpty {
+            guard method == .invite else { return ok }  // UPDATE without offer: only a refresh
+            media.sessionVersion += 1
             ok.body = negotiation.offer(address: local.address, port: local.port, direction: call.localDirection)
             call.offerInAck = true
         } else {
+            media.sessionVersion += 1
             switch negotiation.answer(offerBody: request.body, address: local.address, port: local.port, direction: call.localDirection) {
             case .failure(let failure):
                 var r = SIPResponseBuilder.response(to: request, status: 488, toTag: nil)
                 r.set("Warning", "304 sip-client \"\(failure.description)\"")
-                respond(r, transaction: transaction)  // the call goes on with the old session (§14.2)
-                return
+                respond(r, transaction: transaction)
+                return nil
             case .success(let answer):
                 ok.body = answer.body
                 call.codec = answer.audio.codec.encoding
@@ -296,14 +339,7 @@ extension SignalingService {
         }
         ok.set(.contentType, "application/sdp")
         ok.set(.contentLength, String(ok.body.count))
-        let destination = transactions.responseDestination(for: transaction)
-        if !call.transport.isReliable, let destination {
-            call.twoXX = SIPTwoXXRetransmitter(response: ok, now: now, timers: timers)
-            call.twoXXDestination = destination
-        }
-        calls[callID] = call
-        respond(ok, transaction: transaction)
-        publishState(callID)
+        return ok
     }
 
     /// Whether the peer's SDP direction puts the call on hold (RFC 3264 §8.4, RFC 6337 §5.3): it offers or answers
@@ -312,9 +348,6 @@ extension SignalingService {
         if ourOffer == .inactive, peer == .inactive { return nil }
         return peer == .sendonly || peer == .inactive
     }
-
-    /// 491 Request Pending for a re-INVITE that crosses ours; 500 (with Retry-After) when the call has no media yet.
-    private func call491Status(_ callID: String) -> Int { calls[callID]?.media == nil ? 500 : 491 }
 
     /// The call a Replaces header value names (RFC 3891 §3: Call-ID, to-tag = our tag, from-tag = the peer's), if it is
     /// answered, or still ringing and placed by us (early-only is refused, §3).
@@ -354,8 +387,7 @@ extension SignalingService {
         r.set(.accept, RequestFactory.accept)
         r.set("Accept-Encoding", "identity")
         r.set("Accept-Language", "en")
-        r.set(.supported, "")
-        r.removeAll(.supported)
+        r.set(.supported, Self.supportedOptions.joined(separator: ", "))
         return r
     }
 

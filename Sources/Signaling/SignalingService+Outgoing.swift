@@ -53,7 +53,7 @@ extension SignalingService {
         if let secret = password ?? account?.config.password, !secret.isEmpty, let user {
             call.authenticator = SIPAuthenticator(credentials: SIPDigestCredentials(username: user, password: secret))
         }
-        for h in headers { invite.headers.insert(h, at: max(0, invite.headers.count - 2)) }  // before Content-Type/-Length
+        for h in headers + sessionTimerHeaders(for: nil) { invite.headers.insert(h, at: max(0, invite.headers.count - 2)) }  // before Content-Type/-Length
         RequestFactory.stampVia(&invite, local: local)
         call.invite = invite
         call.inviteDestination = destination
@@ -93,6 +93,9 @@ extension SignalingService {
             if (try? response.to()?.tag).flatMap({ $0 }) != nil, call.dialog == nil {
                 call.dialog = try? SIPDialog.uac(request: invite, response: response, transport: call.transport)
             }
+            calls[id] = call
+            prackIfReliable(response, callID: id)
+            call = calls[id] ?? call
             if !response.body.isEmpty {
                 call.remoteMedia = MediaNegotiation.remoteMedia(answerBody: response.body)
                 call.codec = call.remoteMedia?["codec"]?.stringValue
@@ -174,6 +177,7 @@ extension SignalingService {
             }
         }
         sendAck(for: invite, in: dialog, call: &call)
+        sessionTimerFromAnswer(response, call: &call)
         call.remoteMedia = MediaNegotiation.remoteMedia(answerBody: response.body) ?? call.remoteMedia
         call.codec = call.remoteMedia?["codec"]?.stringValue ?? call.codec
         call.state = .connected

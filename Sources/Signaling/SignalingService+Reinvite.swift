@@ -37,7 +37,7 @@ extension SignalingService {
         media.sessionVersion += 1
         let offer = media.with(call.preferences).offer(address: local.address, port: local.port, direction: hold ? direction : .sendrecv)
         let sent: (transaction: SIPClientTransactionID, request: SIPMessage, destination: SIPTransportAddress)
-        switch sendInDialog(id, method: .invite, body: offer, contentType: .sdp) {
+        switch sendInDialog(id, method: .invite, body: offer, contentType: .sdp, headers: sessionTimerHeaders(for: call)) {
         case .failure(let error): return Reply(id: "", error: error)
         case .success(let s): sent = s
         }
@@ -68,6 +68,7 @@ extension SignalingService {
             if var dialog = call.dialog {
                 _ = try? dialog.receiveResponse(response)  // a target refresh: the peer's Contact may have changed (§12.2.1.2)
                 sendAck(for: pending.request, in: dialog, call: &call)
+                sessionTimerFromAnswer(response, call: &call)
             }
             call.localHold = pending.hold
             if let remote = MediaNegotiation.remoteMedia(answerBody: response.body) {

@@ -148,6 +148,8 @@ public actor SignalingService {
                 calls[id]?.twoXX = call.twoXX
             }
         }
+        tickSessionTimers(now: t)
+        tickReliableProvisionals(now: t)
         tickAccounts(now: t)
     }
 

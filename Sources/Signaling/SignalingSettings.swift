@@ -13,6 +13,9 @@ public struct SignalingSettings: Sendable, Equatable {
     public var t4: Duration = .seconds(5)
     public var maxTransactions = 20_000
     public var maxCalls = 500
+    /// RFC 4028: the Session-Expires we ask for (0: none) and the smallest we accept (Min-SE).
+    public var sessionExpires = 1800
+    public var minSE = 90
     public var codecs = ["PCMU", "PCMA"]
     public var autoAnswer = false
     /// Accounts handed back by orch after a restart (the re-sync hook).
@@ -39,6 +42,8 @@ public struct SignalingSettings: Sendable, Equatable {
         if let v = config["sip"]?["t4_ms"]?.intValue { t4 = .milliseconds(v) }
         if let v = config["sip"]?["max_transactions"]?.intValue { maxTransactions = v }
         if let v = config["sip"]?["max_calls"]?.intValue { maxCalls = v }
+        if let v = config["sip"]?["session_expires"]?.intValue { sessionExpires = v }
+        if let v = config["sip"]?["min_se"]?.intValue { minSE = v }
         if let v = config["sip"]?["codecs"]?.stringValue { codecs = v.split(separator: ",").map(String.init) }
         autoAnswer = config["calls"]?["auto_answer"]?.boolValue ?? false
         accounts = (config["accounts"]?.arrayValue ?? []).compactMap { try? AccountConfig(json: $0) }

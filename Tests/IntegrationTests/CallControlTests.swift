@@ -383,3 +383,60 @@ extension ProcessGroupTests.CallControlTests {
         }
     }
 }
+
+/// RFC 3262 (100rel/PRACK) and RFC 4028 (session timers) against SIPp, in both roles. The session interval is 4 s
+/// (sip.min_se lowered to 2 for the test; RFC 4028's floor of 90 s would make the test last minutes).
+extension ProcessGroupTests.CallControlTests {
+    static func timerFlags(_ port: Int, autoAnswer: Bool) -> [String] {
+        ProcessGroupTests.SIPInteropTests.flags(port, autoAnswer: autoAnswer) + ["--set", "sip.min_se=2"]
+    }
+
+    @Test func wePrackAReliable180AndRefreshTheSessionWeWereGiven() async throws {
+        let port = TestPorts.base()
+        try await withInstance { instance in
+            _ = try await instance.up(Self.timerFlags(port, autoAnswer: false))
+            try await withPeer({ try .sipp("uas_100rel_timer.xml", port: port + 2) }) { sipp in
+                #expect(await PeerProcess.waitForUDP(port + 2))
+                let placed = try await instance.handle.request("call", args: ["to": .string("sip:service@127.0.0.1:\(port + 2)")], timeout: .seconds(10))
+                let call = try #require(placed["call"]?.stringValue)
+                // The refresh re-INVITE comes 2 s after the answer (half of 4 s).
+                #expect(await eventually(timeout: .seconds(6)) { sipp.messages.contains("CSeq: 3 INVITE") }, "\(sipp.messages.suffix(3000))")
+                #expect(await eventually { sipp.messages.components(separatedBy: "CSeq: 3 ACK").count > 1 })
+                _ = try await instance.handle.request("hangup", args: ["call": .string(call)])
+                #expect(await sipp.exitStatus() == 0, "SIPp's scenario failed:\n\(sipp.file("errors.log").suffix(2000))")
+                #expect(sipp.messages.contains("RAck: 7 1 INVITE"))
+            }
+        }
+    }
+
+    @Test func aCallerRequiring100relGetsAReliable180AndAnExpiredSessionIsEnded() async throws {
+        let port = TestPorts.base()
+        try await withInstance { instance in
+            _ = try await instance.up(Self.timerFlags(port, autoAnswer: false))
+            let events = try await EventRecorder(instance)
+            defer { events.stop() }
+            try await withPeer({ try .sipp("uac_100rel_timer.xml", port: port + 2, target: "127.0.0.1:\(port)") }) { sipp in
+                // Answer once SIPp has our PRACK's 200 (its scenario expects it before the INVITE's 200).
+                #expect(await eventually(timeout: .seconds(10)) { sipp.messages.components(separatedBy: "CSeq: 2 PRACK").count > 2 }, "\(sipp.messages.suffix(3000))")
+                let answer = try instance.sipc(["answer"])
+                #expect(answer.status == 0, "\(answer.stderr)")
+                #expect(await sipp.exitStatus() == 0, "SIPp's scenario failed:\n\(sipp.file("errors.log").suffix(2000))\n\(sipp.messages.suffix(3000))")
+                #expect(sipp.messages.contains("Require: 100rel") && sipp.messages.contains("RSeq: "))
+            }
+            let ended = await events.wait { $0.type == "call.state" && $0.data["state"]?.stringValue == "terminated" }
+            #expect(ended?.data["reason"]?.stringValue == "session timer expired (RFC 4028)")
+        }
+    }
+
+    @Test func anINVITEAskingForATooShortSessionGets422WithMinSE() async throws {
+        let port = TestPorts.base()
+        try await withInstance { instance in
+            _ = try await instance.up(ProcessGroupTests.SIPInteropTests.flags(port, autoAnswer: true))
+            // uac_100rel_timer asks for 4 s; with the default Min-SE of 90 the INVITE is refused.
+            try await withPeer({ try .sipp("uac_100rel_timer.xml", port: port + 2, target: "127.0.0.1:\(port)") }) { sipp in
+                _ = await sipp.exitStatus()
+                #expect(sipp.messages.contains("SIP/2.0 422") && sipp.messages.contains("Min-SE: 90"), "\(sipp.messages.suffix(2000))")
+            }
+        }
+    }
+}

@@ -103,9 +103,9 @@ extension ProcessGroupTests {
                 #expect(notAcceptable.statusCode == 488)
                 #expect(notAcceptable.firstValue("Warning")?.contains("no codec in common") == true)
                 // Require with an extension we do not have: 420 with Unsupported (§8.2.2.3).
-                try await probe.send(Self.request("OPTIONS", port: port, extra: "Require: 100rel\n"), to: port)
+                try await probe.send(Self.request("OPTIONS", port: port, extra: "Require: 100rel, x-frobnicate\n"), to: port)
                 let unsupported = try #require(await probe.finalResponse())
-                #expect(unsupported.statusCode == 420 && unsupported.firstValue(.unsupported) == "100rel")
+                #expect(unsupported.statusCode == 420 && unsupported.firstValue(.unsupported) == "x-frobnicate")  // 100rel we have (RFC 3262)
                 await probe.close()
             }
         }
