@@ -27,6 +27,7 @@ extension CallSession {
         if let media { o["media"] = ["address": .string(media.address), "port": .init(Int(media.port))] }
         if localHold { o["local_hold"] = .string(holdDirection.rawValue) }
         if remoteHold { o["remote_hold"] = true }
+        if let t = sessionTimer { o["session_timer"] = ["interval": .init(t.interval), "we_refresh": .bool(t.weRefresh)] }
         if let remoteMedia { o["remote_media"] = remoteMedia }
         if let codec { o["codec"] = .string(codec) }
         if let p = preferences {
@@ -100,6 +101,11 @@ extension CallSession {
             call.holdDirection = hold
         }
         call.remoteHold = s["remote_hold"]?.boolValue ?? false
+        if let interval = s["session_timer"]?["interval"]?.intValue, interval > 0 {
+            // The deadline is set by the restoring sig (it knows the time): see restore(callID:snapshot:).
+            call.sessionTimer = SessionTimer(interval: interval, weRefresh: s["session_timer"]?["we_refresh"]?.boolValue ?? false,
+                                             deadline: SIPTime(nanoseconds: 0))
+        }
         call.refreshHoldState()
         call.dialog = dialog
         if let host = s["media"]?["address"]?.stringValue, let port = s["media"]?["port"]?.intValue, let p = UInt16(exactly: port) {

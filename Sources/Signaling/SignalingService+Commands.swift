@@ -121,7 +121,11 @@ extension SignalingService {
         switch CallSession.restore(id: callID, snapshot: snapshot) {
         case .failure(let e):
             return Reply(id: "", error: e)
-        case .success(let call):
+        case .success(var call):
+            // A restored session timer starts again from now: we refresh at once if we are the refresher (the previous
+            // sig may have died just before its refresh), or give the peer a whole interval.
+            if let t = call.sessionTimer { startSessionTimer(&call, interval: t.interval, weRefresh: t.weRefresh) }
+            if call.sessionTimer?.weRefresh == true { call.sessionTimer?.deadline = now }
             calls[callID] = call
             callByDialogKey[call.dialogKey] = callID
             logger.notice("restored a call", metadata: ["call": "\(callID)", "sip_call_id": "\(call.sipCallID)"])

@@ -440,3 +440,33 @@ extension ProcessGroupTests.CallControlTests {
         }
     }
 }
+
+extension ProcessGroupTests.CallControlTests {
+    /// sip-sig killed during a call whose session we refresh: the restarted sig takes the timer back from orch's
+    /// snapshot and sends the refresh, so the peer does not let the session expire.
+    @Test func aRestartedSigKeepsRefreshingTheSession() async throws {
+        let port = TestPorts.base()
+        try await withInstance { instance in
+            _ = try await instance.up(Self.timerFlags(port, autoAnswer: false))
+            let events = try await EventRecorder(instance)
+            defer { events.stop() }
+            try await withPeer({ try .sipp("uas_100rel_timer.xml", port: port + 2) }) { sipp in
+                #expect(await PeerProcess.waitForUDP(port + 2))
+                let placed = try await instance.handle.request("call", args: ["to": .string("sip:service@127.0.0.1:\(port + 2)")], timeout: .seconds(10))
+                let call = try #require(placed["call"]?.stringValue)
+                try #require(await events.wait { $0.type == "call.state" && $0.data["state"]?.stringValue == "connected" } != nil)
+                let sig = try await instance.pid(of: "sig")
+                kill(sig, SIGKILL)
+                #expect(await eventually(timeout: .seconds(5)) {
+                    let pid = (try? await instance.status()).flatMap { instance.component("sig", in: $0)?["pid"]?.intValue }
+                    return pid != nil && pid != Int(sig)
+                })
+                // The refresh comes from the new sig (its CSeq continues past the old one's).
+                #expect(await eventually(timeout: .seconds(6)) { sipp.messages.contains("refresher=uac") && sipp.messages.range(of: #"CSeq: 1[0-9][0-9] INVITE"#, options: .regularExpression) != nil },
+                        "\(sipp.messages.suffix(2000))")
+                _ = try await instance.handle.request("hangup", args: ["call": .string(call)])
+                #expect(await sipp.exitStatus() == 0, "SIPp's scenario failed:\n\(sipp.file("errors.log").suffix(2000))")
+            }
+        }
+    }
+}
