@@ -121,8 +121,13 @@ public actor Orchestrator {
             Task { for await exit in reaper.exits { await self.apply(.exited(pid: exit.pid, termination: exit.termination)) } },
             Task { for await sig in signals { await self.stop(reason: "signal \(ChildProcess.signalName(sig))") } },
             Task {
+                var ticks = 0
                 while !Task.isCancelled {
                     try? await Task.sleep(for: .milliseconds(50))
+                    ticks += 1
+                    // Every 2 s: lets subscribers notice a restarted orch (new pid, sequence numbers from 1 again) and
+                    // catch up on what was published before their subscription reached it (PUB/SUB keeps no backlog).
+                    if ticks % 40 == 0 { await self.events?.publish("instance.alive", ["pid": .init(getpid())]) }
                     await self.checkAdopted()
                     await self.apply(.tick)
                     await self.flushJournal()

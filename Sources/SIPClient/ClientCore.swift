@@ -19,6 +19,8 @@ final class ClientCore: Sendable {
     let incoming = Broadcaster<Call>()
     /// The account registered through this client, if any: its AOR becomes the `from` of calls.
     let account = Mutex<AccountSettings?>(nil)
+    /// The sequence number of the last event (0 before the first): one not above it means a restarted orch.
+    let lastSequence = Mutex<UInt64>(0)
     private let closed = Atomic<Bool>(false)
     /// The one shutdown of the client, which every `shutdown()` call awaits.
     let shutdownTask = Mutex<Task<Void, Never>?>(nil)

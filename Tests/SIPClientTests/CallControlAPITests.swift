@@ -1,5 +1,6 @@
 import Foundation
 import SIPClient
+import ProcessSupport
 import Testing
 
 extension SIPClientTests {
@@ -44,6 +45,27 @@ extension SIPClientTests {
                 try await call.hangup()
                 _ = try await call.waitForEnd()
             }
+        }
+    }
+}
+
+extension SIPClientTests.CallControlAPITests {
+    /// B's orch hangs (SIGSTOP) while A hangs up, then dies (SIGKILL): the end of the call reaches B's sig but not the
+    /// stopped orch. The restarted orch learns it from sig and publishes it; should the library's subscription miss
+    /// that (it reconnects by itself, PUB/SUB keeps no backlog), it notices the restart by the event numbering and
+    /// checks its calls. Either way `waitForEnd` returns. (Here the subscription usually catches orch's own report.)
+    @Test func aCallThatEndsWhileOrchIsDownStillEndsInTheLibrary() async throws {
+        try await withTwoClients(autoAnswer: true) { a, b, aURI, _ in
+            let call = try await b.call(aURI)
+            try await call.waitForAnswer(timeout: .seconds(10))
+            let orch = try #require(b.configuration.runDirectory.runningOrchPID())
+            kill(orch, SIGSTOP)
+            for incoming in try await a.activeCalls() { try await incoming.hangup() }
+            try await Task.sleep(for: .milliseconds(300))  // the BYE reaches B's sig while its orch is stopped (a fault, not a wait for state)
+            kill(orch, SIGKILL)
+            let end = await withDeadline(.seconds(10)) { try? await call.waitForEnd() }
+            #expect(end != nil && end! != nil, "the call's end never reached the library")
+            #expect(await call.state == .terminated)
         }
     }
 }
