@@ -206,3 +206,95 @@ extension ProcessGroupTests.CallControlTests {
         }
     }
 }
+
+/// Attended transfer and a failed transfer against SIPp, in every role.
+extension ProcessGroupTests.CallControlTests {
+    @Test func weTransferASippCallAttendedAndBothOurCallsEnd() async throws {
+        let port = TestPorts.base()
+        try await withInstance { instance in
+            _ = try await instance.up(ProcessGroupTests.SIPInteropTests.flags(port, autoAnswer: false))
+            let events = try await EventRecorder(instance)
+            defer { events.stop() }
+            try await withPeer({ try .sipp("uas_refer_attended.xml", port: port + 2) }) { transferee in
+                try await withPeer({ try .sipp("uas_answer.xml", port: port + 6) }) { target in
+                    #expect(await PeerProcess.waitForUDP(port + 2))
+                    #expect(await PeerProcess.waitForUDP(port + 6))
+                    let first = try #require(try await instance.handle.request("call", args: ["to": .string("sip:bob@127.0.0.1:\(port + 2)")], timeout: .seconds(10))["call"]?.stringValue)
+                    let second = try #require(try await instance.handle.request("call", args: ["to": .string("sip:carol@127.0.0.1:\(port + 6)")], timeout: .seconds(10))["call"]?.stringValue)
+                    #expect(await events.wait { e in e.type == "call.state" && e.data["call"]?.stringValue == second && e.data["state"]?.stringValue == "connected" } != nil)
+                    let run = try instance.sipc(["transfer", first, "--attended", second])
+                    #expect(run.status == 0, "\(run.stderr)")
+                    let final = await events.wait { $0.type == "call.transfer" && $0.data["final"]?.boolValue == true }
+                    #expect(final?.data["success"]?.boolValue == true)
+                    #expect(await transferee.exitStatus() == 0, "transferee: \(transferee.file("errors.log").suffix(1500))")
+                    #expect(await target.exitStatus() == 0, "target: \(target.file("errors.log").suffix(1500))")
+                    let secondSIPCallID = (events.all.first { $0.type == "call.state" && $0.data["call"]?.stringValue == second })?.data["sip_call_id"]?.stringValue ?? "?"
+                    #expect(transferee.messages.contains("?Replaces=" + secondSIPCallID.replacingOccurrences(of: "@", with: "%40") + "%3Bto-tag%3D"),
+                            "the REFER names the second call \(secondSIPCallID)")
+                }
+            }
+        }
+    }
+
+    @Test func aTransferWhoseNewCallFailsIsReportedAndTheCallStays() async throws {
+        let port = TestPorts.base()
+        try await withInstance { instance in
+            _ = try await instance.up(ProcessGroupTests.SIPInteropTests.flags(port, autoAnswer: false))
+            let events = try await EventRecorder(instance)
+            defer { events.stop() }
+            try await withPeer({ try .sipp("uas_refer_fails.xml", port: port + 2) }) { sipp in
+                #expect(await PeerProcess.waitForUDP(port + 2))
+                let call = try #require(try await instance.handle.request("call", args: ["to": .string("sip:bob@127.0.0.1:\(port + 2)")], timeout: .seconds(10))["call"]?.stringValue)
+                #expect(await events.wait { $0.type == "call.state" && $0.data["state"]?.stringValue == "connected" } != nil)
+                _ = try await instance.handle.request("transfer", args: ["call": .string(call), "target": "sip:carol@127.0.0.1:5999"], timeout: .seconds(10))
+                let final = await events.wait { $0.type == "call.transfer" && $0.data["final"]?.boolValue == true }
+                #expect(final?.data["success"]?.boolValue == false && final?.data["code"]?.intValue == 486)
+                let listed = try await instance.handle.request("calls")["calls"]?.arrayValue?.first
+                #expect(listed?["state"]?.stringValue == "connected", "the call stays after a failed transfer")
+                _ = try await instance.handle.request("hangup", args: ["call": .string(call)])
+                #expect(await sipp.exitStatus() == 0, "\(sipp.file("errors.log").suffix(1500))")
+            }
+        }
+    }
+
+    @Test func aSippAttendedReferMakesUsCallTheTargetWithReplaces() async throws {
+        let port = TestPorts.base()
+        try await withInstance { instance in
+            _ = try await instance.up(ProcessGroupTests.SIPInteropTests.flags(port, autoAnswer: true))
+            try await withPeer({ try .sipp("uas_answer_replaces.xml", port: port + 6) }) { carol in
+                #expect(await PeerProcess.waitForUDP(port + 6))
+                try await withPeer({ try .sipp("uac_refer_us_attended.xml", port: port + 2, target: "127.0.0.1:\(port)",
+                                               extra: ["-key", "carol_port", String(port + 6)]) }) { transferor in
+                    #expect(await transferor.exitStatus() == 0, "transferor: \(transferor.file("errors.log").suffix(1500))")
+                }
+                #expect(try await eventually(timeout: .seconds(5)) {
+                    (try await instance.handle.request("calls")["calls"]?.arrayValue ?? []).contains { $0["state"]?.stringValue == "connected" }
+                })
+                _ = try await instance.handle.request("hangup", args: ["all": true])
+                #expect(await carol.exitStatus() == 0, "carol (checks Replaces and Referred-By): \(carol.file("errors.log").suffix(1500))")
+            }
+        }
+    }
+
+    @Test func aSippINVITEWithReplacesTakesThePlaceOfOurCall() async throws {
+        let port = TestPorts.base()
+        try await withInstance { instance in
+            _ = try await instance.up(ProcessGroupTests.SIPInteropTests.flags(port, autoAnswer: true))
+            let events = try await EventRecorder(instance)
+            defer { events.stop() }
+            try await withPeer({ try .sipp("uac_wait_bye.xml", port: port + 2, target: "127.0.0.1:\(port)") }) { first in
+                let up = await events.wait { $0.type == "call.state" && $0.data["state"]?.stringValue == "connected" && $0.data["signaling"] != nil }
+                let dialog = try #require(up?.data["signaling"]?["dialog"])
+                let (callID, ours, theirs) = (dialog["call_id"]?.stringValue ?? "", dialog["local_tag"]?.stringValue ?? "", dialog["remote_tag"]?.stringValue ?? "")
+                try await withPeer({ try .sipp("uac_replaces.xml", port: port + 6, target: "127.0.0.1:\(port)",
+                                               extra: ["-key", "replaces_call_id", callID, "-key", "replaces_to_tag", ours,
+                                                       "-key", "replaces_from_tag", theirs]) }) { second in
+                    #expect(await second.exitStatus() == 0, "replacing caller: \(second.file("errors.log").suffix(1500))")
+                }
+                #expect(await first.exitStatus() == 0, "replaced caller (waits for our BYE): \(first.file("errors.log").suffix(1500))")
+                let replaced = await events.wait { $0.type == "call.replaced" }
+                #expect(replaced?.data["call"]?.stringValue == up?.data["call"]?.stringValue)
+            }
+        }
+    }
+}
