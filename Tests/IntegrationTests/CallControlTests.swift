@@ -470,3 +470,35 @@ extension ProcessGroupTests.CallControlTests {
         }
     }
 }
+
+extension ProcessGroupTests.CallControlTests {
+    /// Call waiting against SIPp: answering the second caller holds the first (re-INVITE a=sendonly on the wire);
+    /// switching back resumes the first (a=sendrecv) and holds the second.
+    @Test func callWaitingAndSwitchingAgainstTwoSippCallers() async throws {
+        let port = TestPorts.base()
+        try await withInstance { instance in
+            _ = try await instance.up(ProcessGroupTests.SIPInteropTests.flags(port, autoAnswer: false))
+            let incoming = { () async -> String? in
+                (try? await instance.handle.request("calls"))?["calls"]?.arrayValue?.first { $0["state"]?.stringValue == "incoming" }?["call_id"]?.stringValue
+            }
+            try await withPeer({ try .sipp("uac_held_resumed.xml", port: port + 2, target: "127.0.0.1:\(port)") }) { first in
+                var firstCall: String?
+                #expect(await eventually(timeout: .seconds(10)) { firstCall = await incoming(); return firstCall != nil })
+                #expect(try instance.sipc(["answer", try #require(firstCall)]).status == 0)
+                try await withPeer({ try .sipp("uac_held.xml", port: port + 6, target: "127.0.0.1:\(port)") }) { second in
+                    var secondCall: String?
+                    #expect(await eventually(timeout: .seconds(10)) { secondCall = await incoming(); return secondCall != nil })
+                    let answer = try instance.sipc(["answer", try #require(secondCall)])
+                    #expect(answer.status == 0, "\(answer.stderr)")
+                    let resume = try instance.sipc(["resume", try #require(firstCall), "--json"])
+                    #expect(resume.status == 0 && resume.stdout.contains("\"connected\""), "\(resume.stdout) \(resume.stderr)")
+                    let states = try await instance.handle.request("calls")["calls"]?.arrayValue ?? []
+                    #expect(states.first { $0["call_id"]?.stringValue == secondCall }?["state"]?.stringValue == "held")
+                    _ = try await instance.handle.request("hangup", args: ["all": true])
+                    #expect(await second.exitStatus() == 0, "second caller: \(second.file("errors.log").suffix(1500))")
+                }
+                #expect(await first.exitStatus() == 0, "first caller: \(first.file("errors.log").suffix(1500))")
+            }
+        }
+    }
+}
