@@ -502,3 +502,21 @@ extension ProcessGroupTests.CallControlTests {
         }
     }
 }
+
+extension ProcessGroupTests.CallControlTests {
+    @Test func anUPDATEWithAnOfferHoldsTheCallLikeAReInvite() async throws {
+        let port = TestPorts.base()
+        try await withInstance { instance in
+            _ = try await instance.up(ProcessGroupTests.SIPInteropTests.flags(port, autoAnswer: true))
+            let events = try await EventRecorder(instance)
+            defer { events.stop() }
+            try await withPeer({ try .sipp("uac_update_sendonly.xml", port: port + 2, target: "127.0.0.1:\(port)") }) { sipp in
+                #expect(await sipp.exitStatus() == 0, "\(sipp.file("errors.log").suffix(1500))")
+                #expect(sipp.messages.contains("a=recvonly"))
+            }
+            let held = await events.wait { $0.type == "call.state" && $0.data["state"]?.stringValue == "remote-held" }
+            #expect(held?.data["remote_media"]?["direction"]?.stringValue == "recvonly")
+            #expect(await events.wait { $0.type == "media.updated" && $0.data["direction"]?.stringValue == "recvonly" } != nil)
+        }
+    }
+}
