@@ -13,7 +13,9 @@ extension InstanceConfig {
             "rtp": ["ports": .string(rtp.ports.description), "workers": .init(rtp.workers),
                     "jitter_min_ms": .init(rtp.jitterMinMs), "jitter_max_ms": .init(rtp.jitterMaxMs)],
             "audio": .object(audioJSON),
-            "calls": ["auto_answer": .bool(calls.autoAnswer), "hold_music": .string(calls.holdMusic), "accept_transfer": .bool(calls.acceptTransfer)],
+            "calls": ["auto_answer": .bool(calls.autoAnswer), "hold_music": .string(calls.holdMusic), "accept_transfer": .bool(calls.acceptTransfer),
+                      "codec_fallback": .string(calls.codecFallback.joined(separator: ",")), "fallback_loss_pct": .number(calls.fallbackLossPct),
+                      "fallback_after_s": .init(calls.fallbackAfterS)],
             "supervision": [
                 "heartbeat_interval_ms": .init(supervision.heartbeatIntervalMs),
                 "heartbeat_liveness": .init(supervision.heartbeatLiveness),

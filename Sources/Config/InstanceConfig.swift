@@ -75,6 +75,11 @@ public struct CallSettings: Sendable, Equatable {
     public var holdMusic = ""
     /// Follow a peer's REFER (place the call it asks for); off: REFERs are declined (603).
     public var acceptTransfer = true
+    /// Codecs to fall back along (in order) when a call suffers sustained loss; empty: no fallback.
+    public var codecFallback: [String] = []
+    /// Loss (percent, per second) that counts as sustained after `fallbackAfterS` seconds in a row.
+    public var fallbackLossPct = 10.0
+    public var fallbackAfterS = 5
 }
 
 /// How `sip-orch` watches and restarts components (the zguide's Paranoid Pirate numbers by default).

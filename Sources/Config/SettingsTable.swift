@@ -97,6 +97,14 @@ enum SettingsTable {
             return true
         },
         Setting("calls.accept_transfer", expected: "true or false") { bool($1, into: &$0.calls.acceptTransfer) },
+        Setting("calls.codec_fallback", expected: "codecs to fall back along under sustained loss, e.g. PCMU,PCMA (empty: none)") {
+            let names = $1.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).uppercased() }.filter { !$0.isEmpty }
+            guard names.allSatisfy({ ["PCMU", "PCMA"].contains($0) }), Set(names).count == names.count else { return false }
+            $0.calls.codecFallback = names
+            return true
+        },
+        Setting("calls.fallback_loss_pct", expected: "a loss percentage from 1 to 100, e.g. 10") { double($1, 1...100, into: &$0.calls.fallbackLossPct) },
+        Setting("calls.fallback_after_s", expected: "seconds from 2 to 60") { int($1, 2...60, into: &$0.calls.fallbackAfterS) },
         Setting("supervision.heartbeat_interval_ms", expected: "an integer from 50 to 60000") {
             int($1, 50...60_000, into: &$0.supervision.heartbeatIntervalMs)
         },

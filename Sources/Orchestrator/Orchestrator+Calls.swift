@@ -136,6 +136,7 @@ extension Orchestrator {
             if referrals[record.id] != nil { reportReferral(record) }
             if record.isTerminated {
                 leaveConference(record.id)
+                lossWatch[record.id] = nil
                 if let worker = record.worker {
                     Task { _ = await self.requestComponent(worker, "media.release", ["call": .string(record.id)], timeout: .seconds(2)) }
                 }
@@ -147,6 +148,7 @@ extension Orchestrator {
             if let callID = data["call"]?.stringValue, let state = data["rtp_state"] {
                 calls.update(callID) { $0.rtpState = state }
             }
+            followQuality(data)
         case "media.stopped":
             // The call's quality report: the final figures of its media, under one name clients can wait for.
             guard let callID = data["call"]?.stringValue else { return }

@@ -36,6 +36,8 @@ public actor Orchestrator {
     var referrals: [String: String] = [:]
     /// The calls mixed together in the local three-way conference (sip-audio mixes them; docs/ARCHITECTURE.md).
     var conference: Set<String> = []
+    /// Loss per second of each call, for `call.quality.degraded` and the codec fallback.
+    var lossWatch: [String: LossWatch] = [:]
     /// The journal as last written (Orchestrator+Journal.swift).
     var lastJournal: JSONValue?
     private let adopting: Bool

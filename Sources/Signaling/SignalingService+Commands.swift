@@ -69,6 +69,11 @@ extension SignalingService {
                 return Self.bad(request, "call.refer_notify needs args.call and args.code")
             }
             reply = referNotify(callID: call, code: code, reason: args["reason"]?.stringValue)
+        case "call.reoffer":
+            guard let call = args["call"]?.stringValue, let codecs = args["codecs"]?.arrayValue?.compactMap(\.stringValue) else {
+                return Self.bad(request, "call.reoffer needs args.call and args.codecs")
+            }
+            reply = await reoffer(callID: call, codecs: codecs)
         case "call.dtmf_info":
             guard let call = args["call"]?.stringValue, let digits = args["digits"]?.stringValue else {
                 return Self.bad(request, "call.dtmf_info needs args.call and args.digits")

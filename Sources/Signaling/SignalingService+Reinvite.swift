@@ -28,6 +28,32 @@ extension SignalingService {
         }
     }
 
+    /// A new offer with `codecs` (in order) for an answered call, e.g. to fall back along a codec chain under sustained
+    /// loss; hold state and SDP attributes stay. Answers once the peer accepted or refused (then the old codecs stay).
+    func reoffer(callID id: String, codecs: [String]) async -> Reply {
+        guard var call = calls[id] else { return Reply(id: "", error: WireError(.notFound, "no call '\(id)'")) }
+        guard call.isAnswered, call.dialog != nil, call.media != nil else {
+            return Reply(id: "", error: WireError(.failed, "call '\(id)' is \(call.state.rawValue): only an answered call gets a new offer"))
+        }
+        guard case .success(let parsed?) = MediaPreferences.parse(["codecs": .array(codecs.map { .string($0) })]) else {
+            return Reply(id: "", error: WireError(.badArgs, "codecs must be a non-empty list of PCMU and PCMA"))
+        }
+        guard call.reinvite == nil, call.twoXX == nil, reinviteWaiters[id] == nil else {
+            return Reply(id: "", error: WireError(.unavailable, "an offer/answer exchange of call '\(id)' is in progress; try again in a moment"))
+        }
+        let previous = call.preferences
+        var preferences = call.preferences ?? MediaPreferences()
+        preferences.codecs = parsed.codecs
+        call.preferences = preferences
+        calls[id] = call
+        let reply = await withCheckedContinuation { continuation in
+            reinviteWaiters[id] = continuation
+            if let failure = sendReinvite(id, hold: call.localHold, direction: call.holdDirection) { finishReinvite(id, failure) }
+        }
+        if case .failure = reply.outcome, calls[id] != nil { calls[id]?.preferences = previous }
+        return reply
+    }
+
     /// Builds and sends the re-INVITE with our new offer; an error when the dialog cannot make one.
     @discardableResult
     func sendReinvite(_ id: String, hold: Bool, direction: MediaDirection, attempt previous: PendingReinvite? = nil) -> Reply? {

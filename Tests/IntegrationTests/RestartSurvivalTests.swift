@@ -287,3 +287,53 @@ final class GapMeter: Sendable {
         endpoint.shutdown()
     }
 }
+
+extension ProcessGroupTests.RestartSurvivalTests {
+    /// A pcap of `seconds` of PCMU RTP (20 ms packets, 127.0.0.1:6000 -> :6002) with every `dropEvery`-th packet left
+    /// out, for SIPp's play_pcap_audio (it rewrites addresses and ports).
+    static func lossyPCAP(seconds: Int, dropEvery: Int) -> [UInt8] {
+        var out: [UInt8] = []
+        func le32(_ v: UInt32) { out += withUnsafeBytes(of: v.littleEndian, Array.init) }
+        func le16(_ v: UInt16) { out += withUnsafeBytes(of: v.littleEndian, Array.init) }
+        le32(0xA1B2_C3D4); le16(2); le16(4); le32(0); le32(0); le32(65535); le32(1)  // global header, Ethernet
+        for n in 0..<(seconds * 50) where n % dropEvery != dropEvery - 1 {
+            let rtp: [UInt8] = [0x80, n == 0 ? 0x80 : 0x00, UInt8(n >> 8 & 0xFF), UInt8(n & 0xFF)]
+                + withUnsafeBytes(of: UInt32(n * 160).bigEndian, Array.init) + [0x12, 0x34, 0x56, 0x78] + [UInt8](repeating: 0xFF, count: 160)
+            let udpLength = 8 + rtp.count, ipLength = 20 + udpLength
+            var packet: [UInt8] = [0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 1, 0x08, 0x00]
+            packet += [0x45, 0, UInt8(ipLength >> 8), UInt8(ipLength & 0xFF), 0, 0, 0x40, 0, 64, 17, 0, 0, 127, 0, 0, 1, 127, 0, 0, 1]
+            packet += [0x17, 0x70, 0x17, 0x72, UInt8(udpLength >> 8), UInt8(udpLength & 0xFF), 0, 0] + rtp
+            let micros = n * 20_000
+            le32(UInt32(micros / 1_000_000)); le32(UInt32(micros % 1_000_000)); le32(UInt32(packet.count)); le32(UInt32(packet.count))
+            out += packet
+        }
+        return out
+    }
+
+    /// Sustained loss (25 %, from a SIPp pcap with gaps) with `calls.codec_fallback PCMU,PCMA`: orch reports
+    /// `call.quality.degraded` and re-offers PCMA (re-INVITE), which SIPp checks and accepts.
+    @Test func sustainedLossMakesTheCallFallBackAlongTheCodecChain() async throws {
+        let port = TestPorts.base()
+        try await withInstance { instance in
+            _ = try await instance.up(ProcessGroupTests.SIPInteropTests.flags(port, autoAnswer: false)
+                                      + ["--set", "calls.codec_fallback=PCMU,PCMA", "--set", "calls.fallback_after_s=2"])
+            let events = try await EventRecorder(instance)
+            defer { events.stop() }
+            try await withPeer({ try .sipp("uas_lossy_fallback.xml", port: port + 2) }) { sipp in
+                try Data(Self.lossyPCAP(seconds: 12, dropEvery: 4)).write(to: URL(fileURLWithPath: sipp.directory + "/lossy.pcap"))
+                #expect(await PeerProcess.waitForUDP(port + 2))
+                let call = try #require(try await instance.handle.request("call", args: ["to": .string("sip:service@127.0.0.1:\(port + 2)")], timeout: .seconds(10))["call"]?.stringValue)
+                let degraded = await events.wait(timeout: .seconds(10)) { $0.type == "call.quality.degraded" }
+                #expect((degraded?.data["loss_pct"]?.doubleValue ?? 0) >= 15, "\(String(describing: degraded?.data))")
+                #expect(degraded?.data["message"]?.stringValue?.contains("check the network path") == true)
+                let fallback = await events.wait(timeout: .seconds(10)) { $0.type == "call.codec.fallback" }
+                #expect(fallback?.data["from"]?.stringValue == "PCMU" && fallback?.data["to"]?.stringValue == "PCMA"
+                        && fallback?.data["accepted"]?.boolValue == true, "\(String(describing: fallback?.data))")
+                let listed = try await instance.handle.request("calls")["calls"]?.arrayValue?.first
+                #expect(listed?["codec"]?.stringValue == "PCMA" && listed?["state"]?.stringValue == "connected")
+                _ = try await instance.handle.request("hangup", args: ["call": .string(call)])
+                #expect(await sipp.exitStatus() == 0, "\(sipp.file("errors.log").suffix(1500))")
+            }
+        }
+    }
+}
