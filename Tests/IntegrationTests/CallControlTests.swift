@@ -520,3 +520,37 @@ extension ProcessGroupTests.CallControlTests {
         }
     }
 }
+
+extension ProcessGroupTests.CallControlTests {
+    /// Recording a call with a third-party peer: SIPp echoes our RTP, so the right channel (what we hear) carries our
+    /// own 440 Hz microphone back, the left (what we send) the same tone.
+    @Test func recordingACallWithSippEchoingOurAudio() async throws {
+        let port = TestPorts.base()
+        try await withInstance { instance in
+            let mic = instance.root + "/mic.wav"
+            try ProcessGroupTests.AudioDeviceTests.writeTone(mic, frequency: 440, amplitude: 0.2, seconds: 30, rate: 8000, channels: 1)
+            _ = try await instance.up(ProcessGroupTests.SIPInteropTests.flags(port, autoAnswer: false) + ["--audio", "file:\(mic)"]
+                                      + ProcessGroupTests.AudioDeviceTests.plain)
+            try await withPeer({ try .sipp("uas_answer.xml", port: port + 2, extra: ["-rtp_echo"]) }) { sipp in
+                #expect(await PeerProcess.waitForUDP(port + 2))
+                let call = try #require(try await instance.handle.request("call", args: ["to": .string("sip:service@127.0.0.1:\(port + 2)")], timeout: .seconds(10))["call"]?.stringValue)
+                let path = instance.root + "/echo-recording.wav"
+                #expect(try await eventually(timeout: .seconds(10)) {
+                    try await instance.handle.request("calls")["calls"]?.arrayValue?.first?["state"]?.stringValue == "connected"
+                })
+                _ = try await instance.handle.request("record", args: ["call": .string(call), "path": .string(path)])
+                let played = { (try? await instance.handle.request("call_stats", args: ["call": .string(call)]))?["frames_played"]?.intValue ?? 0 }
+                let f0 = await played()
+                #expect(await eventually(timeout: .seconds(8)) { await played() >= f0 + 75 })
+                let stopped = try await instance.handle.request("record", args: ["call": .string(call), "stop": true])
+                #expect((stopped["seconds"]?.doubleValue ?? 0) >= 1)
+                _ = try await instance.handle.request("hangup", args: ["call": .string(call)])
+                #expect(await sipp.exitStatus() == 0)
+                let wav = try WAVFile.parse([UInt8](try Data(contentsOf: URL(fileURLWithPath: path))))
+                let right = stride(from: 1, to: wav.samples.count, by: 2).map { wav.samples[$0] }
+                let heard = Array(Tone.withoutSilentFrames(right).suffix(4000))
+                #expect(heard.count >= 4000 && Tone.dominant(heard, among: [440, 1000, 2000]) == 440, "the echo of our tone in the right channel")
+            }
+        }
+    }
+}
