@@ -39,7 +39,7 @@ extension Orchestrator {
                     self.logger.warning("restored call on a new port", metadata: ["call": "\(record.id)", "old": "\(record.mediaPort ?? 0)", "new": "\(port)"])
                     self.calls.update(record.id) { $0.mediaPort = port }
                     self.events?.publish("call.media.moved", ["call": .string(record.id), "worker": .string(worker), "port": .init(port),
-                                                              "message": "the call's media port changed; the peer learns the new one from our next re-INVITE"])
+                                                              "message": "the call's media port was taken by another program; a re-INVITE gives the peer the new one"])
                 }
                 guard let remote = record.mediaApplied else { return }  // not started yet: orch starts it when the SDP settles
                 var start: [String: JSONValue] = ["call": .string(record.id), "remote": remote,
@@ -49,6 +49,14 @@ extension Orchestrator {
                 let started = await self.requestComponent(worker, "media.start", start, timeout: .seconds(2))
                 if case .failure(let e) = started.outcome {
                     self.logger.error("media.start of a restored call failed", metadata: ["call": "\(record.id)", "error": "\(e)"])
+                }
+                if port != record.mediaPort, let address = result["address"]?.stringValue {
+                    // The peer learns the new port from a re-INVITE (RFC 3261 §14): the call goes on there.
+                    let reply = await self.requestSig("call.reoffer", ["call": .string(record.id),
+                                                                       "media": ["address": .string(address), "port": .init(port)]], timeout: .seconds(40))
+                    if case .failure(let e) = reply.outcome {
+                        self.logger.error("could not tell the peer the call's new media port", metadata: ["call": "\(record.id)", "error": "\(e)"])
+                    }
                 }
             }
         }

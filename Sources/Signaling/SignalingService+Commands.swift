@@ -70,10 +70,14 @@ extension SignalingService {
             }
             reply = referNotify(callID: call, code: code, reason: args["reason"]?.stringValue)
         case "call.reoffer":
-            guard let call = args["call"]?.stringValue, let codecs = args["codecs"]?.arrayValue?.compactMap(\.stringValue) else {
-                return Self.bad(request, "call.reoffer needs args.call and args.codecs")
+            let codecs = args["codecs"]?.arrayValue?.compactMap(\.stringValue)
+            let media = args["media"]?["address"]?.stringValue.flatMap { address in
+                args["media"]?["port"]?.intValue.flatMap(UInt16.init(exactly:)).map { (address: address, port: $0) }
             }
-            reply = await reoffer(callID: call, codecs: codecs)
+            guard let call = args["call"]?.stringValue, codecs != nil || media != nil else {
+                return Self.bad(request, "call.reoffer needs args.call and args.codecs or args.media {address, port}")
+            }
+            reply = await reoffer(callID: call, codecs: codecs, media: media)
         case "call.dtmf_info":
             guard let call = args["call"]?.stringValue, let digits = args["digits"]?.stringValue else {
                 return Self.bad(request, "call.dtmf_info needs args.call and args.digits")

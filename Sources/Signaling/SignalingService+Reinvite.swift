@@ -30,21 +30,29 @@ extension SignalingService {
 
     /// A new offer with `codecs` (in order) for an answered call, e.g. to fall back along a codec chain under sustained
     /// loss; hold state and SDP attributes stay. Answers once the peer accepted or refused (then the old codecs stay).
-    func reoffer(callID id: String, codecs: [String]) async -> Reply {
+    /// `media`: a new address and port of ours (a restarted media worker could not get the old port back).
+    func reoffer(callID id: String, codecs: [String]?, media newMedia: (address: String, port: UInt16)? = nil) async -> Reply {
         guard var call = calls[id] else { return Reply(id: "", error: WireError(.notFound, "no call '\(id)'")) }
         guard call.isAnswered, call.dialog != nil, call.media != nil else {
             return Reply(id: "", error: WireError(.failed, "call '\(id)' is \(call.state.rawValue): only an answered call gets a new offer"))
         }
-        guard case .success(let parsed?) = MediaPreferences.parse(["codecs": .array(codecs.map { .string($0) })]) else {
-            return Reply(id: "", error: WireError(.badArgs, "codecs must be a non-empty list of PCMU and PCMA"))
+        var parsedCodecs: [String]?
+        if let codecs {
+            guard case .success(let parsed?) = MediaPreferences.parse(["codecs": .array(codecs.map { .string($0) })]) else {
+                return Reply(id: "", error: WireError(.badArgs, "codecs must be a non-empty list of PCMU and PCMA"))
+            }
+            parsedCodecs = parsed.codecs
         }
         guard call.reinvite == nil, call.twoXX == nil, reinviteWaiters[id] == nil else {
             return Reply(id: "", error: WireError(.unavailable, "an offer/answer exchange of call '\(id)' is in progress; try again in a moment"))
         }
         let previous = call.preferences
-        var preferences = call.preferences ?? MediaPreferences()
-        preferences.codecs = parsed.codecs
-        call.preferences = preferences
+        if let parsedCodecs {
+            var preferences = call.preferences ?? MediaPreferences()
+            preferences.codecs = parsedCodecs
+            call.preferences = preferences
+        }
+        if let newMedia { call.media = (Self.isWildcard(newMedia.address) ? call.media?.address ?? newMedia.address : newMedia.address, newMedia.port) }
         calls[id] = call
         let reply = await withCheckedContinuation { continuation in
             reinviteWaiters[id] = continuation

@@ -337,3 +337,57 @@ extension ProcessGroupTests.RestartSurvivalTests {
         }
     }
 }
+
+extension ProcessGroupTests.RestartSurvivalTests {
+    /// Binds a UDP port on 127.0.0.1 (to take a port away from a restarting media worker); nil while it is busy.
+    static func holdPort(_ port: Int) -> Int32? {
+        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = UInt16(port).bigEndian
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let ok = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        if ok == 0 { return fd }
+        close(fd)
+        return nil
+    }
+
+    /// The worker restarts while another program took its call's port: the call comes back on a new port and a
+    /// re-INVITE gives the peer the new address; audio resumes.
+    @Test func aWorkerThatCannotGetItsPortBackMovesTheCallByReInvite() async throws {
+        let port = TestPorts.base(), portB = TestPorts.base()
+        let flags = ProcessGroupTests.MediaFlowTests.flags
+        try await withInstance { a in
+            try await withInstance(root: a.root) { b in
+                _ = try await a.up(flags(port, true))
+                _ = try await b.up(flags(portB, false))
+                let bEvents = try await EventRecorder(b)
+                defer { bEvents.stop() }
+                let (bCall, aCall) = try await ProcessGroupTests.MediaFlowTests.connect(b, to: a, port: port)
+                let oldPort = try #require(bCall["media_port"]?.intValue)
+                let meter = try GapMeter(address: a.endpoints.mediaTaps(worker: "rtp-1"), stream: try #require(aCall["streams"]?["playback"]?.intValue))
+                let source = try ToneInjector(b, stream: try #require(bCall["streams"]?["capture"]?.intValue), frequency: 1000, amplitude: 8000)
+                defer { meter.stop(); source.stop() }
+                #expect(await eventually { meter.voicedFrames >= 25 })
+                let victim = try await b.pid(of: "rtp-1")
+                kill(victim, SIGKILL)
+                var held: Int32?
+                #expect(await eventually(timeout: .seconds(2)) { held = Self.holdPort(oldPort); return held != nil }, "took the port")
+                defer { if let held { close(held) } }
+                let moved = await bEvents.wait(timeout: .seconds(5)) { $0.type == "call.media.moved" }
+                let newPort = try #require(moved?.data["port"]?.intValue)
+                #expect(newPort != oldPort)
+                // A learnt the new address from B's re-INVITE, and B's audio reaches A again.
+                let aCallID = try #require(aCall["call_id"]?.stringValue)
+                #expect(try await eventually(timeout: .seconds(5)) {
+                    let state = try await a.handle.request("calls")["calls"]?.arrayValue?.first?["state"]?.stringValue
+                    let remote = try await a.handle.request("call_stats", args: ["call": .string(aCallID)])["remote"]?.stringValue
+                    return state == "connected" && remote?.hasSuffix(":\(newPort)") == true
+                })
+                let after = ContinuousClock.now
+                #expect(await eventually(timeout: .seconds(5)) { meter.voicedFrames(after: after) >= 25 }, "audio flows again on the new port")
+                _ = try await b.handle.request("hangup", args: ["all": true])
+            }
+        }
+    }
+}
