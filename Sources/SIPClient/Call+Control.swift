@@ -65,14 +65,25 @@ extension Call {
         try await ensureActive()
         var args: [String: JSONValue] = ["call": .string(id)]
         if inactive { args["direction"] = "inactive" }
-        _ = try await core.request("hold", args, timeout: .seconds(45))
+        await settle(on: try await core.request("hold", args, timeout: .seconds(45)))
     }
 
     /// Takes the call off hold (re-INVITE offering `a=sendrecv`); the state is then `connected`, or `remoteHeld` if
     /// the peer still holds it.
     public func resume() async throws(SIPClientError) {
         try await ensureActive()
-        _ = try await core.request("resume", ["call": .string(id)], timeout: .seconds(45))
+        await settle(on: try await core.request("resume", ["call": .string(id)], timeout: .seconds(45)))
+    }
+
+    /// Waits (briefly) until this object shows the state orch's reply names: the reply can overtake the `call.state`
+    /// event that carries it, and a caller reading `state` right after `hold()` must see `held`.
+    private func settle(on reply: JSONValue) async {
+        guard let name = reply["state"]?.stringValue, let target = CallState(wire: name) else { return }
+        let states = stateChanges
+        _ = await withTimeout(.seconds(2)) { () -> Bool in
+            for await state in states where state == target || state == .terminated { return true }
+            return false
+        }
     }
 
     /// Blind transfer (RFC 3515): asks the peer to call `target` instead (REFER). Returns once the peer accepted;
