@@ -31,8 +31,8 @@ BIN = os.environ.get("SIPC_BIN_DIR", os.path.join(ROOT, ".build", "debug"))
 class Group:
     """The instance under test: sipc up/down, requests on ctl.sock, events on events.sock."""
 
-    def __init__(self, run_root, name, sip_port, rtp_ports):
-        self.env = dict(os.environ, XDG_RUNTIME_DIR=run_root, SIPC_BIN_DIR=BIN)
+    def __init__(self, run_root, name, sip_port, rtp_ports, extra_env=None):
+        self.env = dict(os.environ, XDG_RUNTIME_DIR=run_root, SIPC_BIN_DIR=BIN, **(extra_env or {}))
         self.name = name
         self.run_dir = os.path.join(run_root, "sip-client", name)
         subprocess.run([os.path.join(BIN, "sipc"), "up", "--instance", name, "--sip-listen", f"127.0.0.1:{sip_port}",
@@ -234,6 +234,48 @@ def wait_until(predicate, timeout):
     return predicate()
 
 
+def drop_trial(group, peer):
+    """One call while the components drop a share of their events and replies: it must either fail with an error
+    the caller sees, or connect and end on hangup; never stay behind in orch or in sig (a stuck call)."""
+    result = {"component": "bus", "fault": "drop", "dropped": False, "gap_ms": None, "registration_lost": False}
+    started = time.monotonic()
+    try:
+        call_id = group.request_retrying("call", {"to": peer}, timeout=15.0)["call"]
+    except (RuntimeError, TimeoutError) as e:
+        result["failed"] = f"call refused: {e}"
+        call_id = None
+    def listed():
+        return [c for c in group.request_retrying("calls").get("calls", []) if c.get("call_id") == call_id]
+    if call_id:
+        # orch may learn of the answer late (its event dropped): its audit catches up within a few seconds.
+        if wait_until(lambda: any(c.get("state") == "connected" for c in listed()), 10):
+            time.sleep(0.5)
+            try:
+                group.request_retrying("hangup", {"call": call_id}, timeout=15.0)
+            except (RuntimeError, TimeoutError) as e:
+                # A first attempt whose answer was lost did hang up: the retry then finds no call.
+                if "not_found" not in str(e):
+                    result["failed"] = f"hangup refused: {e}"
+        elif not result.get("failed"):
+            result["failed"] = "did not connect within 10 s"
+            try:
+                group.request_retrying("hangup", {"call": call_id}, timeout=15.0)
+            except (RuntimeError, TimeoutError):
+                pass
+        if not wait_until(lambda: not listed(), 12):
+            result["dropped"] = True
+            result["why"] = f"stuck in orch: {listed()}"
+    # sig must not keep a call orch let go of.
+    def sig_calls():
+        status = group.request_retrying("status")
+        return next((c.get("stats", {}).get("calls", 0) for c in status["components"] if c["name"] == "sig"), 0)
+    if not wait_until(lambda: sig_calls() == 0, 12):
+        result["dropped"] = True
+        result["why"] = result.get("why", "") + f" stuck in sig: {sig_calls()} call(s)"
+    result["seconds"] = round(time.monotonic() - started, 2)
+    return result
+
+
 def trial(group, peer, component, fault, aor):
     """One call with one fault; returns a result dict."""
     result = {"component": component, "fault": fault, "dropped": False, "gap_ms": None, "registration_lost": False}
@@ -328,6 +370,8 @@ def main():
     ap.add_argument("--faults", default="kill-active,kill-setup,stop")
     ap.add_argument("--port", type=int, default=18400)
     ap.add_argument("--budget", type=float, default=1800, help="stop starting trials after this many seconds")
+    ap.add_argument("--drop-pct", type=float, default=10, help="share of component events and replies dropped in the bus trials")
+    ap.add_argument("--drop-trials", type=int, default=None, help="calls with dropped bus messages (default: --trials)")
     args = ap.parse_args()
     work = tempfile.mkdtemp(prefix="chaos-")
     sipp_call = subprocess.Popen(["sipp", "-sf", os.path.join(ROOT, "Tests/Interop/sipp/uas_answer_restart.xml"), "-i", "127.0.0.1",
@@ -344,7 +388,7 @@ def main():
         aor = "sip:chaos@127.0.0.1"
         group.request("register", {"aor": aor, "registrar": f"sip:127.0.0.1:{args.port + 4}", "expires": 20}, timeout=15)
         peer = f"sip:echo@127.0.0.1:{args.port + 2}"
-        for component in args.components.split(","):
+        for component in filter(None, args.components.split(",")):
             for fault in args.faults.split(","):
                 for n in range(args.trials):
                     if time.monotonic() - began > args.budget:
@@ -353,6 +397,18 @@ def main():
                     r["trial"] = n + 1
                     results.append(r)
                     print(json.dumps(r), flush=True)
+        # Dropped bus messages: a second group whose components lose a share of their events and replies.
+        group.down()
+        group = Group(work, "chaosdrop", args.port + 40, f"{args.port + 200}-{args.port + 299}",
+                      extra_env={"SIPC_FAULT_DROP_BUS_PCT": str(args.drop_pct)})
+        drop_trials = args.trials if args.drop_trials is None else args.drop_trials
+        for n in range(drop_trials):
+            if time.monotonic() - began > args.budget:
+                break
+            r = drop_trial(group, peer)
+            r["trial"] = n + 1
+            results.append(r)
+            print(json.dumps(r), flush=True)
     finally:
         if group:
             group.down()

@@ -60,6 +60,7 @@ public final class ControlClient: Sendable {
 
     /// Sends any control message (hello, heartbeat, reply) without waiting for an answer.
     public func send(_ message: ControlMessage) {
+        if FaultInjection.shouldDrop(message) { return }
         endpoint.send([message.encoded()])
     }
 

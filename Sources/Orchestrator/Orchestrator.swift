@@ -38,6 +38,8 @@ public actor Orchestrator {
     var conference: Set<String> = []
     /// Loss per second of each call, for `call.quality.degraded` and the codec fallback.
     var lossWatch: [String: LossWatch] = [:]
+    /// An audit of the calls against sig's is under way (see Orchestrator+Audit).
+    var auditing = false
     /// The journal as last written (Orchestrator+Journal.swift).
     var lastJournal: JSONValue?
     private let adopting: Bool
@@ -130,6 +132,7 @@ public actor Orchestrator {
                     // Every 2 s: lets subscribers notice a restarted orch (new pid, sequence numbers from 1 again) and
                     // catch up on what was published before their subscription reached it (PUB/SUB keeps no backlog).
                     if ticks % 40 == 0 { await self.events?.publish("instance.alive", ["pid": .init(getpid())]) }
+                    if ticks % 40 == 20 { Task { await self.auditCalls() } }
                     await self.checkAdopted()
                     await self.apply(.tick)
                     await self.flushJournal()

@@ -90,6 +90,11 @@ extension SignalingService {
             reply = restore(callID: call, snapshot: snapshot)
         case "calls":
             reply = Reply(id: "", result: ["calls": callsJSON()])
+        case "call.describe":
+            guard let call = args["call"]?.stringValue, let session = calls[call] else {
+                return Reply(id: request.id, error: WireError(.notFound, "no call '\(args["call"]?.stringValue ?? "")'"))
+            }
+            reply = Reply(id: "", result: .object(stateData(session)))
         default:
             return nil
         }

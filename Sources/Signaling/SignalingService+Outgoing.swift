@@ -307,24 +307,35 @@ extension SignalingService {
 
     func publishState(_ id: String, code: Int? = nil, reason: String? = nil, normal: Bool? = nil) {
         guard let call = calls[id] else { return }
-        var data: [String: JSONValue] = ["call": .string(id), "state": .string(call.state.rawValue),
-                                         "direction": .string(call.direction.rawValue), "remote": .string(call.remote),
-                                         "local": .string(call.local), "sip_call_id": .string(call.sipCallID)]
+        var data = stateData(call)
         if let code { data["code"] = .init(code) }
         if let reason { data["reason"] = .string(reason) }
         if let normal { data["normal"] = .bool(normal) }
-        if let codec = call.codec { data["codec"] = .string(codec) }
-        if let remoteMedia = call.remoteMedia { data["remote_media"] = remoteMedia }
-        if call.state != .terminated, let snapshot = call.snapshot { data["signaling"] = snapshot }
         emit("call.state", data)
     }
 
+    /// What `call.state` says of a call (also each entry of `calls`, so orch can catch up on a lost event).
+    func stateData(_ call: CallSession) -> [String: JSONValue] {
+        let id = call.id
+        var data: [String: JSONValue] = ["call": .string(id), "state": .string(call.state.rawValue),
+                                         "direction": .string(call.direction.rawValue), "remote": .string(call.remote),
+                                         "local": .string(call.local), "sip_call_id": .string(call.sipCallID)]
+        if let codec = call.codec { data["codec"] = .string(codec) }
+        if let remoteMedia = call.remoteMedia { data["remote_media"] = remoteMedia }
+        if call.state != .terminated, let snapshot = call.snapshot { data["signaling"] = snapshot }
+        return data
+    }
+
+    /// sig's calls, one short entry each (a listing of hundreds of calls stays far below the bus message limit);
+    /// `call.describe` gives one call's whole `call.state`.
     func callsJSON() -> JSONValue {
         .array(calls.values.sorted { $0.id < $1.id }.map { c in
             var o: [String: JSONValue] = ["call": .string(c.id), "state": .string(c.state.rawValue),
                                           "direction": .string(c.direction.rawValue), "remote": .string(c.remote),
                                           "sip_call_id": .string(c.sipCallID)]
             if let codec = c.codec { o["codec"] = .string(codec) }
+            if let port = c.remoteMedia?["port"]?.intValue { o["remote_port"] = .init(port) }
+            if let direction = c.remoteMedia?["direction"]?.stringValue { o["media_direction"] = .string(direction) }
             return .object(o)
         })
     }
