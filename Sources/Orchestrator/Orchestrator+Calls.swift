@@ -182,7 +182,11 @@ extension Orchestrator {
             Task {
                 let reply = await self.requestComponent(worker, "media.start", args, timeout: .seconds(2))
                 switch reply.outcome {
-                case .failure(let e): self.logger.warning("media.start failed", metadata: ["call": "\(record.id)", "error": "\(e)"])
+                case .failure(let e):
+                    // Not applied after all (e.g. a restarted worker that has not taken the call back yet): the next
+                    // trigger, at the latest orch's audit against sig, starts it again.
+                    self.calls.update(record.id) { if $0.mediaApplied == remote { $0.mediaApplied = nil } }
+                    self.logger.warning("media.start failed", metadata: ["call": "\(record.id)", "error": "\(e)"])
                 case .success(let result):
                     if let problem = result["hold_music_error"]?.stringValue {
                         self.logger.warning("\(problem)", metadata: ["call": "\(record.id)"])

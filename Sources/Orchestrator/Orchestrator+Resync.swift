@@ -41,14 +41,17 @@ extension Orchestrator {
                     self.events?.publish("call.media.moved", ["call": .string(record.id), "worker": .string(worker), "port": .init(port),
                                                               "message": "the call's media port was taken by another program; a re-INVITE gives the peer the new one"])
                 }
-                guard let remote = record.mediaApplied else { return }  // not started yet: orch starts it when the SDP settles
+                // The SDP may have settled while the worker was away (its media.start then failed): use what orch has now.
+                guard let remote = self.calls.active[record.id]?.mediaApplied ?? record.mediaApplied
+                        ?? self.calls.active[record.id]?.signaling?["remote_media"] else { return }  // not started yet: orch starts it when the SDP settles
                 var start: [String: JSONValue] = ["call": .string(record.id), "remote": remote,
                                                   "streams": ["playback": .init(Int(record.playbackStream)), "capture": .init(Int(record.captureStream))]]
                 if let state = self.calls.active[record.id]?.rtpState ?? record.rtpState { start["rtp_state"] = state }
                 if let music = self.calls.active[record.id]?.holdMusicApplied { start["hold_music"] = music }
                 let started = await self.requestComponent(worker, "media.start", start, timeout: .seconds(2))
-                if case .failure(let e) = started.outcome {
-                    self.logger.error("media.start of a restored call failed", metadata: ["call": "\(record.id)", "error": "\(e)"])
+                switch started.outcome {
+                case .failure(let e): self.logger.error("media.start of a restored call failed", metadata: ["call": "\(record.id)", "error": "\(e)"])
+                case .success: self.calls.update(record.id) { $0.mediaApplied = remote }
                 }
                 if port != record.mediaPort, let address = result["address"]?.stringValue {
                     // The peer learns the new port from a re-INVITE (RFC 3261 §14): the call goes on there.
