@@ -17,11 +17,7 @@ extension ProcessGroupTests {
         }
 
         @Test func weHoldAndResumeASippCallWithReInvites() async throws {
-            let port = TestPorts.base()
-            try await withInstance { instance in
-                _ = try await instance.up(SIPInteropTests.flags(port, autoAnswer: false))
-                let events = try await EventRecorder(instance)
-                defer { events.stop() }
+            try await withSIPInstance(autoAnswer: false) { instance, events, port in
                 try await withPeer({ try .sipp("uas_hold_resume.xml", port: port + 2) }) { sipp in
                     #expect(await PeerProcess.waitForUDP(port + 2))
                     let placed = try await instance.handle.request("call", args: ["to": .string("sip:service@127.0.0.1:\(port + 2)")],
@@ -115,11 +111,7 @@ extension ProcessGroupTests {
 
 extension ProcessGroupTests.CallControlTests {
     @Test func dtmfBySIPInfoIsSentInOrderToSipp() async throws {
-        let port = TestPorts.base()
-        try await withInstance { instance in
-            _ = try await instance.up(ProcessGroupTests.SIPInteropTests.flags(port, autoAnswer: false))
-            let events = try await EventRecorder(instance)
-            defer { events.stop() }
+        try await withSIPInstance(autoAnswer: false) { instance, events, port in
             try await withPeer({ try .sipp("uas_info_dtmf.xml", port: port + 2) }) { sipp in
                 #expect(await PeerProcess.waitForUDP(port + 2))
                 let placed = try await instance.handle.request("call", args: ["to": .string("sip:service@127.0.0.1:\(port + 2)")], timeout: .seconds(10))
@@ -137,11 +129,7 @@ extension ProcessGroupTests.CallControlTests {
     }
 
     @Test func dtmfBySIPInfoFromSippIsReportedAndOtherInfoBodiesGet415() async throws {
-        let port = TestPorts.base()
-        try await withInstance { instance in
-            _ = try await instance.up(ProcessGroupTests.SIPInteropTests.flags(port, autoAnswer: true))
-            let events = try await EventRecorder(instance)
-            defer { events.stop() }
+        try await withSIPInstance(autoAnswer: true) { instance, events, port in
             try await withPeer({ try .sipp("uac_info_dtmf.xml", port: port + 2, target: "127.0.0.1:\(port)") }) { sipp in
                 #expect(await sipp.exitStatus() == 0, "SIPp's scenario failed:\n\(sipp.file("errors.log").suffix(2000))")
             }
@@ -203,11 +191,7 @@ extension ProcessGroupTests.CallControlTests {
     }
 
     @Test func baresipHoldsAndResumesUsAndSendsDTMF() async throws {
-        let port = TestPorts.base()
-        try await withInstance { instance in
-            _ = try await instance.up(ProcessGroupTests.SIPInteropTests.flags(port, autoAnswer: true))
-            let events = try await EventRecorder(instance)
-            defer { events.stop() }
+        try await withSIPInstance(autoAnswer: true) { instance, events, port in
             let logPath = instance.root + "/baresip.log"
             try await withPeer({ try .baresip(["--mode", "dial", "--port", String(port + 20), "--dial", "sip:bob@127.0.0.1:\(port)",
                                                "--after-established", "0.5:hold", "--after-established", "1.5:resume",
@@ -505,11 +489,7 @@ extension ProcessGroupTests.CallControlTests {
 
 extension ProcessGroupTests.CallControlTests {
     @Test func anUPDATEWithAnOfferHoldsTheCallLikeAReInvite() async throws {
-        let port = TestPorts.base()
-        try await withInstance { instance in
-            _ = try await instance.up(ProcessGroupTests.SIPInteropTests.flags(port, autoAnswer: true))
-            let events = try await EventRecorder(instance)
-            defer { events.stop() }
+        try await withSIPInstance(autoAnswer: true) { instance, events, port in
             try await withPeer({ try .sipp("uac_update_sendonly.xml", port: port + 2, target: "127.0.0.1:\(port)") }) { sipp in
                 #expect(await sipp.exitStatus() == 0, "\(sipp.file("errors.log").suffix(1500))")
                 #expect(sipp.messages.contains("a=recvonly"))
@@ -552,5 +532,17 @@ extension ProcessGroupTests.CallControlTests {
                 #expect(heard.count >= 4000 && Tone.dominant(heard, among: [440, 1000, 2000]) == 440, "the echo of our tone in the right channel")
             }
         }
+    }
+}
+
+/// An instance for a test against SIP peers: SIP on the next port block's first port, an event recorder, stopped
+/// afterwards. SIPp peers go on `port + 2`, `port + 6` (their media ports must not overlap: +10 and +12 each).
+func withSIPInstance(autoAnswer: Bool, extra: [String] = [], _ body: (TestInstance, EventRecorder, Int) async throws -> Void) async throws {
+    let port = TestPorts.base()
+    try await withInstance { instance in
+        _ = try await instance.up(ProcessGroupTests.SIPInteropTests.flags(port, autoAnswer: autoAnswer) + extra)
+        let events = try await EventRecorder(instance)
+        defer { events.stop() }
+        try await body(instance, events, port)
     }
 }

@@ -10,11 +10,7 @@ extension ProcessGroupTests.CallControlTests {
     }
 
     @Test func weTransferASippCallBlindAndHangUpWhenItSucceeded() async throws {
-        let port = TestPorts.base()
-        try await withInstance { instance in
-            _ = try await instance.up(ProcessGroupTests.SIPInteropTests.flags(port, autoAnswer: false))
-            let events = try await EventRecorder(instance)
-            defer { events.stop() }
+        try await withSIPInstance(autoAnswer: false) { instance, events, port in
             try await withPeer({ try .sipp("uas_refer_blind.xml", port: port + 2) }) { sipp in
                 #expect(await PeerProcess.waitForUDP(port + 2))
                 let placed = try await instance.handle.request("call", args: ["to": .string("sip:service@127.0.0.1:\(port + 2)")], timeout: .seconds(10))
@@ -33,11 +29,7 @@ extension ProcessGroupTests.CallControlTests {
     }
 
     @Test func aSippReferMakesUsCallTheTargetAndNotifyTheOutcome() async throws {
-        let port = TestPorts.base()
-        try await withInstance { instance in
-            _ = try await instance.up(ProcessGroupTests.SIPInteropTests.flags(port, autoAnswer: true))
-            let events = try await EventRecorder(instance)
-            defer { events.stop() }
+        try await withSIPInstance(autoAnswer: true) { instance, events, port in
             // carol: a SIPp that answers the call we place for the REFER (and waits for our BYE). Its media ports (+16, video +18)
             // stay clear of the transferor's (+12, +14).
             try await withPeer({ try .sipp("uas_answer.xml", port: port + 6) }) { carol in
@@ -210,11 +202,7 @@ extension ProcessGroupTests.CallControlTests {
 /// Attended transfer and a failed transfer against SIPp, in every role.
 extension ProcessGroupTests.CallControlTests {
     @Test func weTransferASippCallAttendedAndBothOurCallsEnd() async throws {
-        let port = TestPorts.base()
-        try await withInstance { instance in
-            _ = try await instance.up(ProcessGroupTests.SIPInteropTests.flags(port, autoAnswer: false))
-            let events = try await EventRecorder(instance)
-            defer { events.stop() }
+        try await withSIPInstance(autoAnswer: false) { instance, events, port in
             try await withPeer({ try .sipp("uas_refer_attended.xml", port: port + 2) }) { transferee in
                 try await withPeer({ try .sipp("uas_answer.xml", port: port + 6) }) { target in
                     #expect(await PeerProcess.waitForUDP(port + 2))
@@ -237,11 +225,7 @@ extension ProcessGroupTests.CallControlTests {
     }
 
     @Test func aTransferWhoseNewCallFailsIsReportedAndTheCallStays() async throws {
-        let port = TestPorts.base()
-        try await withInstance { instance in
-            _ = try await instance.up(ProcessGroupTests.SIPInteropTests.flags(port, autoAnswer: false))
-            let events = try await EventRecorder(instance)
-            defer { events.stop() }
+        try await withSIPInstance(autoAnswer: false) { instance, events, port in
             try await withPeer({ try .sipp("uas_refer_fails.xml", port: port + 2) }) { sipp in
                 #expect(await PeerProcess.waitForUDP(port + 2))
                 let call = try #require(try await instance.handle.request("call", args: ["to": .string("sip:bob@127.0.0.1:\(port + 2)")], timeout: .seconds(10))["call"]?.stringValue)
@@ -277,11 +261,7 @@ extension ProcessGroupTests.CallControlTests {
     }
 
     @Test func aSippINVITEWithReplacesTakesThePlaceOfOurCall() async throws {
-        let port = TestPorts.base()
-        try await withInstance { instance in
-            _ = try await instance.up(ProcessGroupTests.SIPInteropTests.flags(port, autoAnswer: true))
-            let events = try await EventRecorder(instance)
-            defer { events.stop() }
+        try await withSIPInstance(autoAnswer: true) { instance, events, port in
             try await withPeer({ try .sipp("uac_wait_bye.xml", port: port + 2, target: "127.0.0.1:\(port)") }) { first in
                 let up = await events.wait { $0.type == "call.state" && $0.data["state"]?.stringValue == "connected" && $0.data["signaling"] != nil }
                 let dialog = try #require(up?.data["signaling"]?["dialog"])
