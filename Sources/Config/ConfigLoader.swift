@@ -29,6 +29,10 @@ public enum ConfigLoader {
 
     /// Applies the settings of a YAML document on top of `config`.
     public static func apply(yaml text: String, source: String, to config: inout InstanceConfig) throws(ConfigError) {
+        if let problem = YAMLNestingGuard.problem(in: text) {
+            throw ConfigError(source: source, key: "(syntax)", value: "", problem: "nested too deeply: \(problem)",
+                              fix: "a settings file has sections of single values (docs/CONFIG.md); remove the nesting")
+        }
         let root: Node?
         do {
             root = try Yams.compose(yaml: text)

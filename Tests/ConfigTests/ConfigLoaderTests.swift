@@ -135,3 +135,26 @@ import Testing
         #expect(AudioBackend.parse("file:a.wav,b.wav").map(\.description) == "file:a.wav,b.wav")
     }
 }
+
+extension ConfigLoaderTests {
+    /// Found by fuzzing (Tests/Fuzz/regressions/config): thousands of nested `[`/`{` overflowed the YAML parser's
+    /// stack. Deep nesting of any kind is refused with a message before parsing; ordinary files still load.
+    @Test func deeplyNestedYAMLIsRefusedNotACrash() {
+        let cases = ["sip:\n  n: " + String(repeating: "[", count: 5000),
+                     "sip:\n  n: " + String(repeating: "{a: ", count: 3000),
+                     String(repeating: "- ", count: 4000) + "x",
+                     (0..<200).map { String(repeating: " ", count: $0) + "k\($0):" }.joined(separator: "\n")]
+        for yaml in cases {
+            #expect {
+                _ = try parse(yaml)
+            } throws: { error in
+                "\(error)".contains("nested too deeply") || "\(error)".contains("indented more")
+            }
+        }
+        // Quoted brackets and comments do not count.
+        #expect(throws: Never.self) {
+            _ = try parse("sip:\n  listen: \"127.0.0.1:5070\"  # [[[[[[[[[[[[[[[[[[[[[[\nlog:\n  level: '{{{{{{{{{{{{{{{{{{{{{{{{' \n".replacingOccurrences(of: "'{{{{{{{{{{{{{{{{{{{{{{{{' ", with: "info"))
+        }
+        #expect(YAMLNestingGuard.problem(in: "a: \"[[[[[[[[[[[[[[[[[[[[[[[[[[[[\"\nb: '{{{{{{{{{{{{{{{{{{{{{{{{{{{'\n# [[[[[[[[[[[[[[[[[[[[[[[[[[\n") == nil)
+    }
+}
