@@ -11,7 +11,7 @@ extension Orchestrator {
     static let auditGrace: TimeInterval = 3
 
     func auditCalls() async {
-        guard !auditing, let sig = core.upComponents(role: "sig").first else { return }
+        guard !auditing, Date().timeIntervalSince(sigCameUp) > Self.auditGrace, let sig = core.upComponents(role: "sig").first else { return }
         auditing = true
         defer { auditing = false }
         let reply = await requestComponent(sig, "calls", [:], timeout: .seconds(2))

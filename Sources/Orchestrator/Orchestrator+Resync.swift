@@ -11,7 +11,9 @@ extension Orchestrator {
         switch role {
         case "rtp": resyncMedia(worker: name)
         case "audio": resyncAudio(name)
-        case "sig": reconcileCalls(with: name, restore: !adopted)
+        case "sig":
+            sigCameUp = Date()  // the audit waits until the restore below is done
+            reconcileCalls(with: name, restore: !adopted)
         default: break
         }
     }

@@ -40,6 +40,8 @@ public actor Orchestrator {
     var lossWatch: [String: LossWatch] = [:]
     /// An audit of the calls against sig's is under way (see Orchestrator+Audit).
     var auditing = false
+    /// When sig last came up (restarted or adopted): its calls are being given back, so the audit waits a little.
+    var sigCameUp = Date.distantPast
     /// The journal as last written (Orchestrator+Journal.swift).
     var lastJournal: JSONValue?
     private let adopting: Bool
