@@ -52,7 +52,7 @@ final class PeerProcess: @unchecked Sendable {  // used from one test at a time
 
     /// SIPp with the common flags: loopback, one call, a hard timeout, and the message trace this test reads.
     static func sipp(_ scenario: String, port: Int, target: String? = nil, extra: [String] = []) throws -> PeerProcess {
-        var args = ["-sf", InteropAssets.scenario(scenario), "-i", "127.0.0.1", "-p", String(port), "-mp", String(port + 10),
+        var args = ["-sf", scenario.hasPrefix("/") ? scenario : InteropAssets.scenario(scenario), "-i", "127.0.0.1", "-p", String(port), "-mp", String(port + 10),
                     "-m", "1", "-timeout", "30s", "-timeout_error", "-nostdin", "-trace_msg", "-message_file", "messages.log",
                     "-trace_err", "-error_file", "errors.log"] + extra
         if let target { args.append(target) }

@@ -319,8 +319,14 @@ extension ProcessGroupTests.RestartSurvivalTests {
                                       + ["--set", "calls.codec_fallback=PCMU,PCMA", "--set", "calls.fallback_after_s=2"])
             let events = try await EventRecorder(instance)
             defer { events.stop() }
-            try await withPeer({ try .sipp("uas_lossy_fallback.xml", port: port + 2) }) { sipp in
-                try Data(Self.lossyPCAP(seconds: 12, dropEvery: 4)).write(to: URL(fileURLWithPath: sipp.directory + "/lossy.pcap"))
+            // SIPp loads the pcap with the scenario: both go into the test's directory first, the scenario naming the pcap
+            // by its absolute path.
+            let pcap = instance.root + "/lossy.pcap", scenario = instance.root + "/uas_lossy_fallback.xml"
+            try Data(Self.lossyPCAP(seconds: 12, dropEvery: 4)).write(to: URL(fileURLWithPath: pcap))
+            let text = try String(contentsOfFile: InteropAssets.scenario("uas_lossy_fallback.xml"), encoding: .utf8)
+            try text.replacingOccurrences(of: "play_pcap_audio=\"lossy.pcap\"", with: "play_pcap_audio=\"\(pcap)\"")
+                .write(toFile: scenario, atomically: true, encoding: .utf8)
+            try await withPeer({ try .sipp(scenario, port: port + 2) }) { sipp in
                 #expect(await PeerProcess.waitForUDP(port + 2))
                 let call = try #require(try await instance.handle.request("call", args: ["to": .string("sip:service@127.0.0.1:\(port + 2)")], timeout: .seconds(10))["call"]?.stringValue)
                 let degraded = await events.wait(timeout: .seconds(10)) { $0.type == "call.quality.degraded" }
