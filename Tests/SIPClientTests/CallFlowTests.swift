@@ -122,9 +122,12 @@ extension SIPClientTests {
                 #expect(active.count == 1 && active.first?.direction == .incoming)
                 try await call.hangup()
                 _ = try await call.waitForEnd()
-                let stillListed = try await a.activeCalls()
-                let endedState = await active.first?.state
-                #expect(stillListed.isEmpty || endedState == .terminated)
+                // A learns of the end from its own sig, a moment after B: wait for it rather than race it.
+                let aCall = try #require(active.first)
+                let aEnd = await withDeadline(.seconds(5)) { try? await aCall.waitForEnd() }
+                let aState = await aCall.state
+                #expect(aEnd != nil && aState == .terminated)
+                #expect(try await a.activeCalls().isEmpty)
             }
         }
 
