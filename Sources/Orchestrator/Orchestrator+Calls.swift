@@ -64,8 +64,10 @@ extension Orchestrator {
         case "conference":
             return Reply(id: id, outcome: await conferenceCommand(args).outcome)
         case "hold", "resume":
-            guard let callID = args["call"]?.stringValue ?? (calls.active.count == 1 ? calls.active.keys.first : nil) else {
-                return Reply(id: id, error: WireError(.badArgs, "\(request.command) needs args.call (\(calls.active.count) calls active)"))
+            let callID: String
+            switch targetCall(args, command: request.command) {
+            case .success(let c): callID = c
+            case .failure(let e): return Reply(id: id, error: e)
             }
             var forward = args
             forward["call"] = .string(callID)
@@ -76,8 +78,10 @@ extension Orchestrator {
         case "devices", "mute", "unmute", "audio", "audio_state", "audio_attach", "audio_detach":
             return await answerAudioCommand(request)
         case "dtmf", "call_stats", "record":
-            guard let callID = args["call"]?.stringValue ?? (calls.active.count == 1 ? calls.active.keys.first : nil) else {
-                return Reply(id: id, error: WireError(.badArgs, "\(request.command) needs args.call (\(calls.active.count) calls active)"))
+            let callID: String
+            switch targetCall(args, command: request.command) {
+            case .success(let c): callID = c
+            case .failure(let e): return Reply(id: id, error: e)
             }
             guard let worker = calls.active[callID]?.worker else {
                 return Reply(id: id, error: WireError(.notFound, "no call '\(callID)' with media"))
@@ -197,6 +201,12 @@ extension Orchestrator {
         }
         guard calls.active[record.id]?.mediaApplied != nil, let current = calls.active[record.id] else { return }
         if record.state == "held" { detachAudio(current) } else { attachAudio(current) }
+    }
+
+    /// The call a command is about: `args.call`, or the only active call when there is exactly one.
+    func targetCall(_ args: [String: JSONValue], command: String) -> Result<String, WireError> {
+        if let callID = args["call"]?.stringValue ?? (calls.active.count == 1 ? calls.active.keys.first : nil) { return .success(callID) }
+        return .failure(WireError(.badArgs, "\(command) needs args.call (\(calls.active.count) calls active)"))
     }
 
     /// Call waiting and switching: every other call we are talking in (`connected`, or held by its peer) goes on hold

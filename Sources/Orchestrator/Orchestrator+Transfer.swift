@@ -5,8 +5,10 @@ import Wire
 extension Orchestrator {
     /// `transfer {"call"?,"target"?,"attended"?}`: blind to `target`, or attended to the peer of our call `attended`.
     func transferCall(_ args: [String: JSONValue]) async -> Reply {
-        guard let callID = args["call"]?.stringValue ?? (calls.active.count == 1 ? calls.active.keys.first : nil) else {
-            return Reply(id: "", error: WireError(.badArgs, "transfer needs args.call (\(calls.active.count) calls active)"))
+        let callID: String
+        switch targetCall(args, command: "transfer") {
+        case .success(let c): callID = c
+        case .failure(let e): return Reply(id: "", error: e)
         }
         var forward: [String: JSONValue] = ["call": .string(callID)]
         if let other = args["attended"]?.stringValue {

@@ -283,44 +283,36 @@ extension ProcessGroupTests.CallControlTests {
 extension ProcessGroupTests.CallControlTests {
     /// Call waiting: C calls A while A talks to B; answering C holds B; resuming B holds C (switching).
     @Test func callWaitingAnswerHoldsTheCurrentCallAndResumeSwitchesBack() async throws {
-        let portA = TestPorts.base(), portB = TestPorts.base(), portC = TestPorts.base()
-        let flags = ProcessGroupTests.MediaFlowTests.flags
-        try await withInstance { a in
-            try await withInstance(root: a.root) { b in
-                try await withInstance(root: a.root) { c in
-                    _ = try await a.up(flags(portA, false))
-                    _ = try await b.up(flags(portB, true))
-                    _ = try await c.up(flags(portC, false))
-                    let toB = try #require(try await a.handle.request("call", args: ["to": .string("sip:bob@127.0.0.1:\(portB)")], timeout: .seconds(10))["call"]?.stringValue)
-                    let state = { (call: String) async -> String? in
-                        (try? await a.handle.request("calls"))?["calls"]?.arrayValue?.first { $0["call_id"]?.stringValue == call }?["state"]?.stringValue
-                    }
-                    #expect(await eventually(timeout: .seconds(10)) { await state(toB) == "connected" })
-                    _ = try await c.handle.request("call", args: ["to": .string("sip:alice@127.0.0.1:\(portA)")], timeout: .seconds(10))
-                    var fromC: String?
-                    #expect(await eventually(timeout: .seconds(10)) {
-                        fromC = (try? await a.handle.request("calls"))?["calls"]?.arrayValue?.first { $0["state"]?.stringValue == "incoming" }?["call_id"]?.stringValue
-                        return fromC != nil
-                    })
-                    let waiting = try #require(fromC)
-                    let answer = try a.sipc(["answer", waiting])
-                    #expect(answer.status == 0, "\(answer.stderr)")
-                    #expect(await eventually(timeout: .seconds(10)) {
-                        let (w, held) = (await state(waiting), await state(toB))
-                        return w == "connected" && held == "held"
-                    })
-                    let resume = try a.sipc(["resume", toB, "--json"])
-                    #expect(resume.status == 0 && resume.stdout.contains("\"connected\""), "\(resume.stdout) \(resume.stderr)")
-                    #expect(await eventually(timeout: .seconds(10)) {
-                        let (back, held) = (await state(toB), await state(waiting))
-                        return back == "connected" && held == "held"
-                    })
-                    // sip-audio carries only the call being talked in.
-                    let attached = try await a.handle.request("audio_state")["calls"]?.arrayValue?.compactMap { $0["call"]?.stringValue }
-                    #expect(attached == [toB])
-                    _ = try await a.handle.request("hangup", args: ["all": true])
-                }
+        try await withThreeInstances(autoAnswer: (false, true, false)) { a, b, c, ports in
+            let (portA, portB) = (ports.a, ports.b)
+            let toB = try #require(try await a.handle.request("call", args: ["to": .string("sip:bob@127.0.0.1:\(portB)")], timeout: .seconds(10))["call"]?.stringValue)
+            let state = { (call: String) async -> String? in
+                (try? await a.handle.request("calls"))?["calls"]?.arrayValue?.first { $0["call_id"]?.stringValue == call }?["state"]?.stringValue
             }
+            #expect(await eventually(timeout: .seconds(10)) { await state(toB) == "connected" })
+            _ = try await c.handle.request("call", args: ["to": .string("sip:alice@127.0.0.1:\(portA)")], timeout: .seconds(10))
+            var fromC: String?
+            #expect(await eventually(timeout: .seconds(10)) {
+                fromC = (try? await a.handle.request("calls"))?["calls"]?.arrayValue?.first { $0["state"]?.stringValue == "incoming" }?["call_id"]?.stringValue
+                return fromC != nil
+            })
+            let waiting = try #require(fromC)
+            let answer = try a.sipc(["answer", waiting])
+            #expect(answer.status == 0, "\(answer.stderr)")
+            #expect(await eventually(timeout: .seconds(10)) {
+                let (w, held) = (await state(waiting), await state(toB))
+                return w == "connected" && held == "held"
+            })
+            let resume = try a.sipc(["resume", toB, "--json"])
+            #expect(resume.status == 0 && resume.stdout.contains("\"connected\""), "\(resume.stdout) \(resume.stderr)")
+            #expect(await eventually(timeout: .seconds(10)) {
+                let (back, held) = (await state(toB), await state(waiting))
+                return back == "connected" && held == "held"
+            })
+            // sip-audio carries only the call being talked in.
+            let attached = try await a.handle.request("audio_state")["calls"]?.arrayValue?.compactMap { $0["call"]?.stringValue }
+            #expect(attached == [toB])
+            _ = try await a.handle.request("hangup", args: ["all": true])
         }
     }
 }
@@ -544,5 +536,23 @@ func withSIPInstance(autoAnswer: Bool, extra: [String] = [], _ body: (TestInstan
         let events = try await EventRecorder(instance)
         defer { events.stop() }
         try await body(instance, events, port)
+    }
+}
+
+/// Three instances side by side (A, B, C) on their own port blocks, each started with MediaFlowTests' flags and
+/// the auto-answer choice given; `body` gets them and their SIP ports.
+func withThreeInstances(autoAnswer: (Bool, Bool, Bool),
+                        _ body: (TestInstance, TestInstance, TestInstance, (a: Int, b: Int, c: Int)) async throws -> Void) async throws {
+    let ports = (a: TestPorts.base(), b: TestPorts.base(), c: TestPorts.base())
+    let flags = ProcessGroupTests.MediaFlowTests.flags
+    try await withInstance { a in
+        try await withInstance(root: a.root) { b in
+            try await withInstance(root: a.root) { c in
+                _ = try await a.up(flags(ports.a, autoAnswer.0))
+                _ = try await b.up(flags(ports.b, autoAnswer.1))
+                _ = try await c.up(flags(ports.c, autoAnswer.2))
+                try await body(a, b, c, ports)
+            }
+        }
     }
 }

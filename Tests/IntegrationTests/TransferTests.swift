@@ -52,43 +52,35 @@ extension ProcessGroupTests.CallControlTests {
     /// A talks to B and to C; A transfers B to C attended: B calls C with Replaces naming C's call with A, C answers it
     /// in place of that call; A's two calls end. B and C stay connected to each other.
     @Test func attendedTransferAcrossThreeInstances() async throws {
-        let portA = TestPorts.base(), portB = TestPorts.base(), portC = TestPorts.base()
-        let flags = ProcessGroupTests.MediaFlowTests.flags
-        try await withInstance { a in
-            try await withInstance(root: a.root) { b in
-                try await withInstance(root: a.root) { c in
-                    _ = try await a.up(flags(portA, false))
-                    _ = try await b.up(flags(portB, true))
-                    _ = try await c.up(flags(portC, true))
-                    let aEvents = try await EventRecorder(a), cEvents = try await EventRecorder(c)
-                    defer { aEvents.stop(); cEvents.stop() }
-                    let toB = try #require(try await a.handle.request("call", args: ["to": .string("sip:bob@127.0.0.1:\(portB)")], timeout: .seconds(10))["call"]?.stringValue)
-                    let toC = try #require(try await a.handle.request("call", args: ["to": .string("sip:carol@127.0.0.1:\(portC)")], timeout: .seconds(10))["call"]?.stringValue)
-                    #expect(try await eventually(timeout: .seconds(10)) {
-                        let list = try await a.handle.request("calls")["calls"]?.arrayValue ?? []
-                        return list.filter { $0["state"]?.stringValue == "connected" }.count == 2
-                    })
-                    _ = try await a.handle.request("hold", args: ["call": .string(toB)], timeout: .seconds(10))
-                    let run = try a.sipc(["transfer", toB, "--attended", toC, "--json"])
-                    #expect(run.status == 0, "\(run.stderr)")
-                    let final = await aEvents.wait(timeout: .seconds(10)) { $0.type == "call.transfer" && $0.data["final"]?.boolValue == true }
-                    #expect(final?.data["success"]?.boolValue == true, "\(String(describing: final?.data))")
-                    // A has no call left; C's call from A was replaced by B's.
-                    #expect(try await eventually(timeout: .seconds(10)) { (try await a.handle.request("calls")["calls"]?.arrayValue ?? []).isEmpty })
-                    let replaced = await cEvents.wait { $0.type == "call.replaced" }
-                    #expect(replaced != nil)
-                    var lastSeen = ""
-                    #expect(try await eventually(timeout: .seconds(10)) {
-                        let cCalls = try await c.handle.request("calls")["calls"]?.arrayValue ?? []
-                        let bCalls = try await b.handle.request("calls")["calls"]?.arrayValue ?? []
-                        lastSeen = "C: \(cCalls) B: \(bCalls)"
-                        return cCalls.count == 1 && cCalls.first?["state"]?.stringValue == "connected"
-                            && bCalls.count == 1 && bCalls.first?["state"]?.stringValue == "connected"
-                            && (cCalls.first?["remote"]?.stringValue ?? "").contains(":\(portB)")  // B's call, not A's
-                    }, "\(lastSeen)")
-                    _ = try await b.handle.request("hangup", args: ["all": true])
-                }
-            }
+        try await withThreeInstances(autoAnswer: (false, true, true)) { a, b, c, ports in
+            let (portB, portC) = (ports.b, ports.c)
+            let aEvents = try await EventRecorder(a), cEvents = try await EventRecorder(c)
+            defer { aEvents.stop(); cEvents.stop() }
+            let toB = try #require(try await a.handle.request("call", args: ["to": .string("sip:bob@127.0.0.1:\(portB)")], timeout: .seconds(10))["call"]?.stringValue)
+            let toC = try #require(try await a.handle.request("call", args: ["to": .string("sip:carol@127.0.0.1:\(portC)")], timeout: .seconds(10))["call"]?.stringValue)
+            #expect(try await eventually(timeout: .seconds(10)) {
+                let list = try await a.handle.request("calls")["calls"]?.arrayValue ?? []
+                return list.filter { $0["state"]?.stringValue == "connected" }.count == 2
+            })
+            _ = try await a.handle.request("hold", args: ["call": .string(toB)], timeout: .seconds(10))
+            let run = try a.sipc(["transfer", toB, "--attended", toC, "--json"])
+            #expect(run.status == 0, "\(run.stderr)")
+            let final = await aEvents.wait(timeout: .seconds(10)) { $0.type == "call.transfer" && $0.data["final"]?.boolValue == true }
+            #expect(final?.data["success"]?.boolValue == true, "\(String(describing: final?.data))")
+            // A has no call left; C's call from A was replaced by B's.
+            #expect(try await eventually(timeout: .seconds(10)) { (try await a.handle.request("calls")["calls"]?.arrayValue ?? []).isEmpty })
+            let replaced = await cEvents.wait { $0.type == "call.replaced" }
+            #expect(replaced != nil)
+            var lastSeen = ""
+            #expect(try await eventually(timeout: .seconds(10)) {
+                let cCalls = try await c.handle.request("calls")["calls"]?.arrayValue ?? []
+                let bCalls = try await b.handle.request("calls")["calls"]?.arrayValue ?? []
+                lastSeen = "C: \(cCalls) B: \(bCalls)"
+                return cCalls.count == 1 && cCalls.first?["state"]?.stringValue == "connected"
+                    && bCalls.count == 1 && bCalls.first?["state"]?.stringValue == "connected"
+                    && (cCalls.first?["remote"]?.stringValue ?? "").contains(":\(portB)")  // B's call, not A's
+            }, "\(lastSeen)")
+            _ = try await b.handle.request("hangup", args: ["all": true])
         }
     }
 
