@@ -170,9 +170,12 @@ class Tone:
         self.push = ctx.socket(zmq.PUSH)
         self.push.setsockopt(zmq.LINGER, 0)
         self.push.setsockopt(zmq.SNDHWM, 20)
+        # Reconnect quickly to a restarted worker (libzmq's default waits 100 ms), as the client library does.
+        self.push.setsockopt(zmq.RECONNECT_IVL, 10)
         self.push.connect(f"ipc://{group.run_dir}/{call['worker']}-in.sock")
         self.tap = ctx.socket(zmq.SUB)
         self.tap.setsockopt(zmq.LINGER, 0)
+        self.tap.setsockopt(zmq.RECONNECT_IVL, 10)
         self.tap.setsockopt(zmq.SUBSCRIBE, b"PF\x01\x20" + struct.pack("<I", call["streams"]["playback"]))
         self.tap.connect(f"ipc://{group.run_dir}/{call['worker']}-taps.sock")
         self.capture = call["streams"]["capture"]

@@ -35,7 +35,7 @@ public struct SocketSpec: Sendable {
     /// ZMQ_MAXMSGSIZE: peers sending larger messages are disconnected (hard limit; -1 is none).
     public var maxMessageSize: Int64 = -1
     /// ZMQ_RECONNECT_IVL and _MAX in ms: how fast a connecting socket retries a vanished peer.
-    public var reconnectInterval: Int32 = 100
+    public var reconnectInterval: Int32 = 10
     public var reconnectIntervalMax: Int32 = 1000
 
     public init(type: SocketType, bind: [String] = [], connect: [String] = []) {

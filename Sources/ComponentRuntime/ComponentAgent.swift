@@ -12,9 +12,12 @@ public actor ComponentAgent {
         case signal(Int32)
         case orchGone(silence: Duration)
         case shutdownRequested
+        /// A standby was told to become another component (`component.assume`): the caller starts it under `name`.
+        case assume(name: String)
 
         public var description: String {
             switch self {
+            case .assume(let name): "taking over as \(name)"
             case .signal(let s): "received \(ChildProcess.signalName(s))"
             case .orchGone(let d): "orch silent for \(d)"
             case .shutdownRequested: "shutdown requested"
@@ -38,6 +41,8 @@ public actor ComponentAgent {
     private var configuration: Configure?
     private var exitContinuation: CheckedContinuation<ExitReason, Never>?
     private var exitReason: ExitReason?
+    /// Whether `component.assume` is accepted (standby processes only).
+    private var assumable = false
 
     public init(name: String, role: String, runDirectory: String, logger: Logger, orchTimeout: Duration = .seconds(5)) throws(BusError) {
         self.name = name
@@ -57,9 +62,12 @@ public actor ComponentAgent {
     }
 
     /// Runs until a termination signal, a shutdown request, or orch's silence; returns why.
-    public func run(onConfigure: @escaping ConfigureHandler = { _ in },
+    /// - Parameter assumable: a standby: `component.assume` ends the run with `.assume(name)`.
+    public func run(assumable: Bool = false,
+                    onConfigure: @escaping ConfigureHandler = { _ in },
                     stats: @escaping StatsProvider = { [:] },
                     requests: @escaping RequestHandler = { _ in nil }) async -> ExitReason {
+        self.assumable = assumable
         let signals = SignalStream.watch()
         SignalStream.ignoreSIGPIPE()
         let inbound = client.messages
@@ -125,6 +133,13 @@ public actor ComponentAgent {
         case .heartbeat:
             // After an orch restart the new orch knows nothing of us until we say hello again.
             break
+        case .request(let request) where request.command == "component.assume":
+            guard assumable, let newName = request.args["name"]?.stringValue, !newName.isEmpty else {
+                client.send(.reply(Reply(id: request.id, error: WireError(.badArgs, "\(name) is not a standby, or no name was given"))))
+                return
+            }
+            client.send(.reply(Reply(id: request.id, result: ["assumed": .string(newName)])))
+            finish(.assume(name: newName))
         case .request(let request):
             // Some requests wait on the network (a registration takes seconds): answer from a task so orch's
             // heartbeats keep being read meanwhile.

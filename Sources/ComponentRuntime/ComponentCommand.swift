@@ -18,8 +18,9 @@ public struct ComponentOptions: Sendable {
     }
 
     /// Sets up logging and the agent; exits with a message naming the problem if the bus cannot be reached.
-    public func makeAgent(role: String) -> (ComponentAgent, Logger) {
-        LogSetup.bootstrap(level: LogSetup.level(named: logLevel))
+    /// - Parameter bootstrapLogging: false the second time in one process (a standby taking over: logging is set up).
+    public func makeAgent(role: String, bootstrapLogging: Bool = true) -> (ComponentAgent, Logger) {
+        if bootstrapLogging { LogSetup.bootstrap(level: LogSetup.level(named: logLevel)) }
         var logger = Logger(label: "sip-\(role)")
         logger[metadataKey: "component"] = "\(name)"
         logger[metadataKey: "pid"] = "\(getpid())"
@@ -31,5 +32,18 @@ public struct ComponentOptions: Sendable {
             logger.critical("cannot connect to orch's control socket: \(error). Is the run directory \(runDirectory) right?")
             exit(1)
         }
+    }
+}
+
+extension ComponentOptions {
+    /// Sends this process's stdout and stderr on to `<run dir>/<name>.log` (appending), where orch put the log of the
+    /// component the process now is: a standby that took over `rtp-1` logs to `rtp-1.log`, as an operator expects.
+    public func redirectLog() {
+        let fd = open("\(runDirectory)/\(name).log", O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        guard fd >= 0 else { return }
+        fflush(nil)  // every output stream
+        dup2(fd, 1)
+        dup2(fd, 2)
+        close(fd)
     }
 }

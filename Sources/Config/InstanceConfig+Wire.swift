@@ -10,7 +10,7 @@ extension InstanceConfig {
                     "max_transactions": .init(sip.maxTransactions), "max_calls": .init(sip.maxCalls),
                     "session_expires": .init(sip.sessionExpires), "min_se": .init(sip.minSE),
                     "codecs": .string(sip.codecs.joined(separator: ","))],
-            "rtp": ["ports": .string(rtp.ports.description), "workers": .init(rtp.workers),
+            "rtp": ["ports": .string(rtp.ports.description), "workers": .init(rtp.workers), "standby": .init(rtp.standby),
                     "jitter_min_ms": .init(rtp.jitterMinMs), "jitter_max_ms": .init(rtp.jitterMaxMs)],
             "audio": .object(audioJSON),
             "calls": ["auto_answer": .bool(calls.autoAnswer), "hold_music": .string(calls.holdMusic), "accept_transfer": .bool(calls.acceptTransfer),

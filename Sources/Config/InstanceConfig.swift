@@ -40,6 +40,9 @@ public struct RTPSettings: Sendable, Equatable {
     public var ports = PortRange(low: 20000, high: 20999)
     /// Number of `sip-rtp` worker processes.
     public var workers = 2
+    /// Warm standby workers: started and idle, each ready to take over a crashed worker's calls at once (its name,
+    /// ports and RTP state), which saves the start of a new process from the audio gap.
+    public var standby = 1
     /// Bounds of the adaptive jitter buffer's playout delay.
     public var jitterMinMs = 20
     public var jitterMaxMs = 300

@@ -54,6 +54,7 @@ enum SettingsTable {
             return true
         },
         Setting("rtp.workers", flag: "--rtp-workers", expected: "an integer from 1 to 64") { int($1, 1...64, into: &$0.rtp.workers) },
+        Setting("rtp.standby", expected: "an integer from 0 to 4 (warm standby media workers, default 1)") { int($1, 0...4, into: &$0.rtp.standby) },
         Setting("rtp.jitter_min_ms", expected: "an integer from 10 to 200 (smallest jitter buffer delay, default 20)") {
             int($1, 10...200, into: &$0.rtp.jitterMinMs)
         },

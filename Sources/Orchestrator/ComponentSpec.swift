@@ -11,12 +11,18 @@ public struct ComponentSpec: Sendable, Equatable {
     public var executable: String
     /// Role-specific configuration merged into `configure` (e.g. a worker's index).
     public var extraConfig: [String: JSONValue]
+    /// A warm standby media worker: gets no calls of its own; when a worker dies it takes the dead one's name and
+    /// calls (`component.assume`), and a new standby is started in its place.
+    public var standby: Bool
+    /// Command-line arguments added to the common ones (`--standby`).
+    public var arguments: [String] { standby ? ["--standby"] : [] }
 
-    public init(name: String, role: String, executable: String, extraConfig: [String: JSONValue] = [:]) {
+    public init(name: String, role: String, executable: String, extraConfig: [String: JSONValue] = [:], standby: Bool = false) {
         self.name = name
         self.role = role
         self.executable = executable
         self.extraConfig = extraConfig
+        self.standby = standby
     }
 
     /// The standard group for a configuration: sig, audio, then N rtp workers.
@@ -28,6 +34,9 @@ public struct ComponentSpec: Sendable, Equatable {
         for i in 1...config.rtp.workers {
             specs.append(ComponentSpec(name: "rtp-\(i)", role: "rtp", executable: "sip-rtp",
                                        extraConfig: ["worker": ["index": .init(i), "count": .init(config.rtp.workers)]]))
+        }
+        for i in stride(from: 1, through: config.rtp.standby, by: 1) {
+            specs.append(ComponentSpec(name: "rtp-standby-\(i)", role: "rtp", executable: "sip-rtp", standby: true))
         }
         return specs
     }

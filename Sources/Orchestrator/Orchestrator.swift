@@ -189,7 +189,7 @@ public actor Orchestrator {
         case .spawn(let spec):
             let path = executables[spec.executable] ?? spec.executable
             let args = ["--instance", instance, "--run-dir", runDirectory.path, "--name", spec.name,
-                        "--log-level", config.log.level]
+                        "--log-level", config.log.level] + spec.arguments
             do {
                 let pid = try ChildProcess.spawn(path, arguments: args, logFile: runDirectory.componentLog(spec.name))
                 logger.info("spawned", metadata: ["component": "\(spec.name)", "pid": "\(pid)"])
@@ -206,7 +206,8 @@ public actor Orchestrator {
         case .publish(let type, let data):
             logger.info("\(type)", metadata: data.mapValues { .string($0.encodedString()) })
             events?.publish(type, data)
-            if type == EventType.componentUp, let name = data["name"]?.stringValue, let role = data["role"]?.stringValue {
+            if type == EventType.componentUp, let name = data["name"]?.stringValue, let role = data["role"]?.stringValue,
+               !core.isStandby(name) {
                 resync(component: name, role: role, adopted: data["adopted"]?.boolValue == true)
             }
         case .adopt(let name, let pid):

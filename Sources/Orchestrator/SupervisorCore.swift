@@ -28,6 +28,8 @@ public struct SupervisorCore: Sendable {
         /// A component that goes down this many times within `degradedWindow` is reported degraded.
         public var degradedRestarts = 5
         public var degradedWindow: Duration = .seconds(60)
+        /// After a standby took over a worker, how long before a new standby is started.
+        public var standbyRespawnDelay: Duration = .milliseconds(300)
 
         public init() {}
     }
@@ -145,8 +147,11 @@ public struct SupervisorCore: Sendable {
 
     /// Names of the components of a role that are up now.
     public func upComponents(role: String) -> [String] {
-        slots.filter { $0.spec.role == role && $0.state == .up }.map(\.spec.name)
+        slots.filter { $0.spec.role == role && $0.state == .up && !$0.spec.standby }.map(\.spec.name)
     }
+
+    /// Whether `name` is a standby worker (it carries no calls of its own).
+    public func isStandby(_ name: String) -> Bool { index(name).map { slots[$0].spec.standby } ?? false }
 
     private func index(_ name: String) -> Int? { slots.firstIndex { $0.spec.name == name } }
 
@@ -172,14 +177,23 @@ public struct SupervisorCore: Sendable {
             return allStopped ? [.finished] : []
         }
         slots[i].state = .down
-        let delay = slots[i].backoff.take()
-        slots[i].restartAt = now + delay
         slots[i].stable = false
         var data = eventData(i)
         data["pid"] = pid.map { .init($0) } ?? .null
         data["reason"] = .string(reason)
-        data["restart_in_ms"] = .init(Int(delay.milliseconds))
-        var actions: [Action] = [.publish(type: EventType.componentDown, data: data)]
+        var actions: [Action] = []
+        if let standby = readyStandby(for: i) {
+            // A warm standby takes the dead worker's place at once: no process to start (docs/ROBUSTNESS.md).
+            data["restart_in_ms"] = 0
+            data["standby"] = .string(slots[standby].spec.name)
+            actions.append(.publish(type: EventType.componentDown, data: data))
+            actions += promote(standby, into: i, now: now)
+        } else {
+            let delay = slots[i].backoff.take()
+            slots[i].restartAt = now + delay
+            data["restart_in_ms"] = .init(Int(delay.milliseconds))
+            actions.append(.publish(type: EventType.componentDown, data: data))
+        }
         slots[i].recentExits = slots[i].recentExits.filter { now.since($0) < settings.degradedWindow } + [now]
         if !slots[i].degraded, slots[i].recentExits.count >= settings.degradedRestarts {
             slots[i].degraded = true
@@ -191,6 +205,39 @@ public struct SupervisorCore: Sendable {
             actions.append(.publish(type: EventType.componentDegraded, data: degraded))
         }
         return actions
+    }
+
+    /// A standby of the same role that is up and can take over slot `i` now (not while the group adopts or stops).
+    private func readyStandby(for i: Int) -> Int? {
+        guard !slots[i].spec.standby, adoptUntil == nil, !stopping else { return nil }
+        return slots.indices.first {
+            slots[$0].spec.standby && slots[$0].spec.role == slots[i].spec.role && slots[$0].state == .up
+                && slots[$0].pid != nil && !slots[$0].killed
+        }
+    }
+
+    /// The standby process becomes slot `i`: it reopens its bus connection under that name and says hello (which
+    /// brings the slot's configuration and, through `component.up`, the dead worker's calls); the standby slot
+    /// starts a new process after a short pause, so the takeover has the CPU first.
+    private mutating func promote(_ standby: Int, into i: Int, now: MonotonicTime) -> [Action] {
+        let pid = slots[standby].pid
+        slots[i].pid = pid
+        slots[i].state = .starting
+        slots[i].since = now
+        slots[i].lastHeard = now
+        slots[i].killed = false
+        slots[i].restartAt = nil
+        slots[i].restarts += 1
+        slots[standby].pid = nil
+        slots[standby].state = .down
+        slots[standby].upSince = nil
+        slots[standby].stats = [:]
+        slots[standby].lastExit = "took over \(slots[i].spec.name)"
+        slots[standby].restartAt = now + settings.standbyRespawnDelay
+        generation += 1
+        let request = Request(id: "assume-\(generation)", command: "component.assume",
+                              args: ["name": .string(slots[i].spec.name)])
+        return [.send(to: slots[standby].spec.name, .request(request))]
     }
 
     /// Takes over a component that a previous orch started and that is still running.
@@ -305,7 +352,7 @@ public struct SupervisorCore: Sendable {
         slots.map { slot in
             ComponentStatus(name: slot.spec.name, role: slot.spec.role, pid: slot.pid, state: slot.state,
                             restarts: slot.restarts, uptime: slot.upSince.map { now.since($0) } ?? .zero,
-                            stats: slot.stats, lastExit: slot.lastExit, degraded: slot.degraded)
+                            stats: slot.stats, lastExit: slot.lastExit, degraded: slot.degraded, standby: slot.spec.standby)
         }
     }
 
@@ -324,6 +371,8 @@ public struct ComponentStatus: Sendable, Equatable {
     public var lastExit: String?
     /// Crash-looping: restarted too often recently (see `component.degraded`).
     public var degraded = false
+    /// A warm standby worker (`rtp.standby`).
+    public var standby = false
 
     public var json: JSONValue {
         var o: [String: JSONValue] = [
@@ -334,6 +383,7 @@ public struct ComponentStatus: Sendable, Equatable {
         if !stats.isEmpty { o["stats"] = .object(stats) }
         if let lastExit { o["last_exit"] = .string(lastExit) }
         if degraded { o["degraded"] = true }
+        if standby { o["standby"] = true }
         return .object(o)
     }
 }

@@ -12,19 +12,39 @@ struct SipRtp: AsyncParsableCommand {
     @Option var runDir: String
     @Option var name: String = "rtp"
     @Option var logLevel: String = "info"
+    @Flag(help: "Start as a warm standby: idle until orch asks it to take over a worker that died (component.assume).")
+    var standby = false
 
     func run() async throws {
-        let options = ComponentOptions(instance: instance, runDirectory: runDir, name: name, logLevel: logLevel)
-        let (agent, logger) = options.makeAgent(role: "rtp")
+        var options = ComponentOptions(instance: instance, runDirectory: runDir, name: name, logLevel: logLevel)
+        var bootstrap = true
+        if standby {
+            // Idle, but with the runtime loaded and the bus connected: taking over costs a reconnect, not a process start.
+            let (agent, logger) = options.makeAgent(role: "rtp")
+            let reason = await agent.run(assumable: true)
+            guard case .assume(let newName) = reason else {
+                if case .orchGone = reason { throw ExitCode(3) }
+                return
+            }
+            logger.notice("taking over", metadata: ["as": "\(newName)"])
+            options.name = newName
+            options.redirectLog()
+            bootstrap = false
+        }
+        try await runWorker(options, bootstrapLogging: bootstrap)
+    }
+
+    private func runWorker(_ options: ComponentOptions, bootstrapLogging: Bool) async throws {
+        let (agent, logger) = options.makeAgent(role: "rtp", bootstrapLogging: bootstrapLogging)
         let audio: MediaAudioLink?
-        do { audio = try MediaAudioLink(runDirectory: runDir, worker: name) } catch {
+        do { audio = try MediaAudioLink(runDirectory: options.runDirectory, worker: options.name) } catch {
             logger.error("no PCM bus (frames will not reach sip-audio or taps): \(error)")
             audio = nil
         }
         let engine = MediaEngine(audio: audio) { type, data in agent.emit(type, data) }
         let pump = audio?.attach(to: engine)
         engine.start()
-        let media = MediaSessionService(name: name, engine: engine)
+        let media = MediaSessionService(name: options.name, engine: engine)
         let loadTask = Task {
             while !Task.isCancelled {
                 await media.refreshLoad()

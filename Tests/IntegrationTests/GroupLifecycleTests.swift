@@ -7,14 +7,15 @@ import Wire
 extension ProcessGroupTests {
     /// The real process group, started with the real `sipc`: processes, sockets and signals, no mocks.
     @Suite(.serialized) struct GroupLifecycleTests {
-        @Test func upShowsFiveProcessesAndDownLeavesNothing() async throws {
+        @Test func upShowsSixProcessesAndDownLeavesNothing() async throws {
             try await withInstance { instance in
             let status = try await instance.up()
             let components = try #require(status["components"]?.arrayValue)
-            #expect(components.map { $0["name"]?.stringValue } == ["orch", "sig", "audio", "rtp-1", "rtp-2"])
+            #expect(components.map { $0["name"]?.stringValue } == ["orch", "sig", "audio", "rtp-1", "rtp-2", "rtp-standby-1"])
             #expect(components.allSatisfy { $0["state"] == "up" })
+            #expect(components.last?["standby"] == true, "the warm standby worker is marked")
             let pids = instance.handle.pids(in: status)
-            #expect(Set(pids).count == 5)
+            #expect(Set(pids).count == 6)
             #expect(pids.allSatisfy(ChildProcess.isRunning))
 
             // The CLI's JSON carries the documented fields.
@@ -112,7 +113,7 @@ extension ProcessGroupTests {
             try await withInstance { instance in
             let status = try await instance.up(["--rtp-workers", "3"])
             let pids = instance.handle.pids(in: status)
-            #expect(pids.count == 6)
+            #expect(pids.count == 7)  // orch, sig, audio, 3 workers, the standby
             let orch = try #require(instance.handle.orchPID)
             let keeper = try #require(instance.runDirectory.runningKeeperPID())
             kill(orch, SIGTERM)
@@ -198,7 +199,7 @@ extension ProcessGroupTests {
             let statusA = try await a.up()
             let statusB = try await sb.up(["--rtp-workers", "1"])
             #expect(Set(a.handle.pids(in: statusA)).isDisjoint(with: sb.handle.pids(in: statusB)))
-            #expect(statusB["components"]?.arrayValue?.count == 4)
+            #expect(statusB["components"]?.arrayValue?.count == 5)
             #expect(try a.sipc(["down"]).status == 0)
             #expect(try await sb.status()["all_up"] == true)  // beta unaffected
             #expect(try sb.sipc(["down"]).status == 0)

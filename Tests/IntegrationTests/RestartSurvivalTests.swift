@@ -24,12 +24,21 @@ extension ProcessGroupTests {
                     let ssrc = try #require(before["rtp_state"]?["ssrc"]?.doubleValue)
 
                     let victim = try await b.pid(of: "rtp-1")
+                    let standby = try await b.pid(of: "rtp-standby-1")
                     let killedAt = ContinuousClock.now
                     kill(victim, SIGKILL)
                     #expect(await eventually(timeout: .seconds(5)) {
                         guard let s = try? await b.status(), let c = b.component("rtp-1", in: s) else { return false }
                         return c["state"]?.stringValue == "up" && c["pid"]?.intValue.map { Int32($0) != victim } == true
                     })
+                    // The warm standby took over (no process start), and a new standby replaces it.
+                    #expect(try await b.pid(of: "rtp-1") == standby)
+                    #expect(await eventually(timeout: .seconds(5)) {
+                        guard let s = try? await b.status(), let c = b.component("rtp-standby-1", in: s) else { return false }
+                        return c["state"]?.stringValue == "up" && c["pid"]?.intValue.map { Int32($0) != standby } == true
+                    })
+                    let log = (try? String(contentsOfFile: b.runDirectory.componentLog("rtp-1"), encoding: .utf8)) ?? ""
+                    #expect(log.contains("pid=\(standby)"), "the promoted process logs to rtp-1.log")
                     // Audio comes back at the far end; the gap is what the listener heard missing.
                     #expect(await eventually(timeout: .seconds(5)) { meter.voicedFrames(after: killedAt) >= 25 })
                     let gap = meter.longestGap(after: killedAt - .milliseconds(100))

@@ -17,6 +17,7 @@ import Glibc
     init() {
         var config = InstanceConfig()
         config.rtp.workers = 2
+        config.rtp.standby = 0  // the standby's takeover has its own tests below
         core = SupervisorCore(components: ComponentSpec.group(for: config), config: ["instance": "t"],
                               settings: SupervisorCore.Settings(), now: now)
     }
@@ -187,6 +188,7 @@ import Glibc
     @Test func restartedOrchAdoptsRunningComponentsAndSpawnsOnlyTheMissing() {
         var config = InstanceConfig()
         config.rtp.workers = 1
+        config.rtp.standby = 0
         var core = SupervisorCore(components: ComponentSpec.group(for: config), config: [:], settings: SupervisorCore.Settings(),
                                   now: .seconds(10), adopting: true)
         #expect(core.handle(.start, now: .seconds(10)).isEmpty)  // wait for the survivors to report in
@@ -208,5 +210,66 @@ import Glibc
         #expect([b.take(), b.take(), b.take(), b.take()] == [.milliseconds(100), .milliseconds(200), .milliseconds(350), .milliseconds(350)])
         b.reset()
         #expect(b.take() == .milliseconds(100))
+    }
+
+    // MARK: warm standby (rtp.standby)
+
+    mutating func withStandby() {
+        var config = InstanceConfig()
+        config.rtp.workers = 2
+        config.rtp.standby = 1
+        core = SupervisorCore(components: ComponentSpec.group(for: config), config: ["instance": "t"],
+                              settings: SupervisorCore.Settings(), now: now)
+        bringUp()
+    }
+
+    @Test mutating func aStandbyTakesOverADeadWorkerAtOnceAndANewStandbyFollows() {
+        withStandby()
+        #expect(core.allUp)
+        #expect(core.upComponents(role: "rtp") == ["rtp-1", "rtp-2"])  // a standby gets no calls of its own
+        #expect(core.isStandby("rtp-standby-1"))
+        let standbyPID = pids["rtp-standby-1"]!
+        let down = handle(.exited(pid: pids["rtp-1"]!, termination: .signalled(SIGKILL)))
+        #expect(events(down) == ["component.down"])
+        let assume = down.compactMap { action -> (String, Request)? in
+            if case .send(let to, .request(let r)) = action { (to, r) } else { nil }
+        }
+        #expect(assume.count == 1)
+        #expect(assume.first?.0 == "rtp-standby-1")
+        #expect(assume.first?.1.command == "component.assume")
+        #expect(assume.first?.1.args["name"] == "rtp-1")
+        #expect(!down.contains { if case .spawn = $0 { true } else { false } })  // no process to start
+        // The standby says hello under its new name: rtp-1 is up again with the standby's pid and its own configuration.
+        let hello = handle(.hello(Hello(name: "rtp-1", role: "rtp", pid: standbyPID, version: "1")))
+        guard case .send(to: "rtp-1", .configure(let configure)) = hello.first else {
+            Issue.record("expected configure, got \(hello)")
+            return
+        }
+        #expect(configure.config["worker"]?["index"] == 1)
+        #expect(events(hello) == ["component.up", "component.restarted"])
+        let status = core.snapshot(now: now)
+        #expect(status.first { $0.name == "rtp-1" }?.pid == standbyPID)
+        #expect(status.first { $0.name == "rtp-1" }?.restarts == 1)
+        #expect(status.first { $0.name == "rtp-standby-1" }?.state == .down)
+        // A new standby is started after a short pause.
+        let later = advance(.milliseconds(350))
+        #expect(later.contains { if case .spawn(let s) = $0 { s.name == "rtp-standby-1" && s.arguments == ["--standby"] } else { false } })
+        #expect(pids["rtp-standby-1"] != standbyPID)
+        // The promoted process dying is rtp-1 dying (the reaper reports its pid).
+        _ = handle(.hello(Hello(name: "rtp-standby-1", role: "rtp", pid: pids["rtp-standby-1"]!, version: "1")))
+        let again = handle(.exited(pid: standbyPID, termination: .signalled(SIGKILL)))
+        #expect(again.contains { if case .send(to: "rtp-standby-1", .request(let r)) = $0 { r.args["name"] == "rtp-1" } else { false } })
+    }
+
+    @Test mutating func withoutAReadyStandbyAWorkerRestartsAsBefore() {
+        withStandby()
+        // The standby itself dies: it is restarted like any component (no standby stands in for a standby).
+        let standbyDown = handle(.exited(pid: pids["rtp-standby-1"]!, termination: .signalled(SIGKILL)))
+        #expect(!standbyDown.contains { if case .send(_, .request) = $0 { true } else { false } })
+        // A worker dying meanwhile waits for a process to start.
+        let down = handle(.exited(pid: pids["rtp-2"]!, termination: .signalled(SIGKILL)))
+        #expect(!down.contains { if case .send(_, .request) = $0 { true } else { false } })
+        let respawn = advance(.milliseconds(150))
+        #expect(respawn.contains { if case .spawn(let s) = $0 { s.name == "rtp-2" } else { false } })
     }
 }
