@@ -54,6 +54,16 @@ public struct MediaPortPool: Sendable {
         return nil
     }
 
+    /// Takes `port` for `session` even outside this worker's share, as long as it is an even port of the range, not held
+    /// here, and `isFree`: a call keeps its port when the worker count changes (`sipc workers add`) or when a restarted
+    /// worker takes its calls back under a different share.
+    public mutating func adopt(session: String, port: Int, isFree: (Int) -> Bool) -> Bool {
+        if inUse[session] == port { return true }
+        guard port % 2 == 0, port >= low, port + 1 <= high, !inUse.values.contains(port), isFree(port) else { return false }
+        inUse[session] = port
+        return true
+    }
+
     @discardableResult
     public mutating func release(session: String) -> Int? { inUse.removeValue(forKey: session) }
 

@@ -35,7 +35,7 @@ public final class MediaSessionService: Sendable {
             s.pool = MediaPortPool(low: range.0, high: range.1, workerIndex: index, workerCount: count)
             s.host = host
             // A re-configure (orch restarted) must not forget calls in progress.
-            for (session, port) in kept { _ = s.pool.allocate(session: session) { $0 == port } }
+            for (session, port) in kept { _ = s.pool.adopt(session: session, port: port) { _ in true } }  // bound by its session
         }
         engine.setHost(host)
         var jitter = JitterBufferConfiguration()
@@ -112,10 +112,9 @@ public final class MediaSessionService: Sendable {
         if let port = await engine.port(of: call) { return .success(describe(call, port)) }
         for attempt in 0..<8 {
             let candidate = state.withLock { s -> Int? in
-                if attempt == 0, let wanted = preferring {
-                    if let got = s.pool.allocate(session: call, isFree: { $0 == wanted && PortProbe.pairIsFree(host: s.host, rtpPort: $0) }) {
-                        return got
-                    }
+                if attempt == 0, let wanted = preferring,
+                   s.pool.adopt(session: call, port: wanted, isFree: { PortProbe.pairIsFree(host: s.host, rtpPort: $0) }) {
+                    return wanted
                 }
                 return s.pool.allocate(session: call) { PortProbe.pairIsFree(host: s.host, rtpPort: $0) }
             }

@@ -12,6 +12,7 @@ extension Orchestrator {
     var journalSnapshot: JSONValue {
         ["v": .init(Self.journalVersion), "accounts": .object(accounts), "next_stream": .number(Double(nextStream)),
          "registrations": .object(registrations.mapValues { .object($0) }),
+         "workers": .array(core.workers.filter { !$0.standby }.map { .string($0.name) }),
          "calls": .array(calls.active.values.sorted { $0.created < $1.created }.map(\.snapshot))]
     }
 
@@ -40,6 +41,7 @@ extension Orchestrator {
         accounts = json["accounts"]?.objectValue ?? [:]
         if !accounts.isEmpty { core.setExtraConfig("accounts", .array(Array(accounts.values)), forRole: "sig") }
         nextStream = UInt32(clamping: json["next_stream"]?.intValue ?? 0)
+        core.restoreWorkers((json["workers"]?.arrayValue ?? []).compactMap(\.stringValue), now: .now)
         registrations = (json["registrations"]?.objectValue ?? [:]).compactMapValues(\.objectValue)
         var restored = 0
         for entry in json["calls"]?.arrayValue ?? [] {

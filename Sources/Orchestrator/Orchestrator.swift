@@ -136,6 +136,7 @@ public actor Orchestrator {
                     if ticks % 40 == 0 { await self.events?.publish("instance.alive", ["pid": .init(getpid())]) }
                     if ticks % 40 == 20 { Task { await self.auditCalls() } }
                     await self.checkAdopted()
+                    await self.retireDrainedWorkers()
                     await self.apply(.tick)
                     await self.flushJournal()
                 }
@@ -155,8 +156,8 @@ public actor Orchestrator {
         events?.shutdown()
         control.shutdown()
         for file in endpoints.socketFiles { unlink(file) }
-        for spec in ComponentSpec.group(for: config) where spec.role == "rtp" {
-            for address in [endpoints.mediaTaps(worker: spec.name), endpoints.mediaInject(worker: spec.name)] {
+        for name in Set(core.componentNames(role: "rtp") + ComponentSpec.group(for: config).filter { $0.role == "rtp" }.map(\.name)) {
+            for address in [endpoints.mediaTaps(worker: name), endpoints.mediaInject(worker: name)] {
                 unlink(String(address.dropFirst("ipc://".count)))
             }
         }
@@ -184,7 +185,7 @@ public actor Orchestrator {
         for action in actions { perform(action) }
     }
 
-    private func perform(_ action: SupervisorCore.Action) {
+    func perform(_ action: SupervisorCore.Action) {
         switch action {
         case .spawn(let spec):
             let path = executables[spec.executable] ?? spec.executable
@@ -251,6 +252,8 @@ public actor Orchestrator {
             return Reply(id: request.id, result: .object(config.json))
         case "shutdown":
             return Reply(id: request.id, result: ["stopping": true])
+        case "workers", "workers.add", "workers.remove":
+            return answerWorkers(request)
         case "probe_events":
             // Lets a new subscriber learn when its subscription is live (PUB/SUB joins asynchronously).
             let event = events?.publish(EventType.instanceProbe, ["token": request.args["token"] ?? .null])

@@ -74,6 +74,8 @@ public struct SupervisorCore: Sendable {
         var previousPID: Int32?
         var recentExits: [MonotonicTime] = []
         var degraded = false
+        /// Being removed (`workers.remove`): gets no new calls, is stopped once its calls have ended, then forgotten.
+        var retiring = false
     }
 
     public let settings: Settings
@@ -147,8 +149,11 @@ public struct SupervisorCore: Sendable {
 
     /// Names of the components of a role that are up now.
     public func upComponents(role: String) -> [String] {
-        slots.filter { $0.spec.role == role && $0.state == .up && !$0.spec.standby }.map(\.spec.name)
+        slots.filter { $0.spec.role == role && $0.state == .up && !$0.spec.standby && !$0.retiring }.map(\.spec.name)
     }
+
+    /// Every slot's name for a role, whatever its state (for socket cleanup).
+    public func componentNames(role: String) -> [String] { slots.filter { $0.spec.role == role }.map(\.spec.name) }
 
     /// Whether `name` is a standby worker (it carries no calls of its own).
     public func isStandby(_ name: String) -> Bool { index(name).map { slots[$0].spec.standby } ?? false }
@@ -167,6 +172,13 @@ public struct SupervisorCore: Sendable {
 
     private mutating func down(_ i: Int, reason: String, now: MonotonicTime) -> [Action] {
         let pid = slots[i].pid
+        if slots[i].retiring, slots[i].state == .stopping, !stopping {
+            // A drained worker that was stopped: it leaves the pool.
+            let name = slots[i].spec.name
+            slots.remove(at: i)
+            return [.publish(type: "worker.removed", data: ["name": .string(name), "pid": pid.map { .init($0) } ?? .null])]
+                + reindexWorkers()
+        }
         slots[i].previousPID = pid
         slots[i].pid = nil
         slots[i].upSince = nil
@@ -254,11 +266,7 @@ public struct SupervisorCore: Sendable {
             return adopt(i, pid: hello.pid, now: now)
         }
         guard let i = index(hello.name), slots[i].pid == hello.pid, !stopping else { return [] }
-        generation += 1
-        var config = baseConfig
-        for (k, v) in slots[i].spec.extraConfig { config[k] = v }
-        config["component"] = ["name": .string(hello.name), "role": .string(slots[i].spec.role)]
-        var actions: [Action] = [.send(to: hello.name, .configure(Configure(generation: generation, restarts: slots[i].restarts, config: config)))]
+        var actions: [Action] = [configure(i)]
         guard slots[i].state == .starting else { return actions }  // a repeated hello only needs its configuration
         slots[i].state = .up
         slots[i].since = now
@@ -274,6 +282,15 @@ public struct SupervisorCore: Sendable {
             actions.append(.publish(type: EventType.componentRestarted, data: data))
         }
         return actions
+    }
+
+    /// The `configure` for slot `i`: the instance's configuration with the slot's own keys.
+    private mutating func configure(_ i: Int) -> Action {
+        generation += 1
+        var config = baseConfig
+        for (k, v) in slots[i].spec.extraConfig { config[k] = v }
+        config["component"] = ["name": .string(slots[i].spec.name), "role": .string(slots[i].spec.role)]
+        return .send(to: slots[i].spec.name, .configure(Configure(generation: generation, restarts: slots[i].restarts, config: config)))
     }
 
     private mutating func tick(now: MonotonicTime) -> [Action] {
@@ -385,5 +402,117 @@ public struct ComponentStatus: Sendable, Equatable {
         if degraded { o["degraded"] = true }
         if standby { o["standby"] = true }
         return .object(o)
+    }
+}
+
+// MARK: - the media worker pool at runtime (`sipc workers`)
+
+extension SupervisorCore {
+    /// A media worker as `workers` lists it.
+    public struct WorkerInfo: Sendable, Equatable {
+        public var name: String
+        public var pid: Int32?
+        public var state: ComponentState
+        public var standby: Bool
+        public var draining: Bool
+        public var restarts: Int
+    }
+
+    public var workers: [WorkerInfo] {
+        slots.filter { $0.spec.role == "rtp" }.map {
+            WorkerInfo(name: $0.spec.name, pid: $0.pid, state: $0.state, standby: $0.spec.standby, draining: $0.retiring,
+                       restarts: $0.restarts)
+        }
+    }
+
+    /// Adds `count` media workers (named `rtp-K` with the lowest free K) and starts them; workers already running get
+    /// the new worker count, which re-divides the port range (their calls keep their ports).
+    public mutating func addWorkers(_ count: Int, now: MonotonicTime) -> (names: [String], actions: [Action]) {
+        guard !stopping, count > 0 else { return ([], []) }
+        var names: [String] = []
+        var actions: [Action] = []
+        for _ in 0..<count {
+            let used = Set(slots.compactMap { Self.workerIndex($0.spec) })
+            let k = (1...).first { !used.contains($0) }!
+            let spec = ComponentSpec(name: "rtp-\(k)", role: "rtp", executable: "sip-rtp")
+            slots.append(Slot(spec: spec, backoff: RestartBackoff(initial: settings.backoffInitial, maximum: settings.backoffMax),
+                              since: now, lastHeard: now))
+            names.append(spec.name)
+        }
+        actions += reindexWorkers()
+        for name in names { if let i = index(name) { actions += spawn(i, now: now) } }
+        return (names, actions)
+    }
+
+    /// Puts back workers a previous orch had added (from its journal), before `start`, so their processes are adopted.
+    public mutating func restoreWorkers(_ names: [String], now: MonotonicTime) {
+        for name in names where index(name) == nil && name.hasPrefix("rtp-") && Int(name.dropFirst(4)) != nil {
+            slots.append(Slot(spec: ComponentSpec(name: name, role: "rtp", executable: "sip-rtp"),
+                              backoff: RestartBackoff(initial: settings.backoffInitial, maximum: settings.backoffMax),
+                              since: now, lastHeard: now))
+        }
+        _ = reindexWorkers()
+    }
+
+    public enum DrainError: Error, Equatable, CustomStringConvertible {
+        case unknown(String, known: [String])
+        case standby(String)
+        case last(String)
+
+        public var description: String {
+            switch self {
+            case .unknown(let n, let known): "no media worker '\(n)'; the workers are \(known.joined(separator: ", ")) (sipc workers list)"
+            case .standby(let n): "\(n) is a standby worker; set rtp.standby to change how many there are"
+            case .last(let n): "\(n) is the last media worker: add another first (sipc workers add 1), or calls could not get media"
+            }
+        }
+    }
+
+    /// Marks a worker as leaving: no new calls go to it; orch stops it (`retire`) once its calls have ended.
+    /// - Returns: nil when the worker drains, else why it cannot.
+    public mutating func drain(_ name: String) -> DrainError? {
+        guard let i = index(name), slots[i].spec.role == "rtp" else {
+            return .unknown(name, known: workers.filter { !$0.standby }.map(\.name))
+        }
+        guard !slots[i].spec.standby else { return .standby(name) }
+        let others = slots.filter { $0.spec.role == "rtp" && !$0.spec.standby && !$0.retiring && $0.spec.name != name }
+        guard slots[i].retiring || !others.isEmpty else { return .last(name) }
+        slots[i].retiring = true
+        return nil
+    }
+
+    /// Names of draining workers (orch retires each once it carries no call).
+    public var drainingWorkers: [String] { slots.filter { $0.retiring && $0.state != .stopping }.map(\.spec.name) }
+
+    /// Stops a drained worker (SIGTERM); its exit removes it from the pool. One that is not running is removed now.
+    public mutating func retire(_ name: String) -> [Action] {
+        guard let i = index(name), slots[i].retiring, slots[i].state != .stopping else { return [] }
+        if let pid = slots[i].pid {
+            slots[i].state = .stopping
+            return [.signal(pid: pid, signal: SIGTERM)]
+        }
+        slots.remove(at: i)
+        return [.publish(type: "worker.removed", data: ["name": .string(name), "pid": .null])] + reindexWorkers()
+    }
+
+    /// Gives every worker its index (from its name) and the current count (the highest index), and sends the new
+    /// values to running workers whose values changed: each takes every count-th port pair of `rtp.ports`.
+    mutating func reindexWorkers() -> [Action] {
+        let count = slots.compactMap { Self.workerIndex($0.spec) }.max() ?? 1
+        var actions: [Action] = []
+        for i in slots.indices {
+            guard let k = Self.workerIndex(slots[i].spec) else { continue }
+            let worker: JSONValue = ["index": .init(k), "count": .init(count)]
+            guard slots[i].spec.extraConfig["worker"] != worker else { continue }
+            slots[i].spec.extraConfig["worker"] = worker
+            if slots[i].state == .up { actions.append(configure(i)) }
+        }
+        return actions
+    }
+
+    /// K of a (non-standby) `rtp-K` worker.
+    static func workerIndex(_ spec: ComponentSpec) -> Int? {
+        guard spec.role == "rtp", !spec.standby, spec.name.hasPrefix("rtp-") else { return nil }
+        return Int(spec.name.dropFirst(4))
     }
 }

@@ -272,4 +272,35 @@ import Glibc
         let respawn = advance(.milliseconds(150))
         #expect(respawn.contains { if case .spawn(let s) = $0 { s.name == "rtp-2" } else { false } })
     }
+
+    // MARK: the worker pool at runtime
+
+    @Test mutating func addedWorkersReDivideThePortsAndADrainedWorkerLeavesAfterItsStop() {
+        bringUp()
+        let (names, actions) = core.addWorkers(1, now: now)
+        #expect(names == ["rtp-3"])
+        // Running workers get the new count at once; the new one is spawned with it.
+        let configured = actions.compactMap { action -> (String, JSONValue?)? in
+            if case .send(let to, .configure(let c)) = action { (to, c.config["worker"]) } else { nil }
+        }
+        #expect(configured.map(\.0).sorted() == ["rtp-1", "rtp-2"])
+        #expect(configured.allSatisfy { $0.1?["count"] == 3 })
+        #expect(actions.contains { if case .spawn(let s) = $0 { s.name == "rtp-3" && s.extraConfig["worker"]?["index"] == 3 } else { false } })
+        #expect(core.upComponents(role: "rtp") == ["rtp-1", "rtp-2"])  // rtp-3 gets calls once it is up
+
+        #expect(core.drain("rtp-9") == .unknown("rtp-9", known: ["rtp-1", "rtp-2", "rtp-3"]))
+        #expect(core.drain("rtp-2") == nil)
+        #expect(core.upComponents(role: "rtp") == ["rtp-1"])
+        let stop = core.retire("rtp-2")
+        #expect(stop == [.signal(pid: pids["rtp-2"]!, signal: SIGTERM)])
+        let gone = handle(.exited(pid: pids["rtp-2"]!, termination: .exited(0)))
+        #expect(events(gone) == ["worker.removed"])
+        #expect(!core.workers.contains { $0.name == "rtp-2" })
+        #expect(advance(.seconds(1)).allSatisfy { if case .spawn = $0 { false } else { true } }, "a removed worker is not restarted")
+        // Its name (and port share) is the next one handed out; the last worker cannot be drained.
+        #expect(core.addWorkers(1, now: now).names == ["rtp-2"])
+        #expect(core.drain("rtp-3") == nil)
+        #expect(core.drain("rtp-2") == nil)
+        #expect(core.drain("rtp-1") == .last("rtp-1"))
+    }
 }

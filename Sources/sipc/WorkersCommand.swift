@@ -1,0 +1,96 @@
+import ArgumentParser
+import CLISupport
+import Foundation
+import GroupControl
+import ProcessSupport
+import Wire
+
+/// `sipc workers [list|add N|remove ID]`: the media worker pool of a running instance. New calls go to the least
+/// loaded worker; a removed worker is drained (no new calls, stopped once its calls have ended: none is dropped).
+struct Workers: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List, add or remove media workers (sip-rtp) of a running instance.",
+        subcommands: [List.self, Add.self, Remove.self], defaultSubcommand: List.self)
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The media workers, their state and how many calls each carries.")
+        @OptionGroup var instance: InstanceOption
+        @Flag(help: "One line of JSON.") var json = false
+
+        func run() async throws {
+            let result = try await Workers.request(instance, "workers")
+            if json { print(jsonLine(result)); return }
+            print("NAME             PID      STATE     CALLS  ROLE")
+            for w in result["workers"]?.arrayValue ?? [] {
+                let role = w["standby"]?.boolValue == true ? "standby" : w["draining"]?.boolValue == true ? "draining" : "active"
+                let pid = w["pid"]?.intValue.map(String.init) ?? "-"
+                print([pad(w["name"]?.stringValue ?? "?", 16), pad(pid, 8), pad(w["state"]?.stringValue ?? "?", 9),
+                       pad(String(w["calls"]?.intValue ?? 0), 6), role].joined(separator: " "))
+            }
+        }
+
+        private func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
+    }
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Start N more media workers; waits until they are up.")
+        @OptionGroup var instance: InstanceOption
+        @Argument(help: "How many (1-16).") var count: Int = 1
+        @Option(help: "Seconds to wait for the new workers to be up.") var timeout: Double = 15
+
+        func run() async throws {
+            let result = try await Workers.request(instance, "workers.add", ["count": .init(count)])
+            let names = (result["added"]?.arrayValue ?? []).compactMap(\.stringValue)
+            let handle = InstanceHandle(runDirectory: instance.runDirectory)
+            let deadline = Date().addingTimeInterval(timeout)
+            while Date() < deadline {
+                let list = (try? await handle.request("workers"))?["workers"]?.arrayValue ?? []
+                let up = Set(list.filter { $0["state"]?.stringValue == "up" }.compactMap { $0["name"]?.stringValue })
+                if names.allSatisfy(up.contains) {
+                    print("added \(names.joined(separator: ", "))")
+                    return
+                }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            printError("added \(names.joined(separator: ", ")) but not all are up after \(Int(timeout)) s; see 'sipc status' and their logs in \(instance.runDirectory.path)")
+            throw ExitCode(1)
+        }
+    }
+
+    struct Remove: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Drain a media worker: no new calls go to it, and it stops once its calls have ended (none is dropped).")
+        @OptionGroup var instance: InstanceOption
+        @Argument(help: "The worker, as in 'sipc workers list' (e.g. rtp-2).") var id: String
+        @Flag(help: "Return at once instead of waiting until the worker has left.") var noWait = false
+        @Option(help: "Seconds to wait for its calls to end (with waiting on).") var timeout: Double = 3600
+
+        func run() async throws {
+            let result = try await Workers.request(instance, "workers.remove", ["name": .string(id)])
+            let calls = result["calls"]?.intValue ?? 0
+            print(calls == 0 ? "removing \(id)" : "draining \(id): it stops when its \(calls) call(s) have ended")
+            guard !noWait else { return }
+            let handle = InstanceHandle(runDirectory: instance.runDirectory)
+            let deadline = Date().addingTimeInterval(timeout)
+            while Date() < deadline {
+                let list = (try? await handle.request("workers"))?["workers"]?.arrayValue
+                if let list, !list.contains(where: { $0["name"]?.stringValue == id }) {
+                    print("removed \(id)")
+                    return
+                }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            printError("\(id) is still draining after \(Int(timeout)) s (its calls have not ended); it leaves when they do")
+            throw ExitCode(1)
+        }
+    }
+
+    static func request(_ instance: InstanceOption, _ command: String, _ args: [String: JSONValue] = [:]) async throws -> JSONValue {
+        do {
+            return try await InstanceHandle(runDirectory: instance.runDirectory).request(command, args: args, timeout: .seconds(5))
+        } catch {
+            printError("\(command) failed: \(Register.reason(error))")
+            throw ExitCode(1)
+        }
+    }
+}
