@@ -126,7 +126,7 @@ let package = Package(
                           dependencies: ["ComponentRuntime", "Signaling", "Wire", .product(name: "Logging", package: "swift-log"), .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: swift6),
         .executableTarget(name: "sip-rtp",
-                          dependencies: ["ComponentRuntime", "MediaWorker", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          dependencies: ["ComponentRuntime", "MediaWorker", "Bus", "Wire", .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: swift6),
         .executableTarget(name: "sip-audio",
                           dependencies: ["ComponentRuntime", "AudioIO", "AudioService", "Wire",

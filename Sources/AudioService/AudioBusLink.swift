@@ -10,6 +10,9 @@ final class AudioBusLink: Sendable {
     private let playbackAddress: String
     private let captureAddress: String
     private let pump = Mutex<Task<Void, Never>?>(nil)
+    /// `remote.audio_listen`: the same two sockets on tcp:// for media workers on other hosts (CurveZMQ).
+    private let remote = Mutex<(endpoint: BusEndpoint, pump: Task<Void, Never>)?>(nil)
+    private let handler = Mutex<(@Sendable (BusMessage) -> Void)?>(nil)
     private let limiter = EventLimiter(interval: 5_000_000_000)
     private static let playback = 0, capture = 1
 
@@ -30,15 +33,14 @@ final class AudioBusLink: Sendable {
     func start(streams: AudioStreams, emit: @escaping @Sendable (String, [String: JSONValue]) -> Void) {
         let inbound = endpoint.inbound
         let limiter = self.limiter
-        let task = Task {
-            for await message in inbound where message.socket == Self.playback {
+        let handle: @Sendable (BusMessage) -> Void = { message in
                 guard message.frames.count == 1 else {
                     streams.countMalformed()
                     if limiter.allow("multipart") {
                         emit("audio.error", ["cause": "frame_malformed",
                                              "message": .string("a message of \(message.frames.count) parts arrived on audio-out.sock; a PCM frame is one part (docs/PROTOCOL.md §7)")])
                     }
-                    continue
+                    return
                 }
                 let now = Monotonic.now()
                 let outcome = message.frames[0].withUnsafeBytes { streams.receive($0, now: now) }
@@ -56,16 +58,46 @@ final class AudioBusLink: Sendable {
                                              "message": .string("a frame on audio-out.sock was dropped: \(detail) (docs/PROTOCOL.md §7)")])
                     }
                 }
-            }
+        }
+        handler.withLock { $0 = handle }
+        let task = Task {
+            for await message in inbound where message.socket == Self.playback { handle(message) }
         }
         pump.withLock { $0 = task }
+    }
+
+    /// Opens the PCM sockets for remote media workers: frames to play on `listen`'s port, captured frames on the next
+    /// one. Idempotent (the first configuration wins until sip-audio restarts).
+    func openRemote(listen: String, security: SocketSecurity, zapDomain: String?) throws(BusError) {
+        guard remote.withLock({ $0 == nil }), let handle = handler.withLock({ $0 }) else { return }
+        var pull = SocketSpec(type: .pull, bind: [listen])
+        pull.receiveHighWaterMark = 50
+        pull.maxMessageSize = Int64(PCMFrame.slotSize)
+        pull.security = security
+        pull.zapDomain = zapDomain
+        var pub = SocketSpec(type: .pub, bind: [Self.nextPort(listen)])
+        pub.sendHighWaterMark = 50
+        pub.security = security
+        pub.zapDomain = zapDomain
+        let endpoint = try BusEndpoint(name: "audio-remote", sockets: [pull, pub], inboundBuffer: 200)
+        let inbound = endpoint.inbound
+        let task = Task { for await message in inbound where message.socket == Self.playback { handle(message) } }
+        remote.withLock { $0 = (endpoint, task) }
+    }
+
+    /// tcp://HOST:PORT -> tcp://HOST:PORT+1.
+    static func nextPort(_ endpoint: String) -> String {
+        guard let colon = endpoint.lastIndex(of: ":"), let port = Int(endpoint[endpoint.index(after: colon)...]) else { return endpoint }
+        return String(endpoint[...colon]) + String(port + 1)
     }
 
     /// Publishes one microphone frame (the engine's thread; non-blocking, dropped if nobody keeps up).
     func publish(_ header: PCMFrameHeader, samples: UnsafeBufferPointer<Int16>) {
         var frame = [UInt8](repeating: 0, count: header.frameBytes)
         let ok = frame.withUnsafeMutableBytes { (try? PCMFrame.encode(header, samples: samples, into: $0)) != nil }
-        if ok { endpoint.send([frame], on: Self.capture) }
+        guard ok else { return }
+        endpoint.send([frame], on: Self.capture)
+        remote.withLock { $0 }?.endpoint.send([frame], on: Self.capture)
     }
 
     var counters: BusCounters { endpoint.stats }
@@ -73,6 +105,10 @@ final class AudioBusLink: Sendable {
     func shutdown() {
         pump.withLock { $0?.cancel() }
         endpoint.shutdown()
+        remote.withLock { r in
+            r?.pump.cancel()
+            r?.endpoint.shutdown()
+        }
         for address in [playbackAddress, captureAddress] { unlink(String(address.dropFirst("ipc://".count))) }
     }
 }

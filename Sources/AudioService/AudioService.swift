@@ -26,7 +26,8 @@ public final class AudioService: Sendable {
     /// Applies `configure`: settings for the next time the devices open; controls only when the configuration's
     /// own values changed (an orch restart re-sends the same file and must not undo a user's mute).
     public func configure(_ config: [String: JSONValue]) -> [String] {
-        let (settings, problems) = AudioEngineSettings.from(config: config)
+        var (settings, problems) = AudioEngineSettings.from(config: config)
+        if let problem = openRemote(config["remote"]) { problems.append(problem) }
         engine.update(settings: settings)
         let changed = lastConfigControls.withLock { last -> Bool in
             defer { last = settings.controls }
@@ -34,6 +35,29 @@ public final class AudioService: Sendable {
         }
         if changed { engine.controls = settings.controls }
         return problems
+    }
+
+    /// `remote.audio_listen`: PCM sockets for media workers on other hosts, CurveZMQ with the instance key and the
+    /// workers' authorised keys (plain text only where the configuration allowed it: loopback).
+    private func openRemote(_ remote: JSONValue?) -> String? {
+        guard let link, let listen = remote?["audio_listen"]?.stringValue, !listen.isEmpty else { return nil }
+        let domain = "sip-client-pcm"
+        do {
+            if let keyFile = remote?["key_file"]?.stringValue, !keyFile.isEmpty {
+                let keys = try KeyFiles.readKeyPair(keyFile)
+                let authorized = try KeyFiles.readAuthorizedKeys(remote?["authorized_keys"]?.stringValue ?? "")
+                try ZAPAuthenticator.shared.setPolicy(.curve(authorized: authorized), for: domain)
+                try link.openRemote(listen: listen, security: .curveServer(secretKey: keys.secretKey, domain: domain), zapDomain: nil)
+            } else if remote?["allow_plaintext"]?.boolValue == true {
+                try ZAPAuthenticator.shared.setPolicy(.plaintext, for: domain)
+                try link.openRemote(listen: listen, security: .none, zapDomain: domain)
+            } else {
+                return "remote.audio_listen \(listen) needs remote.key_file (CurveZMQ) or remote.allow_plaintext on loopback"
+            }
+            return nil
+        } catch {
+            return "remote.audio_listen \(listen): \(error)"
+        }
     }
 
     public func handle(_ request: Request) async -> Reply? {

@@ -14,8 +14,10 @@ public final class ControlClient: Sendable {
     public let messages: AsyncStream<ControlMessage>
 
     /// Connects to `endpoint` (e.g. orch's `ctl.sock`). `identity` is how the ROUTER addresses us.
-    public init(connectTo address: String, identity: String? = nil, context: ZMQContext = .shared) throws(BusError) {
+    public init(connectTo address: String, identity: String? = nil, security: SocketSecurity = .none,
+                context: ZMQContext = .shared) throws(BusError) {
         var spec = SocketSpec(type: .dealer, connect: [address])
+        spec.security = security
         spec.identity = identity.map { Array($0.utf8) }
         spec.maxMessageSize = Int64(WireLimits.maxControlMessageBytes * 16)
         endpoint = try BusEndpoint(name: identity ?? "client", context: context, sockets: [spec])

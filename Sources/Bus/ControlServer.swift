@@ -22,8 +22,12 @@ public final class ControlServer: Sendable {
     public let messages: AsyncStream<ControlInbound>
     private let pump: Mutex<Task<Void, Never>?> = Mutex(nil)
 
-    public init(bindTo address: String, context: ZMQContext = .shared) throws(BusError) {
+    /// - Parameter security: `.curveServer` for a `tcp://` endpoint other hosts reach (with a `ZAPAuthenticator` policy).
+    public init(bindTo address: String, security: SocketSecurity = .none, zapDomain: String? = nil,
+                context: ZMQContext = .shared) throws(BusError) {
         var spec = SocketSpec(type: .router, bind: [address])
+        spec.security = security
+        spec.zapDomain = zapDomain
         spec.routerHandover = true  // a restarted component reconnects under its old name
         spec.maxMessageSize = Int64(WireLimits.maxControlMessageBytes * 16)
         spec.sendHighWaterMark = 10_000

@@ -37,6 +37,10 @@ public struct SocketSpec: Sendable {
     /// ZMQ_RECONNECT_IVL and _MAX in ms: how fast a connecting socket retries a vanished peer.
     public var reconnectInterval: Int32 = 10
     public var reconnectIntervalMax: Int32 = 1000
+    /// CURVE (authenticated, encrypted) or none; see `SocketSecurity`.
+    public var security: SocketSecurity = .none
+    /// ZAP domain for a plain-text socket whose peers the `ZAPAuthenticator` must still admit (`.plaintext` policy).
+    public var zapDomain: String? = nil
 
     public init(type: SocketType, bind: [String] = [], connect: [String] = []) {
         self.type = type

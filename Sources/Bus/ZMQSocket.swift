@@ -29,6 +29,18 @@ public final class ZMQSocket {
             if spec.immediate { try setInt(ZMQ_IMMEDIATE, 1) }
             if spec.routerHandover, spec.type == .router { try setInt(ZMQ_ROUTER_HANDOVER, 1) }
             if let id = spec.identity { try setBytes(ZMQ_ROUTING_ID, id) }
+            switch spec.security {
+            case .none:
+                if let domain = spec.zapDomain { try setBytes(ZMQ_ZAP_DOMAIN, Array(domain.utf8)) }
+            case .curveServer(let secret, let domain):
+                try setInt(ZMQ_CURVE_SERVER, 1)
+                try setBytes(ZMQ_CURVE_SECRETKEY, Array(secret.utf8))
+                try setBytes(ZMQ_ZAP_DOMAIN, Array(domain.utf8))
+            case .curveClient(let server, let pub, let secret):
+                try setBytes(ZMQ_CURVE_SERVERKEY, Array(server.utf8))
+                try setBytes(ZMQ_CURVE_PUBLICKEY, Array(pub.utf8))
+                try setBytes(ZMQ_CURVE_SECRETKEY, Array(secret.utf8))
+            }
             if spec.type == .sub { for prefix in spec.subscriptions { try subscribe(prefix) } }
             for endpoint in spec.bind { try bind(endpoint) }
             for endpoint in spec.connect { try connect(endpoint) }

@@ -104,6 +104,13 @@ public struct ConfigOptions: ParsableArguments, Sendable {
         var config = InstanceConfig()
         if let path = self.config { config = try ConfigLoader.load(path: absolutePath(path)) }
         try ConfigLoader.apply(overrides: overrides, to: &config)
+        if config.rtp.workers == 0 && !config.remote.acceptWorkers {
+            throw ConfigError(source: self.config ?? "(flags)", key: "rtp.workers", value: "0", problem: "no media worker would carry calls",
+                              fix: "start at least one (rtp.workers: 1), or let workers join (remote.accept_workers: true)")
+        }
+        if let p = config.remote.problem() {
+            throw ConfigError(source: self.config ?? "(flags)", key: p.key, value: p.value, problem: p.problem, fix: p.fix)
+        }
         return config
     }
 

@@ -45,11 +45,19 @@ public actor ComponentAgent {
     private var assumable = false
 
     public init(name: String, role: String, runDirectory: String, logger: Logger, orchTimeout: Duration = .seconds(5)) throws(BusError) {
+        try self.init(name: name, role: role, control: InstanceEndpoints(runDirectory: runDirectory).control, logger: logger,
+                      orchTimeout: orchTimeout)
+    }
+
+    /// - Parameter control: orch's control endpoint: its `ctl.sock`, or its `remote.listen` (with CURVE `security`)
+    ///   for a worker on another host.
+    public init(name: String, role: String, control: String, security: SocketSecurity = .none, logger: Logger,
+                orchTimeout: Duration = .seconds(5)) throws(BusError) {
         self.name = name
         self.role = role
         self.logger = logger
         self.orchTimeout = orchTimeout
-        self.client = try ControlClient(connectTo: InstanceEndpoints(runDirectory: runDirectory).control, identity: name)
+        self.client = try ControlClient(connectTo: control, identity: name, security: security)
     }
 
     public var currentConfiguration: Configure? { configuration }

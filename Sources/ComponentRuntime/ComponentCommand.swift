@@ -2,6 +2,7 @@ import Bus
 import Foundation
 import Logging
 import ProcessSupport
+import Wire
 
 /// Arguments every component executable takes from orch, and the common start-up path.
 public struct ComponentOptions: Sendable {
@@ -9,6 +10,9 @@ public struct ComponentOptions: Sendable {
     public var runDirectory: String
     public var name: String
     public var logLevel: String
+    /// orch's control endpoint when not the run directory's `ctl.sock` (a worker on another host), and its security.
+    public var control: String?
+    public var security: SocketSecurity = .none
 
     public init(instance: String, runDirectory: String, name: String, logLevel: String) {
         self.instance = instance
@@ -25,7 +29,8 @@ public struct ComponentOptions: Sendable {
         logger[metadataKey: "component"] = "\(name)"
         logger[metadataKey: "pid"] = "\(getpid())"
         do {
-            let agent = try ComponentAgent(name: name, role: role, runDirectory: runDirectory, logger: logger)
+            let agent = try ComponentAgent(name: name, role: role, control: control ?? InstanceEndpoints(runDirectory: runDirectory).control,
+                                           security: security, logger: logger)
             logger.info("starting", metadata: ["instance": "\(instance)", "run_dir": "\(runDirectory)"])
             return (agent, logger)
         } catch {

@@ -24,7 +24,11 @@ extension InstanceConfig {
                 "stable_after_s": .init(supervision.stableAfterS),
                 "orch_timeout_s": .init(supervision.orchTimeoutS),
                 "start_timeout_s": .init(supervision.startTimeoutS),
+                "external": .string(supervision.external.joined(separator: ",")),
             ],
+            "remote": ["accept_workers": .bool(remote.acceptWorkers), "listen": .string(remote.listen), "advertise": .string(remote.advertise),
+                       "audio_listen": .string(remote.audioListen), "key_file": .string(remote.keyFile),
+                       "authorized_keys": .string(remote.authorizedKeys), "allow_plaintext": .bool(remote.allowPlaintext)],
             "log": ["level": .string(log.level)],
         ]
     }

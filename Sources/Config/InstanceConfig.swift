@@ -8,6 +8,7 @@ public struct InstanceConfig: Sendable, Equatable {
     public var audio = AudioSettings()
     public var calls = CallSettings()
     public var supervision = SupervisionSettings()
+    public var remote = RemoteSettings()
     public var log = LogSettings()
 
     public init() {}
@@ -98,6 +99,66 @@ public struct SupervisionSettings: Sendable, Equatable {
     public var orchTimeoutS = 5
     /// Longest wait for a spawned component's hello before it is killed and restarted.
     public var startTimeoutS = 10
+    /// Roles orch does not start but waits for: they connect by themselves (containers started by a compose engine,
+    /// which also restarts them). "sig" and/or "audio".
+    public var external: [String] = []
+}
+
+/// Media workers that are not orch's children: on this host (a container sharing the run directory) or on other
+/// hosts over `tcp://` with CurveZMQ (docs/DEPLOY.md).
+public struct RemoteSettings: Sendable, Equatable {
+    /// Accept media workers that join by themselves (`sip-rtp --name auto`, or over `listen`).
+    public var acceptWorkers = false
+    /// orch's endpoint for workers on other hosts, `tcp://IP:PORT`; empty: none.
+    public var listen = ""
+    /// The address other hosts reach this host at (orch and sip-audio); needed when `listen` is on 0.0.0.0.
+    public var advertise = ""
+    /// sip-audio's PCM endpoint for remote workers, `tcp://IP:PORT` (frames to play on PORT, captured ones on PORT+1).
+    public var audioListen = ""
+    /// The instance's secret key file (`sipc keys generate instance`): orch and sip-audio prove themselves with it.
+    public var keyFile = ""
+    /// Public keys of the workers allowed in: a directory of `*.pub` files or a file with one key per line.
+    public var authorizedKeys = ""
+    /// Plain text on `listen`/`audio_listen`, only accepted for loopback addresses (tests, one-host trials).
+    public var allowPlaintext = false
+
+    public init() {}
+
+    /// What is wrong with this combination, naming the fix; nil when usable.
+    public func problem() -> (key: String, value: String, problem: String, fix: String)? {
+        for (key, value) in [("remote.listen", listen), ("remote.audio_listen", audioListen)] where !value.isEmpty {
+            guard let hp = RemoteSettings.tcpEndpoint(value) else {
+                return (key, value, "not a tcp://IP:PORT endpoint", "write it as tcp://0.0.0.0:5600 (all addresses) or tcp://10.0.0.2:5600")
+            }
+            if keyFile.isEmpty {
+                guard allowPlaintext else {
+                    return (key, value, "a plain-text tcp endpoint is refused", "set remote.key_file and remote.authorized_keys (sipc keys generate; docs/DEPLOY.md), or for a loopback-only trial remote.allow_plaintext: true")
+                }
+                guard RemoteSettings.isLoopback(hp.host) else {
+                    return (key, value, "plain text is only allowed on loopback (127.0.0.1, ::1)", "set remote.key_file and remote.authorized_keys to use CurveZMQ")
+                }
+            } else if authorizedKeys.isEmpty {
+                return ("remote.authorized_keys", "", "no worker could connect: no authorised keys", "point it at a directory of the workers' .pub files")
+            }
+        }
+        if !listen.isEmpty && !acceptWorkers {
+            return ("remote.accept_workers", "false", "remote.listen is set but joining workers are refused", "set remote.accept_workers: true")
+        }
+        if !listen.isEmpty && audioListen.isEmpty {
+            return ("remote.audio_listen", "", "remote workers need sip-audio's PCM endpoint", "set it, e.g. tcp://0.0.0.0:5601")
+        }
+        if !listen.isEmpty, let hp = RemoteSettings.tcpEndpoint(listen), hp.host == "0.0.0.0" || hp.host == "::", advertise.isEmpty {
+            return ("remote.advertise", "", "workers must be told an address they can reach", "set it to this host's address, e.g. 10.0.0.2")
+        }
+        return nil
+    }
+
+    public static func tcpEndpoint(_ text: String) -> HostPort? {
+        guard text.hasPrefix("tcp://") else { return nil }
+        return HostPort.parse(String(text.dropFirst(6)))
+    }
+
+    public static func isLoopback(_ host: String) -> Bool { host == "::1" || host.hasPrefix("127.") }
 }
 
 public struct LogSettings: Sendable, Equatable {

@@ -53,7 +53,32 @@ enum SettingsTable {
             $0.rtp.ports = v
             return true
         },
-        Setting("rtp.workers", flag: "--rtp-workers", expected: "an integer from 1 to 64") { int($1, 1...64, into: &$0.rtp.workers) },
+        Setting("rtp.workers", flag: "--rtp-workers", expected: "an integer from 0 to 64 (0: only workers that join, remote.accept_workers)") { int($1, 0...64, into: &$0.rtp.workers) },
+        Setting("supervision.external", expected: "a comma-separated list of sig and audio, or empty") {
+            let list = $1.lowercased().split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            guard list.allSatisfy({ $0 == "sig" || $0 == "audio" }), Set(list).count == list.count else { return false }
+            $0.supervision.external = list
+            return true
+        },
+        Setting("remote.accept_workers", expected: "true or false") { bool($1, into: &$0.remote.acceptWorkers) },
+        Setting("remote.listen", expected: "empty or tcp://IP:PORT, e.g. tcp://0.0.0.0:5600") {
+            guard $1.isEmpty || RemoteSettings.tcpEndpoint($1) != nil else { return false }
+            $0.remote.listen = $1
+            return true
+        },
+        Setting("remote.audio_listen", expected: "empty or tcp://IP:PORT, e.g. tcp://0.0.0.0:5601 (uses PORT and PORT+1)") {
+            guard $1.isEmpty || RemoteSettings.tcpEndpoint($1) != nil else { return false }
+            $0.remote.audioListen = $1
+            return true
+        },
+        Setting("remote.advertise", expected: "an IP address other hosts reach this one at, e.g. 10.0.0.2") {
+            guard isIPAddress($1) else { return false }
+            $0.remote.advertise = $1
+            return true
+        },
+        Setting("remote.key_file", expected: "a path to a secret key file (sipc keys generate)") { $0.remote.keyFile = $1; return true },
+        Setting("remote.authorized_keys", expected: "a directory of .pub files, or a file of public keys") { $0.remote.authorizedKeys = $1; return true },
+        Setting("remote.allow_plaintext", expected: "true or false (loopback endpoints only)") { bool($1, into: &$0.remote.allowPlaintext) },
         Setting("rtp.standby", expected: "an integer from 0 to 4 (warm standby media workers, default 1)") { int($1, 0...4, into: &$0.rtp.standby) },
         Setting("rtp.jitter_min_ms", expected: "an integer from 10 to 200 (smallest jitter buffer delay, default 20)") {
             int($1, 10...200, into: &$0.rtp.jitterMinMs)

@@ -17,16 +17,34 @@ public final class MediaAudioLink: MediaPlayoutSink {
     /// Socket indices in `endpoint`.
     private static let playback = 0, taps = 1, capture = 2, inject = 3
 
-    public init(runDirectory: String, worker: String) throws(BusError) {
+    /// sip-audio's PCM sockets on another host (`remote.audio_listen`): frames to play, captured frames, and the
+    /// CURVE client keys (sip-audio proves itself with the instance key).
+    public struct RemoteAudio: Sendable {
+        public var playback: String
+        public var capture: String
+        public var security: SocketSecurity
+
+        public init(playback: String, capture: String, security: SocketSecurity) {
+            self.playback = playback
+            self.capture = capture
+            self.security = security
+        }
+    }
+
+    /// - Parameter remote: sip-audio is on another host; nil: its sockets in `runDirectory`. The tap and inject sockets
+    ///   are always bound in `runDirectory` (the client library on this host uses them).
+    public init(runDirectory: String, worker: String, remote: RemoteAudio? = nil) throws(BusError) {
         let endpoints = InstanceEndpoints(runDirectory: runDirectory)
         tapAddress = endpoints.mediaTaps(worker: worker)
         injectAddress = endpoints.mediaInject(worker: worker)
-        var playback = SocketSpec(type: .push, connect: [endpoints.audioPlayback])
+        var playback = SocketSpec(type: .push, connect: [remote?.playback ?? endpoints.audioPlayback])
+        playback.security = remote?.security ?? .none
         playback.sendHighWaterMark = 50
         playback.immediate = true  // no stale audio queued for an absent sip-audio
         var taps = SocketSpec(type: .pub, bind: [tapAddress])
         taps.sendHighWaterMark = 200
-        var capture = SocketSpec(type: .sub, connect: [endpoints.audioCapture])
+        var capture = SocketSpec(type: .sub, connect: [remote?.capture ?? endpoints.audioCapture])
+        capture.security = remote?.security ?? .none
         capture.subscriptions = [[]]
         capture.receiveHighWaterMark = 100
         capture.maxMessageSize = Int64(PCMFrame.slotSize)

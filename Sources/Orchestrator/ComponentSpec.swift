@@ -14,6 +14,9 @@ public struct ComponentSpec: Sendable, Equatable {
     /// A warm standby media worker: gets no calls of its own; when a worker dies it takes the dead one's name and
     /// calls (`component.assume`), and a new standby is started in its place.
     public var standby: Bool
+    /// Not started by orch: the process connects by itself (a container, a worker on another host), and whoever
+    /// started it restarts it. orch never signals it; a silent one is marked down and waited for.
+    public var external = false
     /// Command-line arguments added to the common ones (`--standby`).
     public var arguments: [String] { standby ? ["--standby"] : [] }
 
@@ -31,7 +34,8 @@ public struct ComponentSpec: Sendable, Equatable {
             ComponentSpec(name: "sig", role: "sig", executable: "sip-sig"),
             ComponentSpec(name: "audio", role: "audio", executable: "sip-audio"),
         ]
-        for i in 1...config.rtp.workers {
+        for i in specs.indices where config.supervision.external.contains(specs[i].role) { specs[i].external = true }
+        for i in stride(from: 1, through: config.rtp.workers, by: 1) {
             specs.append(ComponentSpec(name: "rtp-\(i)", role: "rtp", executable: "sip-rtp",
                                        extraConfig: ["worker": ["index": .init(i), "count": .init(config.rtp.workers)]]))
         }

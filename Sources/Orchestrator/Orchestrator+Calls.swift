@@ -257,7 +257,7 @@ extension Orchestrator {
     func requestComponent(_ name: String, _ command: String, _ args: [String: JSONValue], timeout: Duration) async -> Reply {
         requestCounter += 1
         let requestID = "orch-\(requestCounter)"
-        control?.send(.request(Request(id: requestID, command: command, args: args)), toPeer: name)
+        sendControl(.request(Request(id: requestID, command: command, args: args)), to: name)
         return await withCheckedContinuation { continuation in
             pendingRequests[requestID] = continuation
             Task {

@@ -41,7 +41,8 @@ extension Orchestrator {
     private func workerJSON(_ w: SupervisorCore.WorkerInfo) -> JSONValue {
         var o: [String: JSONValue] = ["name": .string(w.name), "pid": w.pid.map { .init($0) } ?? .null,
                                       "state": .string(w.state.rawValue), "calls": .init(calls.load(of: w.name)),
-                                      "standby": .bool(w.standby), "draining": .bool(w.draining), "restarts": .init(w.restarts)]
+                                      "standby": .bool(w.standby), "draining": .bool(w.draining), "restarts": .init(w.restarts),
+                                      "external": .bool(w.external)]
         if w.standby { o["calls"] = 0 }
         return .object(o)
     }

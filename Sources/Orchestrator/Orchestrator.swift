@@ -16,6 +16,10 @@ public actor Orchestrator {
     var core: SupervisorCore
     private var executables: [String: String] = [:]
     var control: ControlServer?
+    /// `remote.listen`: workers on other hosts (CurveZMQ), Orchestrator+Remote.swift.
+    var remoteControl: ControlServer?
+    /// Components whose messages arrive on `remoteControl` (so messages to them go there).
+    var remotePeers: Set<String> = []
     var events: EventPublisher?
     private var finished: CheckedContinuation<Void, Never>?
     private var isFinished = false
@@ -77,6 +81,7 @@ public actor Orchestrator {
         case alreadyRunning(pid: Int32, runDirectory: String)
         case missingExecutable(String)
         case bus(BusError)
+        case remote(String)
 
         public var description: String {
             switch self {
@@ -86,6 +91,8 @@ public actor Orchestrator {
                 "cannot find the '\(name)' executable beside sip-orch, in $SIPC_BIN_DIR or on $PATH; build the package (swift build) or set SIPC_BIN_DIR"
             case .bus(let error):
                 "cannot open the instance's sockets: \(error)"
+            case .remote(let problem):
+                "remote workers (remote.*): \(problem)"
             }
         }
     }
@@ -110,6 +117,11 @@ public actor Orchestrator {
         } catch {
             throw StartError.bus(error)
         }
+        do { try openRemoteListener() } catch {
+            control.shutdown()
+            events?.shutdown()
+            throw error
+        }
         try "\(getpid())\n".write(toFile: runDirectory.pidFile, atomically: true, encoding: .utf8)
         logger.info("orch up", metadata: ["instance": "\(instance)", "run_dir": "\(runDirectory.path)", "pid": "\(getpid())"])
 
@@ -124,6 +136,10 @@ public actor Orchestrator {
         SignalStream.ignoreSIGPIPE()
         let tasks = [
             Task { for await inbound in control.messages { await self.onControl(inbound) } },
+            Task {
+                guard let remote = await self.remoteControl else { return }
+                for await inbound in remote.messages { await self.onRemoteControl(inbound) }
+            },
             Task { for await exit in reaper.exits { await self.apply(.exited(pid: exit.pid, termination: exit.termination)) } },
             Task { for await sig in signals { await self.stop(reason: "signal \(ChildProcess.signalName(sig))") } },
             Task {
@@ -155,6 +171,7 @@ public actor Orchestrator {
         logger.info("orch stopped: every component has exited")
         events?.shutdown()
         control.shutdown()
+        remoteControl?.shutdown()
         for file in endpoints.socketFiles { unlink(file) }
         for name in Set(core.componentNames(role: "rtp") + ComponentSpec.group(for: config).filter { $0.role == "rtp" }.map(\.name)) {
             for address in [endpoints.mediaTaps(worker: name), endpoints.mediaInject(worker: name)] {
@@ -180,7 +197,7 @@ public actor Orchestrator {
         }
     }
 
-    private func apply(_ input: SupervisorCore.Input) {
+    func apply(_ input: SupervisorCore.Input) {
         let actions = core.handle(input, now: .now)
         for action in actions { perform(action) }
     }
@@ -203,10 +220,13 @@ public actor Orchestrator {
             logger.info("signalling", metadata: ["pid": "\(pid)", "signal": "\(ChildProcess.signalName(sig))"])
             ChildProcess.signal(pid, sig)
         case .send(let name, let message):
-            control?.send(message, toPeer: name)
+            sendControl(message, to: name)
         case .publish(let type, let data):
             logger.info("\(type)", metadata: data.mapValues { .string($0.encodedString()) })
             events?.publish(type, data)
+            if type == EventType.componentDown, data["external"] == true, data["role"] == "rtp", let name = data["name"]?.stringValue {
+                relocateCalls(from: name)
+            }
             if type == EventType.componentUp, let name = data["name"]?.stringValue, let role = data["role"]?.stringValue,
                !core.isStandby(name) {
                 resync(component: name, role: role, adopted: data["adopted"]?.boolValue == true)
@@ -221,9 +241,15 @@ public actor Orchestrator {
         }
     }
 
-    private func onControl(_ inbound: ControlInbound) {
+    func onControl(_ inbound: ControlInbound) {
         switch inbound.message {
         case .hello(let hello):
+            if config.remote.acceptWorkers, hello.role == "rtp", !core.knows(hello.name) {
+                // A worker on this host that started by itself (a container sharing the run directory).
+                remotePeers.remove(hello.name)
+                _ = core.addExternalWorker(hello.name, extraConfig: [:], now: .now)
+                logger.notice("a media worker joined", metadata: ["worker": "\(hello.name)", "pid": "\(hello.pid)"])
+            }
             apply(.hello(hello))
         case .heartbeat(let hb):
             apply(.heartbeat(hb))

@@ -167,7 +167,7 @@ public struct SupervisorCore: Sendable {
         slots[i].lastHeard = now
         slots[i].killed = false
         slots[i].restartAt = nil
-        return [.spawn(slots[i].spec)]
+        return slots[i].spec.external ? [] : [.spawn(slots[i].spec)]  // an external one is waited for
     }
 
     private mutating func down(_ i: Int, reason: String, now: MonotonicTime) -> [Action] {
@@ -194,7 +194,14 @@ public struct SupervisorCore: Sendable {
         data["pid"] = pid.map { .init($0) } ?? .null
         data["reason"] = .string(reason)
         var actions: [Action] = []
-        if let standby = readyStandby(for: i) {
+        if slots[i].spec.external {
+            slots[i].restartAt = nil
+            slots[i].state = .starting  // waiting for it to connect again
+            slots[i].since = now
+            data["restart_in_ms"] = .null
+            data["external"] = true
+            actions.append(.publish(type: EventType.componentDown, data: data))
+        } else if let standby = readyStandby(for: i) {
             // A warm standby takes the dead worker's place at once: no process to start (docs/ROBUSTNESS.md).
             data["restart_in_ms"] = 0
             data["standby"] = .string(slots[standby].spec.name)
@@ -221,7 +228,7 @@ public struct SupervisorCore: Sendable {
 
     /// A standby of the same role that is up and can take over slot `i` now (not while the group adopts or stops).
     private func readyStandby(for i: Int) -> Int? {
-        guard !slots[i].spec.standby, adoptUntil == nil, !stopping else { return nil }
+        guard !slots[i].spec.standby, !slots[i].spec.external, adoptUntil == nil, !stopping else { return nil }
         return slots.indices.first {
             slots[$0].spec.standby && slots[$0].spec.role == slots[i].spec.role && slots[$0].state == .up
                 && slots[$0].pid != nil && !slots[$0].killed
@@ -264,6 +271,19 @@ public struct SupervisorCore: Sendable {
     private mutating func handleHello(_ hello: Hello, now: MonotonicTime, adopted: Bool = false) -> [Action] {
         if let i = index(hello.name), adoptUntil != nil, slots[i].pid == nil, slots[i].state == .starting, !adopted {
             return adopt(i, pid: hello.pid, now: now)
+        }
+        if let i = index(hello.name), slots[i].spec.external, !stopping, slots[i].state == .up || slots[i].pid != hello.pid {
+            // An external component (re)connected by itself: new, or restarted by whoever runs it. A hello from one that
+            // is up means it lost its configuration, i.e. it restarted (in a container its pid may well be the same).
+            if slots[i].state == .up || slots[i].lastExit != nil {
+                slots[i].restarts += 1
+                slots[i].previousPID = slots[i].pid ?? slots[i].previousPID
+            }
+            if slots[i].state == .up { slots[i].lastExit = "connected again (pid \(hello.pid))" }
+            slots[i].pid = hello.pid
+            slots[i].state = .starting
+            slots[i].since = now
+            slots[i].lastHeard = now
         }
         guard let i = index(hello.name), slots[i].pid == hello.pid, !stopping else { return [] }
         var actions: [Action] = [configure(i)]
@@ -334,6 +354,12 @@ public struct SupervisorCore: Sendable {
     /// A hung component is killed with SIGKILL (SIGTERM needs a responsive process); its exit then restarts it.
     private mutating func kill(_ i: Int, reason: String) -> [Action] {
         guard let pid = slots[i].pid else { return [] }
+        if slots[i].spec.external {
+            // Not ours to kill: it is marked down and waited for (its own supervisor restarts it).
+            var data = eventData(i)
+            data["reason"] = .string(reason)
+            return [.publish(type: EventType.componentHung, data: data)] + down(i, reason: reason, now: slots[i].lastHeard)
+        }
         slots[i].killed = true
         var data = eventData(i)
         data["reason"] = .string(reason)
@@ -346,7 +372,7 @@ public struct SupervisorCore: Sendable {
         stopStarted = now
         var actions: [Action] = []
         for i in slots.indices {
-            if let pid = slots[i].pid {
+            if let pid = slots[i].pid, !slots[i].spec.external {
                 slots[i].state = .stopping
                 actions.append(.signal(pid: pid, signal: SIGTERM))
             } else {
@@ -416,12 +442,13 @@ extension SupervisorCore {
         public var standby: Bool
         public var draining: Bool
         public var restarts: Int
+        public var external: Bool
     }
 
     public var workers: [WorkerInfo] {
         slots.filter { $0.spec.role == "rtp" }.map {
             WorkerInfo(name: $0.spec.name, pid: $0.pid, state: $0.state, standby: $0.spec.standby, draining: $0.retiring,
-                       restarts: $0.restarts)
+                       restarts: $0.restarts, external: $0.spec.external)
         }
     }
 
@@ -443,6 +470,26 @@ extension SupervisorCore {
         for name in names { if let i = index(name) { actions += spawn(i, now: now) } }
         return (names, actions)
     }
+
+    /// A media worker that connected by itself (`remote.accept_workers`): it joins the pool as an external component.
+    /// - Returns: false when the name belongs to a component orch starts itself (the hello is then ignored).
+    public mutating func addExternalWorker(_ name: String, extraConfig: [String: JSONValue], now: MonotonicTime) -> Bool {
+        if let i = index(name) { return slots[i].spec.external }
+        guard !stopping else { return false }
+        var spec = ComponentSpec(name: name, role: "rtp", executable: "sip-rtp", extraConfig: extraConfig)
+        spec.external = true
+        var slot = Slot(spec: spec, backoff: RestartBackoff(initial: settings.backoffInitial, maximum: settings.backoffMax),
+                        since: now, lastHeard: now)
+        slot.state = .starting
+        slots.append(slot)
+        return true
+    }
+
+    /// Whether a component of this name is known (started by orch, external, or a worker that joined).
+    public func knows(_ name: String) -> Bool { index(name) != nil }
+
+    /// Whether `name` is a component orch waits for instead of starting.
+    public func isExternal(_ name: String) -> Bool { index(name).map { slots[$0].spec.external } ?? false }
 
     /// Puts back workers a previous orch had added (from its journal), before `start`, so their processes are adopted.
     public mutating func restoreWorkers(_ names: [String], now: MonotonicTime) {
@@ -487,6 +534,13 @@ extension SupervisorCore {
     /// Stops a drained worker (SIGTERM); its exit removes it from the pool. One that is not running is removed now.
     public mutating func retire(_ name: String) -> [Action] {
         guard let i = index(name), slots[i].retiring, slots[i].state != .stopping else { return [] }
+        if slots[i].spec.external {
+            // Asked to exit; it leaves the pool now (whoever runs it should not start it again).
+            let pid = slots[i].pid
+            slots.remove(at: i)
+            return [.send(to: name, .request(Request(id: "retire-\(name)", command: "shutdown"))),
+                    .publish(type: "worker.removed", data: ["name": .string(name), "pid": pid.map { .init($0) } ?? .null])] + reindexWorkers()
+        }
         if let pid = slots[i].pid {
             slots[i].state = .stopping
             return [.signal(pid: pid, signal: SIGTERM)]

@@ -1,22 +1,49 @@
 import ArgumentParser
+import Bus
 import ComponentRuntime
 import Foundation
 import MediaWorker
+import Wire
 
-/// sip-rtp: a media worker of the process group, supervised by sip-orch. Carries the RTP of many calls.
+/// sip-rtp: a media worker of the process group. Started by sip-orch, or by itself: a container sharing the run
+/// directory (`--name auto`, with `remote.accept_workers`), or on another host (`--orch tcp://…`, CurveZMQ).
 @main
 struct SipRtp: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "sip-rtp", abstract: "Media worker (started by sip-orch).")
+    static let configuration = CommandConfiguration(commandName: "sip-rtp", abstract: "Media worker (started by sip-orch, or joining one: docs/DEPLOY.md).")
 
-    @Option var instance: String
-    @Option var runDir: String
-    @Option var name: String = "rtp"
+    @Option var instance: String = "default"
+    @Option(help: "The instance's run directory (default for a remote worker: a private directory for its tap sockets).")
+    var runDir: String?
+    @Option(help: "Component name; 'auto' is rtp-<host name>.") var name: String = "rtp"
     @Option var logLevel: String = "info"
     @Flag(help: "Start as a warm standby: idle until orch asks it to take over a worker that died (component.assume).")
     var standby = false
+    @Option(help: "orch's remote.listen endpoint, tcp://HOST:PORT: join an instance on another host.") var orch: String?
+    @Option(help: "sip-audio's remote.audio_listen endpoint (default: the --orch host, port + 1).") var audio: String?
+    @Option(help: "The instance's public key file (instance.pub), which orch and sip-audio must prove.") var orchKey: String?
+    @Option(help: "This worker's secret key file (sipc keys generate NAME).") var keyFile: String?
+    @Option(help: "The address the peer should send RTP to (this host's, in the SDP).") var mediaAddress: String?
+    @Option(help: "RTP ports of this worker, LOW-HIGH (default: the instance's rtp.ports).") var rtpPorts: String?
+
+    func validate() throws {
+        if orch != nil, (orchKey == nil) != (keyFile == nil) {
+            throw ValidationError("give both --orch-key and --key-file (CurveZMQ), or neither (plain text, loopback only)")
+        }
+        if orch == nil, runDir == nil { throw ValidationError("give --run-dir (the instance's), or --orch for a worker on another host") }
+        if let o = orch, !o.hasPrefix("tcp://") { throw ValidationError("--orch is orch's remote.listen, tcp://HOST:PORT") }
+    }
 
     func run() async throws {
-        var options = ComponentOptions(instance: instance, runDirectory: runDir, name: name, logLevel: logLevel)
+        let workerName = name == "auto" ? "rtp-\(ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? "host")" : name
+        var options = ComponentOptions(instance: instance, runDirectory: try runDirectory(for: workerName), name: workerName, logLevel: logLevel)
+        var remoteAudio: MediaAudioLink.RemoteAudio?
+        if let orch {
+            let security = try remoteSecurity()
+            options.control = orch
+            options.security = security
+            let audioEndpoint = audio ?? Self.nextPort(orch)
+            remoteAudio = MediaAudioLink.RemoteAudio(playback: audioEndpoint, capture: Self.nextPort(audioEndpoint), security: security)
+        }
         var bootstrap = true
         if standby {
             // Idle, but with the runtime loaded and the bus connected: taking over costs a reconnect, not a process start.
@@ -31,13 +58,13 @@ struct SipRtp: AsyncParsableCommand {
             options.redirectLog()
             bootstrap = false
         }
-        try await runWorker(options, bootstrapLogging: bootstrap)
+        try await runWorker(options, remoteAudio: remoteAudio, bootstrapLogging: bootstrap)
     }
 
-    private func runWorker(_ options: ComponentOptions, bootstrapLogging: Bool) async throws {
+    private func runWorker(_ options: ComponentOptions, remoteAudio: MediaAudioLink.RemoteAudio?, bootstrapLogging: Bool) async throws {
         let (agent, logger) = options.makeAgent(role: "rtp", bootstrapLogging: bootstrapLogging)
         let audio: MediaAudioLink?
-        do { audio = try MediaAudioLink(runDirectory: options.runDirectory, worker: options.name) } catch {
+        do { audio = try MediaAudioLink(runDirectory: options.runDirectory, worker: options.name, remote: remoteAudio) } catch {
             logger.error("no PCM bus (frames will not reach sip-audio or taps): \(error)")
             audio = nil
         }
@@ -51,7 +78,8 @@ struct SipRtp: AsyncParsableCommand {
                 try? await Task.sleep(for: .milliseconds(500))
             }
         }
-        let reason = await agent.run(onConfigure: { media.configure($0.config) },
+        let overrides = localOverrides()
+        let reason = await agent.run(onConfigure: { media.configure(overrides($0.config)) },
                                      stats: {
                                          var stats = media.stats()
                                          if let audio { stats["pcm_in_rejected"] = .init(audio.rejectedFrames) }
@@ -63,5 +91,51 @@ struct SipRtp: AsyncParsableCommand {
         await engine.shutdown()
         audio?.shutdown()
         if case .orchGone = reason { throw ExitCode(3) }
+    }
+
+    /// This host's own settings over the instance's: its media address and port range.
+    private func localOverrides() -> @Sendable ([String: JSONValue]) -> [String: JSONValue] {
+        let ports = rtpPorts, address = mediaAddress
+        return { config in
+            var config = config
+            if let ports {
+                var rtp = config["rtp"]?.objectValue ?? [:]
+                rtp["ports"] = .string(ports)
+                config["rtp"] = .object(rtp)
+            }
+            if let address {
+                var sip = config["sip"]?.objectValue ?? [:]
+                sip["listen"] = .string(address.contains(":") ? "[\(address)]:5060" : "\(address):5060")  // only its host is used
+                config["sip"] = .object(sip)
+            }
+            return config
+        }
+    }
+
+    private func remoteSecurity() throws -> SocketSecurity {
+        guard let orchKey, let keyFile else { return .none }
+        do {
+            let server = try KeyFiles.readPublicKey(orchKey)
+            let own = try KeyFiles.readKeyPair(keyFile)
+            return .curveClient(serverKey: server, publicKey: own.publicKey, secretKey: own.secretKey)
+        } catch {
+            FileHandle.standardError.write(Data("sip-rtp: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+    }
+
+    /// The instance's run directory, or for a remote worker a private one (its tap and inject sockets, its log).
+    private func runDirectory(for worker: String) throws -> String {
+        if let runDir { return runDir }
+        let base = ProcessInfo.processInfo.environment["XDG_RUNTIME_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        let dir = "\(base)/sip-client/remote-\(worker)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        return dir
+    }
+
+    /// tcp://HOST:PORT -> tcp://HOST:PORT+1.
+    static func nextPort(_ endpoint: String) -> String {
+        guard let colon = endpoint.lastIndex(of: ":"), let port = Int(endpoint[endpoint.index(after: colon)...]) else { return endpoint }
+        return String(endpoint[...colon]) + String(port + 1)
     }
 }

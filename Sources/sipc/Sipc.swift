@@ -9,7 +9,7 @@ struct Sipc: AsyncParsableCommand {
         abstract: "Control sip-client process groups.",
         subcommands: [Up.self, Down.self, Status.self, Events.self, Register.self, Unregister.self, Call.self,
                       Answer.self, Reject.self, Hangup.self, Calls.self, DTMF.self, Devices.self, Mute.self,
-                      Unmute.self, Audio.self, Stats.self, Hold.self, Resume.self, Transfer.self, Conference.self, Record.self, Workers.self])
+                      Unmute.self, Audio.self, Stats.self, Hold.self, Resume.self, Transfer.self, Conference.self, Record.self, Workers.self, Keys.self])
 
     static func main() async {
         LogSetup.lineBufferStdio()

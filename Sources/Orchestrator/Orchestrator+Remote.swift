@@ -1,0 +1,123 @@
+import Bus
+import Config
+import Foundation
+import Wire
+
+/// Media workers on other hosts: orch listens on `remote.listen` (CurveZMQ: it proves itself with the instance key,
+/// and its ZAP handler lets in only the workers' public keys in `remote.authorized_keys`). A remote worker is an
+/// external component: it says hello, is configured and heartbeats like a local one; orch can neither start nor kill
+/// it, and when it goes silent its calls move to another worker (new port, re-INVITE to the peer).
+extension Orchestrator {
+    static let controlDomain = "sip-client-control"
+
+    func openRemoteListener() throws {
+        let remote = config.remote
+        guard !remote.listen.isEmpty else { return }
+        var security = SocketSecurity.none
+        var zapDomain: String?
+        do {
+            if remote.keyFile.isEmpty {
+                // Plain text, which the configuration only allows on loopback (RemoteSettings.problem()).
+                try ZAPAuthenticator.shared.setPolicy(.plaintext, for: Self.controlDomain)
+                zapDomain = Self.controlDomain
+            } else {
+                let keys = try KeyFiles.readKeyPair(remote.keyFile)
+                let authorized = try KeyFiles.readAuthorizedKeys(remote.authorizedKeys)
+                try ZAPAuthenticator.shared.setPolicy(.curve(authorized: authorized), for: Self.controlDomain)
+                security = .curveServer(secretKey: keys.secretKey, domain: Self.controlDomain)
+                logger.info("remote workers: CurveZMQ", metadata: ["listen": "\(remote.listen)", "authorized_keys": "\(authorized.count)",
+                                                                   "instance_key": "\(keys.publicKey)"])
+            }
+        } catch let error as KeyFileError {
+            throw StartError.remote("\(error)")
+        }
+        let events = self.events
+        let logger = self.logger
+        ZAPAuthenticator.shared.onDecision { decision in
+            guard !decision.allowed else { return }
+            logger.warning("refused a remote connection", metadata: ["address": "\(decision.address)", "mechanism": "\(decision.mechanism)",
+                                                                     "key": "\(decision.publicKey ?? "-")"])
+            events?.publish("worker.refused", ["address": .string(decision.address), "key": .string(decision.publicKey ?? ""),
+                                               "message": .string(decision.mechanism == "CURVE"
+                                                   ? "a worker with an unknown key tried to connect; to let it in, put its .pub file into remote.authorized_keys and restart the instance"
+                                                   : "a plain-text connection was refused: workers must use CurveZMQ (sip-rtp --orch-key/--key-file)")])
+        }
+        do {
+            remoteControl = try ControlServer(bindTo: remote.listen, security: security, zapDomain: zapDomain)
+        } catch {
+            throw StartError.remote("cannot listen on \(remote.listen): \(error)")
+        }
+    }
+
+    /// Only what a worker sends is taken from the remote socket: hello, heartbeats, replies and events. Requests
+    /// (the softphone API) are refused there; a hello may not claim a name orch's own components use.
+    func onRemoteControl(_ inbound: ControlInbound) {
+        switch inbound.message {
+        case .hello(let hello):
+            guard hello.role == "rtp", inbound.peer == hello.name,
+                  core.addExternalWorker(hello.name, extraConfig: [:], now: .now) else {
+                logger.warning("a remote hello for a name orch uses itself was ignored", metadata: ["name": "\(hello.name)"])
+                return
+            }
+            if !remotePeers.contains(hello.name) {
+                logger.notice("a remote media worker joined", metadata: ["worker": "\(hello.name)", "pid": "\(hello.pid)"])
+            }
+            remotePeers.insert(hello.name)
+            onControl(inbound)
+        case .heartbeat(let hb):
+            guard remotePeers.contains(hb.name), inbound.peer == hb.name else { return }
+            onControl(inbound)
+        case .reply, .event:
+            guard remotePeers.contains(inbound.peer) else { return }
+            onControl(inbound)
+        case .request(let request):
+            remoteControl?.reply(inbound, Reply(id: request.id, error: WireError(.badArgs,
+                "the remote worker endpoint takes no requests; use the instance's control socket on its host (sipc)")))
+        case .configure:
+            break
+        }
+    }
+
+    /// Sends to a component on whichever socket it is connected to.
+    func sendControl(_ message: ControlMessage, to name: String) {
+        if remotePeers.contains(name), let remoteControl {
+            remoteControl.send(message, toPeer: name)
+        } else {
+            control?.send(message, toPeer: name)
+        }
+    }
+
+    /// An external worker went silent: orch cannot restart it, so its calls move to other workers. Each gets a new
+    /// port there (the old one was on the lost host), its RTP stream continues, and a re-INVITE tells the peer.
+    func relocateCalls(from worker: String) {
+        let carried = calls.active.values.filter { $0.worker == worker && !$0.isTerminated }
+        guard !carried.isEmpty else { return }
+        logger.warning("moving the calls of a lost media worker", metadata: ["worker": "\(worker)", "calls": "\(carried.count)"])
+        for record in carried {
+            Task {
+                guard case .success(let media) = await self.allocateMedia(for: record.id),
+                      let newWorker = media["worker"]?.stringValue, let port = media["port"]?.intValue else {
+                    self.events?.publish("call.media.lost", ["call": .string(record.id), "worker": .string(worker),
+                                                             "message": "its media worker was lost and no other could take the call; hang up and call again"])
+                    return
+                }
+                self.calls.update(record.id) {
+                    $0.worker = newWorker
+                    $0.mediaPort = port
+                }
+                self.events?.publish("call.media.moved", ["call": .string(record.id), "worker": .string(newWorker), "port": .init(port),
+                                                          "message": .string("the call's media worker \(worker) was lost; the call moved to \(newWorker) and the peer is told by re-INVITE")])
+                if let remote = self.calls.active[record.id]?.mediaApplied ?? record.mediaApplied {
+                    var start: [String: JSONValue] = ["call": .string(record.id), "remote": remote,
+                                                      "streams": ["playback": .init(Int(record.playbackStream)), "capture": .init(Int(record.captureStream))]]
+                    if let state = self.calls.active[record.id]?.rtpState ?? record.rtpState { start["rtp_state"] = state }
+                    _ = await self.requestComponent(newWorker, "media.start", start, timeout: .seconds(2))
+                }
+                if let address = media["address"]?.stringValue {
+                    _ = await self.requestSig("call.reoffer", ["call": .string(record.id), "media": ["address": .string(address), "port": .init(port)]],
+                                              timeout: .seconds(40))
+                }
+            }
+        }
+    }
+}
