@@ -63,10 +63,10 @@ import Testing
 
     @Test func badValueNamesKeyValueAndFix() {
         #expect {
-            _ = try parse("rtp:\n  workers: 0\n")
+            _ = try parse("rtp:\n  workers: 65\n")
         } throws: { error in
             let e = error as! ConfigError
-            return e.description == "config error at test.yaml:2: rtp.workers = '0': invalid value. Fix: set rtp.workers to an integer from 1 to 64"
+            return e.description == "config error at test.yaml:2: rtp.workers = '65': invalid value. Fix: set rtp.workers to an integer from 0 to 64 (0: only workers that join, remote.accept_workers)"
         }
     }
 

@@ -97,7 +97,7 @@ extension ProcessGroupTests {
             let config = try instance.writeConfig("rtp:\n  workers: lots\n")
             let run = try instance.sipc(["up", "--config", config])
             #expect(run.status == 2)
-            #expect(run.stderr.contains("config.yaml:2: rtp.workers = 'lots': invalid value. Fix: set rtp.workers to an integer from 1 to 64"))
+            #expect(run.stderr.contains("config.yaml:2: rtp.workers = 'lots': invalid value. Fix: set rtp.workers to an integer from 0 to 64"))
             let typo = try instance.writeConfig("rtp:\n  wrokers: 2\n")
             let run2 = try instance.sipc(["up", "--config", typo])
             #expect(run2.status == 2)

@@ -104,6 +104,70 @@ extension ProcessGroupTests {
             }
         }
 
+        @Test func callsOfALostRemoteWorkerMoveToAnotherWorkerAndThePeerIsReInvited() async throws {
+            let port = TestPorts.base(), portB = TestPorts.base()
+            let orchPort = port + 200
+            try await withInstance { a in
+                try await withInstance(root: a.root) { b in
+                    for (name, dir) in [("instance", "keys"), ("worker", "wk")] {
+                        let made = try Self.run(a, "sipc", ["keys", "generate", name, "--dir", a.root + "/" + dir])
+                        try #require(made.status == 0, "\(made.stderr)")
+                    }
+                    let config = try a.writeConfig("""
+                        rtp:
+                          workers: 1
+                          standby: 0
+                        supervision:
+                          heartbeat_interval_ms: 200
+                        remote:
+                          accept_workers: true
+                          listen: tcp://127.0.0.1:\(orchPort)
+                          audio_listen: tcp://127.0.0.1:\(orchPort + 1)
+                          key_file: \(a.root)/keys/instance.key
+                          authorized_keys: \(a.root)/wk/worker.pub
+                        """)
+                    let mic = a.root + "/mic.wav"
+                    try AudioDeviceTests.writeTone(mic, frequency: 440, amplitude: 0.25, seconds: 60, rate: 8000, channels: 1)
+                    _ = try await a.up(["--config", config, "--sip-listen", "127.0.0.1:\(port)", "--auto-answer", "--rtp-ports", "\(port + 220)-\(port + 229)",
+                                        "--audio", "file:\(mic)"] + AudioDeviceTests.plain)
+                    _ = try await b.up(MediaFlowTests.flags(portB, autoAnswer: false))
+                    let worker = try Self.remoteWorker(a, name: "rtp-remote1", orchPort: orchPort, keyDir: a.root + "/wk", key: "worker",
+                                                       rtp: (port + 230)...(port + 249))
+                    defer { worker.cleanup() }
+                    #expect(await eventually(timeout: .seconds(10)) {
+                        Self.workers(a).contains { $0["name"]?.stringValue == "rtp-remote1" && $0["state"]?.stringValue == "up" }
+                    })
+                    // Only the remote worker is left to take the call.
+                    let removed = try a.sipc(["workers", "remove", "rtp-1", "--timeout", "10"])
+                    try #require(removed.status == 0, "\(removed.stderr)")
+                    let (bCall, aCall) = try await MediaFlowTests.connect(b, to: a, port: port)
+                    #expect(aCall["worker"]?.stringValue == "rtp-remote1")
+                    let added = try a.sipc(["workers", "add", "1"])
+                    try #require(added.status == 0, "\(added.stderr)")
+                    let tap = try FrameTap(b, stream: try #require(bCall["streams"]?["playback"]?.intValue))
+                    defer { tap.stop() }
+                    #expect(await eventually(timeout: .seconds(10)) { tap.voicedSamples.count >= 8000 }, "a's microphone reaches b")
+                    let bPortBefore = try await b.handle.request("call_stats")["remote"]?.stringValue
+
+                    // The remote host is lost: its calls move to rtp-1 and b is told the new address by re-INVITE.
+                    kill(worker.process.processIdentifier, SIGKILL)
+                    let heardBefore = tap.voicedSamples.count
+                    #expect(await eventually(timeout: .seconds(10)) {
+                        let calls = (try? await a.handle.request("calls"))?["calls"]?.arrayValue ?? []
+                        return calls.first?["worker"]?.stringValue == "rtp-1"
+                    }, "the call moved to the local worker")
+                    #expect(await eventually(timeout: .seconds(10)) { tap.voicedSamples.count >= heardBefore + 8000 }, "a's microphone reaches b again")
+                    let bPortAfter = try await b.handle.request("call_stats")["remote"]?.stringValue
+                    #expect(bPortAfter != bPortBefore, "b sends to the new port (\(bPortBefore ?? "-") -> \(bPortAfter ?? "-"))")
+                    for side in [a, b] {
+                        let calls = try await side.handle.request("calls")["calls"]?.arrayValue ?? []
+                        #expect(calls.count == 1 && calls.first?["state"]?.stringValue == "connected")
+                    }
+                    _ = try await b.handle.request("hangup", args: ["all": true])
+                }
+            }
+        }
+
         /// The samples of a 16-bit mono WAV as the file backend writes it (44-byte header).
         static func wavSamples(_ path: String) -> [Int16] {
             guard let data = FileManager.default.contents(atPath: path), data.count > 44 else { return [] }

@@ -375,7 +375,8 @@ extension ProcessGroupTests.RestartSurvivalTests {
         try await withInstance { a in
             try await withInstance(root: a.root) { b in
                 _ = try await a.up(flags(port, true))
-                _ = try await b.up(flags(portB, false))
+                // No standby: it would take the port back within milliseconds, before the test can take it.
+                _ = try await b.up(flags(portB, false) + ["--set", "rtp.standby=0"])
                 let bEvents = try await EventRecorder(b)
                 defer { bEvents.stop() }
                 let (bCall, aCall) = try await ProcessGroupTests.MediaFlowTests.connect(b, to: a, port: port)
