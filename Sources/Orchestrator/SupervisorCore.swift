@@ -395,7 +395,8 @@ public struct SupervisorCore: Sendable {
         slots.map { slot in
             ComponentStatus(name: slot.spec.name, role: slot.spec.role, pid: slot.pid, state: slot.state,
                             restarts: slot.restarts, uptime: slot.upSince.map { now.since($0) } ?? .zero,
-                            stats: slot.stats, lastExit: slot.lastExit, degraded: slot.degraded, standby: slot.spec.standby)
+                            stats: slot.stats, lastExit: slot.lastExit, degraded: slot.degraded, standby: slot.spec.standby,
+                            external: slot.spec.external)
         }
     }
 
@@ -416,6 +417,8 @@ public struct ComponentStatus: Sendable, Equatable {
     public var degraded = false
     /// A warm standby worker (`rtp.standby`).
     public var standby = false
+    /// Started by someone else (`supervision.external`, a joining worker); orch waits for it instead of starting it.
+    public var external = false
 
     public var json: JSONValue {
         var o: [String: JSONValue] = [
@@ -427,6 +430,7 @@ public struct ComponentStatus: Sendable, Equatable {
         if let lastExit { o["last_exit"] = .string(lastExit) }
         if degraded { o["degraded"] = true }
         if standby { o["standby"] = true }
+        if external { o["external"] = true }
         return .object(o)
     }
 }

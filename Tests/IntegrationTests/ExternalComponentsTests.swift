@@ -1,0 +1,59 @@
+import Foundation
+import ProcessSupport
+import Testing
+import Wire
+
+extension ProcessGroupTests {
+    /// `supervision.external`: sig and audio started by someone else (as a compose engine does), connecting to orch
+    /// through the run directory; orch waits for them, carries calls through them, and never restarts them itself.
+    @Suite(.serialized) struct ExternalComponentsTests {
+        static func component(_ a: TestInstance, name: String) throws -> PeerProcess {
+            try PeerProcess(name: name, executable: a.binDir + "/sip-\(name)",
+                            arguments: ["--instance", a.name, "--run-dir", a.runDirectory.path, "--name", name])
+        }
+
+        @Test func externalSigAndAudioAreWaitedForCarryCallsAndAreNotRestartedByOrch() async throws {
+            let port = TestPorts.base(), portB = TestPorts.base()
+            try await withInstance { a in
+                try await withInstance(root: a.root) { b in
+                    let config = try a.writeConfig("supervision:\n  external: sig,audio\n  heartbeat_interval_ms: 200\nrtp:\n  workers: 1\n  standby: 0\n")
+                    // `sipc up` waits for every component; sig and audio are started beside it, as containers would be.
+                    let up = Task { try a.sipc(["up", "--config", config, "--auto-answer"] + MediaFlowTests.flags(port, autoAnswer: false)) }
+                    #expect(await eventually(timeout: .seconds(10)) { FileManager.default.fileExists(atPath: a.runDirectory.path + "/ctl.sock") })
+                    let sig = try Self.component(a, name: "sig"), audio = try Self.component(a, name: "audio")
+                    defer { sig.cleanup(); audio.cleanup() }
+                    let run = try await up.value
+                    try #require(run.status == 0, "sipc up: \(run.stderr)")
+                    let status = try await a.status()
+                    #expect(a.component("sig", in: status)?["external"] == true)
+                    #expect(a.component("sig", in: status)?["pid"]?.intValue == Int(sig.process.processIdentifier))
+                    #expect(a.component("audio", in: status)?["pid"]?.intValue == Int(audio.process.processIdentifier))
+
+                    _ = try await b.up(MediaFlowTests.flags(portB, autoAnswer: false))
+                    let (_, aCall) = try await MediaFlowTests.connect(b, to: a, port: port)
+                    #expect(aCall["state"]?.stringValue == "connected")
+                    _ = try await b.handle.request("hangup", args: ["all": true])
+                    #expect(await eventually { ((try? await a.handle.request("calls"))?["calls"]?.arrayValue ?? []).isEmpty })
+
+                    // The external sig dies: orch marks it down and waits; it starts nothing itself.
+                    kill(sig.process.processIdentifier, SIGKILL)
+                    #expect(await eventually(timeout: .seconds(5)) {
+                        guard let s = try? await a.status() else { return false }
+                        return a.component("sig", in: s)?["state"]?.stringValue != "up"
+                    })
+                    let waiting = try await a.status()
+                    #expect(a.component("sig", in: waiting)?["pid"] == .null, "orch started no sig of its own")
+                    // Whoever runs it starts it again: it is up, counted as a restart.
+                    let again = try Self.component(a, name: "sig")
+                    defer { again.cleanup() }
+                    #expect(await eventually(timeout: .seconds(10)) {
+                        guard let s = try? await a.status(), let c = a.component("sig", in: s) else { return false }
+                        return c["state"]?.stringValue == "up" && c["pid"]?.intValue == Int(again.process.processIdentifier) && c["restarts"]?.intValue == 1
+                    })
+                    _ = try await MediaFlowTests.connect(b, to: a, port: port)
+                    _ = try await b.handle.request("hangup", args: ["all": true])
+                }
+            }
+        }
+    }
+}
