@@ -16,9 +16,18 @@ extension ProcessGroupTests {
             let port = TestPorts.base(), portB = TestPorts.base()
             try await withInstance { a in
                 try await withInstance(root: a.root) { b in
-                    let config = try a.writeConfig("supervision:\n  external: sig,audio\n  heartbeat_interval_ms: 200\nrtp:\n  workers: 1\n  standby: 0\n")
+                    let config = try a.writeConfig("""
+                        supervision:
+                          external: sig,audio
+                          heartbeat_interval_ms: 200
+                        rtp:
+                          workers: 0
+                          standby: 0
+                        remote:
+                          accept_workers: true
+                        """)
                     // `sipc up` waits for every component; sig and audio are started beside it, as containers would be.
-                    let up = Task { try a.sipc(["up", "--config", config, "--auto-answer"] + MediaFlowTests.flags(port, autoAnswer: false)) }
+                    let up = Task { try a.sipc(["up", "--config", config, "--auto-answer", "--sip-listen", "127.0.0.1:\(port)", "--rtp-ports", "\(port + 220)-\(port + 249)"]) }
                     #expect(await eventually(timeout: .seconds(10)) { FileManager.default.fileExists(atPath: a.runDirectory.path + "/ctl.sock") })
                     let sig = try Self.component(a, name: "sig"), audio = try Self.component(a, name: "audio")
                     defer { sig.cleanup(); audio.cleanup() }
@@ -28,10 +37,20 @@ extension ProcessGroupTests {
                     #expect(a.component("sig", in: status)?["external"] == true)
                     #expect(a.component("sig", in: status)?["pid"]?.intValue == Int(sig.process.processIdentifier))
                     #expect(a.component("audio", in: status)?["pid"]?.intValue == Int(audio.process.processIdentifier))
+                    // A media worker joins by itself through the run directory (`--name auto`: rtp-<host name>).
+                    let worker = try PeerProcess(name: "rtp", executable: a.binDir + "/sip-rtp",
+                                                 arguments: ["--instance", a.name, "--run-dir", a.runDirectory.path, "--name", "auto"])
+                    defer { worker.cleanup() }
+                    let joined = "rtp-" + (ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? "host")
+                    #expect(await eventually(timeout: .seconds(10)) {
+                        guard let s = try? await a.status(), let c = a.component(joined, in: s) else { return false }
+                        return c["state"]?.stringValue == "up" && c["external"] == true
+                    }, "\(joined) joined the pool")
 
                     _ = try await b.up(MediaFlowTests.flags(portB, autoAnswer: false))
                     let (_, aCall) = try await MediaFlowTests.connect(b, to: a, port: port)
                     #expect(aCall["state"]?.stringValue == "connected")
+                    #expect(aCall["worker"]?.stringValue == joined)
                     _ = try await b.handle.request("hangup", args: ["all": true])
                     #expect(await eventually { ((try? await a.handle.request("calls"))?["calls"]?.arrayValue ?? []).isEmpty })
 
