@@ -29,15 +29,26 @@ public struct InstanceHandle: Sendable {
 
     /// Sends one request to orch and returns its result.
     public func request(_ command: String, args: [String: JSONValue] = [:], timeout: Duration = .seconds(3)) async throws -> JSONValue {
-        guard orchPID != nil else {
+        var wait = timeout
+        if orchPID == nil {
             if let keeper = runDirectory.runningKeeperPID() {
                 throw WireError(.unavailable, "instance '\(name)' is restarting its orch (keeper pid \(keeper)); try again in a moment")
             }
-            throw NotRunning(instance: name, runDirectory: runDirectory.path)
+            // No live pid here, but a socket: orch may run in another PID namespace (a container sharing the run
+            // directory). Ask it briefly; a socket left behind by a dead orch does not answer.
+            guard FileManager.default.fileExists(atPath: String(endpoints.control.dropFirst("ipc://".count))),
+                  FileManager.default.fileExists(atPath: runDirectory.pidFile) else {
+                throw NotRunning(instance: name, runDirectory: runDirectory.path)
+            }
+            wait = min(timeout, .seconds(2))
         }
         let client = try ControlClient(connectTo: endpoints.control)
         defer { client.shutdown() }
-        return try await client.request(command, args: args, timeout: timeout)
+        do {
+            return try await client.request(command, args: args, timeout: wait)
+        } catch let error as WireError where error.code == .timeout && orchPID == nil {
+            throw NotRunning(instance: name, runDirectory: runDirectory.path)
+        }
     }
 
     public func status(timeout: Duration = .seconds(3)) async throws -> JSONValue {

@@ -74,5 +74,25 @@ extension ProcessGroupTests {
                 }
             }
         }
+
+        /// In a container the run directory is shared but orch's pid is in another PID namespace: `sipc` (a health check
+        /// in the sig or audio container) must still reach orch through the socket.
+        @Test func sipcReachesAnOrchWhosePidItCannotSee() async throws {
+            try await withInstance { a in
+                _ = try await a.up()
+                let pidFile = a.runDirectory.pidFile, keeperFile = a.runDirectory.keeperPidFile
+                let saved = try String(contentsOfFile: pidFile, encoding: .utf8), savedKeeper = try String(contentsOfFile: keeperFile, encoding: .utf8)
+                defer {
+                    try? saved.write(toFile: pidFile, atomically: true, encoding: .utf8)
+                    try? savedKeeper.write(toFile: keeperFile, atomically: true, encoding: .utf8)
+                }
+                // pids that do not exist here, as seen from another namespace
+                try "4194303\n".write(toFile: pidFile, atomically: true, encoding: .utf8)
+                try "4194302\n".write(toFile: keeperFile, atomically: true, encoding: .utf8)
+                let run = try a.sipc(["status", "--json"])
+                #expect(run.status == 0, "\(run.stderr)")
+                #expect(run.stdout.contains("\"all_up\":true"))
+            }
+        }
     }
 }
