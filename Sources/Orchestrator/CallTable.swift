@@ -66,12 +66,21 @@ public struct CallTable: Sendable {
     public private(set) var active: [String: CallRecord] = [:]
     public private(set) var recent: [CallRecord] = []
     public let recentLimit: Int
+    /// Calls changed (or ended) since the last `takeChanged()`: what the journal has to write.
+    public private(set) var changed: Set<String> = []
 
     public init(recentLimit: Int = 50) { self.recentLimit = recentLimit }
 
     public subscript(id: String) -> CallRecord? { active[id] ?? recent.last { $0.id == id } }
 
+    /// The calls changed since the last call, and forgets them.
+    public mutating func takeChanged() -> Set<String> {
+        defer { changed.removeAll(keepingCapacity: true) }
+        return changed
+    }
+
     public mutating func upsert(_ record: CallRecord) {
+        changed.insert(record.id)
         if record.isTerminated {
             active[record.id] = nil
             recent.removeAll { $0.id == record.id }
@@ -108,6 +117,7 @@ public struct CallTable: Sendable {
     public mutating func update(_ id: String, _ change: (inout CallRecord) -> Void) {
         guard var record = active[id] else { return }
         change(&record)
+        if record != active[id] { changed.insert(id) }
         active[id] = record
     }
 

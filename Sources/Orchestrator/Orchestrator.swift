@@ -46,8 +46,8 @@ public actor Orchestrator {
     var auditing = false
     /// When sig last came up (restarted or adopted): its calls are being given back, so the audit waits a little.
     var sigCameUp = Date.distantPast
-    /// The journal as last written (Orchestrator+Journal.swift).
-    var lastJournal: JSONValue?
+    /// The journal's write-ahead state (Orchestrator+Journal.swift).
+    var journal = JournalState()
     private let adopting: Bool
 
     /// - Parameter adopting: a previous orch of this instance died (we were restarted by the keeper): take over

@@ -92,6 +92,12 @@ extension ProcessGroupTests {
             }
         }
 
+
+        /// orch's journal as written so far: the last compacted state and the log after it.
+        static func journalText(_ instance: TestInstance) -> String {
+            ["/state.json", "/state.log"].map { (try? String(contentsOfFile: instance.runDirectory.path + $0, encoding: .utf8)) ?? "" }.joined()
+        }
+
         /// orch is the one process with no state of the call's own: its journal lets the orch the keeper restarts
         /// take the calls over, while the components keep them up.
         @Test func orchKilledMidCallTakesTheCallOverFromItsJournalAndCanEndIt() async throws {
@@ -107,7 +113,7 @@ extension ProcessGroupTests {
                     #expect(await eventually { meter.voicedFrames >= 25 })
                     // Let the journal catch the media's rtp_state too (media.stats every second).
                     #expect(await eventually(timeout: .seconds(3)) {
-                        (try? String(contentsOfFile: b.runDirectory.path + "/state.json", encoding: .utf8))?.contains("rtp_state") == true
+                        Self.journalText(b).contains("rtp_state")
                     })
                     let oldOrch = try #require(b.handle.orchPID)
                     let killedAt = ContinuousClock.now
@@ -147,7 +153,7 @@ extension ProcessGroupTests {
                     _ = try await MediaFlowTests.connect(b, to: a, port: port)
                     // The journal trails orch's state by at most one 50 ms tick.
                     #expect(await eventually {
-                        (try? String(contentsOfFile: b.runDirectory.path + "/state.json", encoding: .utf8))?.contains("\"connected\"") == true
+                        Self.journalText(b).contains("\"connected\"")
                     })
                     // Stop b's keeper and orch for a moment (the components keep running), let the peer hang up.
                     let keeper = try #require(b.runDirectory.runningKeeperPID()), orch = try #require(b.handle.orchPID)
