@@ -143,20 +143,20 @@ struct FieldReader {
 }
 
 extension JSONValue {
-    /// Compact JSON with sorted keys.
+    /// Compact JSON with sorted keys (non-finite numbers become null).
     public func encodedBytes() -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        // Encoding a JSONValue cannot fail: every case maps to a JSON type (non-finite numbers become null).
-        return (try? Array(encoder.encode(self.finite()))) ?? Array("null".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
+        JSONWriter.write(self, into: &out)
+        return out
     }
 
     public func encodedString() -> String { String(decoding: encodedBytes(), as: UTF8.self) }
 
-    /// Parses JSON text; a syntax error becomes `malformed`.
+    /// Parses JSON text; a syntax error (or nesting deeper than 128) becomes `malformed`.
     public static func decode<Bytes: Collection>(_ bytes: Bytes) throws(WireError) -> JSONValue where Bytes.Element == UInt8 {
         do {
-            return try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+            return try JSONReader.parse(Array(bytes))
         } catch {
             throw WireError(.malformed, "not valid JSON")
         }
