@@ -136,7 +136,11 @@ def setup_result(a):
             wire = {}
     us = wire.get("latency_us", [])
     ok, failed = last("Successful call"), last("Failed call")
+    refusals = 0
+    if a.baresip_log and os.path.exists(a.baresip_log):
+        refusals = open(a.baresip_log, errors="replace").read().count("could not assign linenumber")
     out = {"bench": "setup", "sut": a.sut, "run": a.run, "busy_pct": a.busy, "rate": a.rate, "count": a.count, "rc": a.rc, "ok": ok, "failed": failed,
+           "line_limit_refusals": refusals,
            "clean": a.rc == 0 and failed == 0 and ok == a.count,
            "sipp_p50_ms": pct(rtt, 0.5), "sipp_p99_ms": pct(rtt, 0.99), "sipp_samples": len(rtt),
            "wire_samples": len(us)}
@@ -519,8 +523,14 @@ def report(a):
     so, sor = sustained("ours")
     sb, sbr = sustained("baresip")
     L.append(f"\nSustained with no failed call (median of runs): **ours {f(so, 0)} calls/s** (runs: {sor}), "
-             f"**baresip {f(sb, 0)} calls/s** (runs: {sbr}); ratio {ratio(so, sb)}. The search stopped at "
-             f"{a.search_cap} calls/s at most.\n")
+             f"**baresip {f(sb, 0)} calls/s** (runs: {sbr}); ratio {ratio(so, sb)}. Between and above the fixed rates the "
+             f"search tries {a.search_rates} calls/s while the peer has had no failed call in the run. Calls neither "
+             "completed nor failed were still in progress when SIPp's time limit (15 s after the last call) ended the step.")
+    lim = [r for r in setup if r.get("line_limit_refusals")]
+    if lim:
+        L.append(f"baresip refused calls for want of a call line (255 at once, see (b)) at {sorted({r['rate'] for r in lim})} calls/s: "
+                 "its calls were piling up.")
+    L.append("")
 
     load = [r for r in rows if r["bench"] == "load"]
     L += ["### Concurrent G.711 calls with RTP both ways (b)\n",
@@ -532,7 +542,7 @@ def report(a):
           "report) and no component restarted (orch kills a component that misses heartbeats for 3 s); baresip: it reports "
           "no concealment (no `plc` module), so its packets received short of packets sent (`rtp_stats`, per call) under "
           "1 % stands in. A process that restarted during the window leaves its CPU and memory out (—). CPU and "
-          "RSS per call are above each peer's own 0-call figures.\n",
+          "RSS per call are above each peer's own 0-call figures, and only where no call failed.\n",
           "| calls | ours failed / restarts | baresip failed | ours concealment (%) | baresip RX short (%) | ours CPU (% core) | baresip CPU (% core) | ours CPU/call | baresip CPU/call | ratio CPU/call | ours RSS (MB) | baresip RSS (MB) | ours KB/call | baresip KB/call (without its source buffer) | ratio KB/call (to baresip without it) |",
           "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     steps = sorted({r["calls"] for r in load})
@@ -548,8 +558,10 @@ def report(a):
         cells = {}
         for s in ("ours", "baresip"):
             cpu, rss = agg(s, n, "cpu_pct"), agg(s, n, "rss_kb", 0)
-            pc = (cpu - base[s][0]) / n if n and cpu is not None and base[s][0] is not None else None
-            pk = (rss - base[s][1]) / n if n and rss is not None and base[s][1] is not None else None
+            # per call only where every call of the step was up (no failed call in the median)
+            allup = n and agg(s, n, "failed", 0) == 0
+            pc = (cpu - base[s][0]) / n if allup and cpu is not None and base[s][0] is not None else None
+            pk = (rss - base[s][1]) / n if allup and rss is not None and base[s][1] is not None else None
             cells[s] = (cpu, rss, pc, pk)
             percall[(s, n)] = (pc, pk)
         fo = agg("ours", n, "failed", 0)
@@ -698,7 +710,7 @@ def main():
     s.add_argument("--ready")
     s = sub.add_parser("setup-result"); s.add_argument("dir"); s.add_argument("rate", type=int); s.add_argument("count", type=int)
     s.add_argument("rc", type=int); s.add_argument("sut"); s.add_argument("--run", type=int, default=1)
-    s.add_argument("--busy", type=float)
+    s.add_argument("--busy", type=float); s.add_argument("--baresip-log")
     s = sub.add_parser("baresip-config"); s.add_argument("dir"); s.add_argument("--port", type=int, required=True)
     s.add_argument("--rtp-ports", default="20000-29999"); s.add_argument("--max-calls", type=int, default=4000)
     s.add_argument("--source"); s.add_argument("--record"); s.add_argument("--plc", action="store_true")
@@ -719,7 +731,7 @@ def main():
     s = sub.add_parser("audio-state"); s.add_argument("run_dir")
     s = sub.add_parser("report"); s.add_argument("results"); s.add_argument("runs", type=int); s.add_argument("command")
     s.add_argument("--md", default="docs/BENCHMARKS.md"); s.add_argument("--window", type=float, default=6)
-    s.add_argument("--search-cap", default="?"); s.add_argument("--source-kb", type=float, default=0)
+    s.add_argument("--search-rates", default="?"); s.add_argument("--source-kb", type=float, default=0)
     s.add_argument("--calm-below", type=float, default=25); s.add_argument("--calm-wait", type=float, default=90)
     a = p.parse_args()
     {"sniff": sniff, "setup-result": setup_result, "baresip-config": baresip_config, "tone": tone, "procs": procs,
