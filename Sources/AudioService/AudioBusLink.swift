@@ -75,7 +75,7 @@ final class AudioBusLink: Sendable {
         pull.maxMessageSize = Int64(PCMFrame.slotSize)
         pull.security = security
         pull.zapDomain = zapDomain
-        var pub = SocketSpec(type: .pub, bind: [Self.nextPort(listen)])
+        var pub = SocketSpec(type: .pub, bind: [InstanceEndpoints.nextPort(listen)])
         pub.sendHighWaterMark = 50
         pub.security = security
         pub.zapDomain = zapDomain
@@ -83,12 +83,6 @@ final class AudioBusLink: Sendable {
         let inbound = endpoint.inbound
         let task = Task { for await message in inbound where message.socket == Self.playback { handle(message) } }
         remote.withLock { $0 = (endpoint, task) }
-    }
-
-    /// tcp://HOST:PORT -> tcp://HOST:PORT+1.
-    static func nextPort(_ endpoint: String) -> String {
-        guard let colon = endpoint.lastIndex(of: ":"), let port = Int(endpoint[endpoint.index(after: colon)...]) else { return endpoint }
-        return String(endpoint[...colon]) + String(port + 1)
     }
 
     /// Publishes one microphone frame (the engine's thread; non-blocking, dropped if nobody keeps up).

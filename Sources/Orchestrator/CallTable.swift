@@ -35,6 +35,9 @@ public struct CallRecord: Sendable, Equatable {
     /// What orch asked sig to dial (outgoing calls): dialled again if sig dies before it could report the INVITE.
     public var dialArgs: JSONValue?
 
+    /// `{"playback","capture"}`: the call's PCM stream ids as components take them.
+    public var streamsJSON: JSONValue { ["playback": .init(Int(playbackStream)), "capture": .init(Int(captureStream))] }
+
     public init(id: String, direction: String, state: String, remote: String, created: Date = Date()) {
         self.id = id
         self.direction = direction

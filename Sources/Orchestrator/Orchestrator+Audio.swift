@@ -9,7 +9,7 @@ extension Orchestrator {
         guard !record.audioAttached, let audio = core.upComponents(role: "audio").first else { return }
         calls.update(record.id) { $0.audioAttached = true }
         let args: [String: JSONValue] = ["call": .string(record.id),
-                                         "streams": ["playback": .init(Int(record.playbackStream)), "capture": .init(Int(record.captureStream))]]
+                                         "streams": record.streamsJSON]
         Task {
             let reply = await self.requestComponent(audio, "audio.attach", args, timeout: .seconds(2))
             if case .failure(let e) = reply.outcome { self.logger.warning("audio.attach failed", metadata: ["call": "\(record.id)", "error": "\(e)"]) }

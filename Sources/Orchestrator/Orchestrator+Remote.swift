@@ -109,7 +109,7 @@ extension Orchestrator {
                                                           "message": .string("the call's media worker \(worker) was lost; the call moved to \(newWorker) and the peer is told by re-INVITE")])
                 if let remote = self.calls.active[record.id]?.mediaApplied ?? record.mediaApplied {
                     var start: [String: JSONValue] = ["call": .string(record.id), "remote": remote,
-                                                      "streams": ["playback": .init(Int(record.playbackStream)), "capture": .init(Int(record.captureStream))]]
+                                                      "streams": record.streamsJSON]
                     if let state = self.calls.active[record.id]?.rtpState ?? record.rtpState { start["rtp_state"] = state }
                     _ = await self.requestComponent(newWorker, "media.start", start, timeout: .seconds(2))
                 }

@@ -47,7 +47,7 @@ extension Orchestrator {
                 guard let remote = self.calls.active[record.id]?.mediaApplied ?? record.mediaApplied
                         ?? self.calls.active[record.id]?.signaling?["remote_media"] else { return }  // not started yet: orch starts it when the SDP settles
                 var start: [String: JSONValue] = ["call": .string(record.id), "remote": remote,
-                                                  "streams": ["playback": .init(Int(record.playbackStream)), "capture": .init(Int(record.captureStream))]]
+                                                  "streams": record.streamsJSON]
                 if let state = self.calls.active[record.id]?.rtpState ?? record.rtpState { start["rtp_state"] = state }
                 if let music = self.calls.active[record.id]?.holdMusicApplied { start["hold_music"] = music }
                 let started = await self.requestComponent(worker, "media.start", start, timeout: .seconds(2))
@@ -71,7 +71,7 @@ extension Orchestrator {
     private func resyncAudio(_ audio: String) {
         for record in calls.active.values where record.audioAttached && !record.isTerminated {
             let args: [String: JSONValue] = ["call": .string(record.id),
-                                             "streams": ["playback": .init(Int(record.playbackStream)), "capture": .init(Int(record.captureStream))]]
+                                             "streams": record.streamsJSON]
             Task { _ = await self.requestComponent(audio, "audio.attach", args, timeout: .seconds(2)) }
         }
     }

@@ -19,6 +19,13 @@ public struct InstanceEndpoints: Sendable, Equatable {
     /// A media worker's PULL for frames to send instead of the microphone (the client library injects here).
     public func mediaInject(worker: String) -> String { "ipc://\(runDirectory)/\(worker)-in.sock" }
 
+    /// `tcp://HOST:PORT` -> `tcp://HOST:PORT+1`: sip-audio's second remote PCM socket (`remote.audio_listen`), and a
+    /// remote worker's default audio endpoint after orch's `remote.listen`.
+    public static func nextPort(_ endpoint: String) -> String {
+        guard let colon = endpoint.lastIndex(of: ":"), let port = Int(endpoint[endpoint.index(after: colon)...]) else { return endpoint }
+        return String(endpoint[...colon]) + String(port + 1)
+    }
+
     /// Every socket file the instance may create, for cleanup.
     public var socketFiles: [String] {
         [control, events, audioPlayback, audioCapture].map { String($0.dropFirst("ipc://".count)) }

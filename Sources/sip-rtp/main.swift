@@ -41,8 +41,8 @@ struct SipRtp: AsyncParsableCommand {
             let security = try remoteSecurity()
             options.control = orch
             options.security = security
-            let audioEndpoint = audio ?? Self.nextPort(orch)
-            remoteAudio = MediaAudioLink.RemoteAudio(playback: audioEndpoint, capture: Self.nextPort(audioEndpoint), security: security)
+            let audioEndpoint = audio ?? InstanceEndpoints.nextPort(orch)
+            remoteAudio = MediaAudioLink.RemoteAudio(playback: audioEndpoint, capture: InstanceEndpoints.nextPort(audioEndpoint), security: security)
         }
         var bootstrap = true
         if standby {
@@ -131,11 +131,5 @@ struct SipRtp: AsyncParsableCommand {
         let dir = "\(base)/sip-client/remote-\(worker)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         return dir
-    }
-
-    /// tcp://HOST:PORT -> tcp://HOST:PORT+1.
-    static func nextPort(_ endpoint: String) -> String {
-        guard let colon = endpoint.lastIndex(of: ":"), let port = Int(endpoint[endpoint.index(after: colon)...]) else { return endpoint }
-        return String(endpoint[...colon]) + String(port + 1)
     }
 }
