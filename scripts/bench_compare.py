@@ -457,6 +457,19 @@ def audio_state(a):
 
 # ---------------------------------------------------------------- report
 
+def best_clean(rows, sut, key):
+    """Per run, the largest `key` (rate or calls) reached before the first step that was not clean; median over runs."""
+    per_run = []
+    for run in sorted({r.get("run") for r in rows if r["sut"] == sut}):
+        best = 0
+        for r in sorted((r for r in rows if r["sut"] == sut and r.get("run") == run), key=lambda r: r[key]):
+            if not r.get("clean"):
+                break
+            best = r[key]
+        per_run.append(best)
+    return (statistics.median(per_run), per_run) if per_run else (None, [])
+
+
 def report(a):
     rows = [json.loads(l) for l in open(a.results) if l.strip().startswith("{")]
     med = statistics.median
@@ -510,16 +523,7 @@ def report(a):
                  f"{ratio(o50, b50)} | {ratio(o99, b99)} | {osp} vs {bsp} |")
 
     def sustained(sut):
-        per_run = []
-        for run in sorted({r.get("run") for r in setup if r["sut"] == sut}):
-            rs = sorted((r for r in setup if r["sut"] == sut and r.get("run") == run), key=lambda r: r["rate"])
-            best = 0
-            for r in rs:
-                if not r["clean"]:
-                    break
-                best = r["rate"]
-            per_run.append(best)
-        return (med(per_run), per_run) if per_run else (None, [])
+        return best_clean(setup, sut, "rate")
     so, sor = sustained("ours")
     sb, sbr = sustained("baresip")
     L.append(f"\nSustained with no failed call (median of runs): **ours {f(so, 0)} calls/s** (runs: {sor}), "
@@ -575,16 +579,7 @@ def report(a):
                  f"{ratio(cells['ours'][3], cells['baresip'][3] - a.source_kb if cells['baresip'][3] is not None else None)} |")
 
     def clean_max(sut):
-        per_run = []
-        for run in sorted({r.get("run") for r in load if r["sut"] == sut}):
-            rs = sorted((r for r in load if r["sut"] == sut and r.get("run") == run and r["calls"]), key=lambda r: r["calls"])
-            best = 0
-            for r in rs:
-                if not r.get("clean"):
-                    break
-                best = r["calls"]
-            per_run.append(best)
-        return (med(per_run), per_run) if per_run else (None, [])
+        return best_clean([r for r in load if r["calls"]], sut, "calls")
     co, cor = clean_max("ours")
     cb, cbr = clean_max("baresip")
     L.append(f"\nHighest clean step (median of runs): **ours {f(co, 0)} calls** (runs: {cor}), **baresip {f(cb, 0)} calls** "

@@ -41,19 +41,12 @@ public final class AudioService: Sendable {
     /// workers' authorised keys (plain text only where the configuration allowed it: loopback).
     private func openRemote(_ remote: JSONValue?) -> String? {
         guard let link, let listen = remote?["audio_listen"]?.stringValue, !listen.isEmpty else { return nil }
-        let domain = "sip-client-pcm"
         do {
-            if let keyFile = remote?["key_file"]?.stringValue, !keyFile.isEmpty {
-                let keys = try KeyFiles.readKeyPair(keyFile)
-                let authorized = try KeyFiles.readAuthorizedKeys(remote?["authorized_keys"]?.stringValue ?? "")
-                try ZAPAuthenticator.shared.setPolicy(.curve(authorized: authorized), for: domain)
-                try link.openRemote(listen: listen, security: .curveServer(secretKey: keys.secretKey, domain: domain), zapDomain: nil)
-            } else if remote?["allow_plaintext"]?.boolValue == true {
-                try ZAPAuthenticator.shared.setPolicy(.plaintext, for: domain)
-                try link.openRemote(listen: listen, security: .none, zapDomain: domain)
-            } else {
-                return "remote.audio_listen \(listen) needs remote.key_file (CurveZMQ) or remote.allow_plaintext on loopback"
-            }
+            let secured = try RemoteServerSecurity.configure(keyFile: remote?["key_file"]?.stringValue ?? "",
+                                                             authorizedKeys: remote?["authorized_keys"]?.stringValue ?? "",
+                                                             allowPlaintext: remote?["allow_plaintext"]?.boolValue == true,
+                                                             domain: "sip-client-pcm")
+            try link.openRemote(listen: listen, security: secured.security, zapDomain: secured.zapDomain)
             return nil
         } catch {
             return "remote.audio_listen \(listen): \(error)"

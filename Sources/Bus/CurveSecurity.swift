@@ -67,6 +67,7 @@ public enum KeyFileError: Error, Equatable, CustomStringConvertible {
     case malformed(path: String, detail: String)
     case tooOpen(path: String, mode: String)
     case unwritable(path: String, detail: String)
+    case noKey
 
     public var description: String {
         switch self {
@@ -75,6 +76,7 @@ public enum KeyFileError: Error, Equatable, CustomStringConvertible {
         case .malformed(let p, let d): "\(p) is not a key file: \(d). Secret key files have the lines 'public=KEY' and 'secret=KEY', public key files one KEY (40 Z85 characters), as 'sipc keys generate' writes them"
         case .tooOpen(let p, let m): "the secret key file \(p) is readable by others (mode \(m)); chmod 600 \(p)"
         case .unwritable(let p, let d): "cannot write \(p): \(d)"
+        case .noKey: "no remote.key_file and plain text not allowed: set remote.key_file and remote.authorized_keys (sipc keys generate), or remote.allow_plaintext on loopback only"
         }
     }
 }
@@ -148,5 +150,32 @@ public enum KeyFiles {
             keys.insert(key)
         }
         return keys
+    }
+}
+
+/// How a socket that other hosts connect to is secured, from the `remote.*` settings (orch's `remote.listen`,
+/// sip-audio's `remote.audio_listen`): CurveZMQ with the instance key and a ZAP policy of the authorised workers' keys,
+/// or, only where allowed (the configuration permits it on loopback alone), plain text still admitted through ZAP.
+public struct RemoteServerSecurity: Sendable {
+    public var security: SocketSecurity
+    /// Set for plain text: the ZAP domain the socket must name (CURVE carries its domain in `security`).
+    public var zapDomain: String?
+    /// The instance's public key, for logs (nil in plain text).
+    public var instanceKey: String?
+    public var authorizedCount: Int
+
+    /// Reads the keys and installs the domain's policy in the process's `ZAPAuthenticator`.
+    public static func configure(keyFile: String, authorizedKeys: String, allowPlaintext: Bool,
+                                 domain: String) throws -> RemoteServerSecurity {
+        guard !keyFile.isEmpty else {
+            guard allowPlaintext else { throw KeyFileError.noKey }
+            try ZAPAuthenticator.shared.setPolicy(.plaintext, for: domain)
+            return RemoteServerSecurity(security: .none, zapDomain: domain, instanceKey: nil, authorizedCount: 0)
+        }
+        let keys = try KeyFiles.readKeyPair(keyFile)
+        let authorized = try KeyFiles.readAuthorizedKeys(authorizedKeys)
+        try ZAPAuthenticator.shared.setPolicy(.curve(authorized: authorized), for: domain)
+        return RemoteServerSecurity(security: .curveServer(secretKey: keys.secretKey, domain: domain), zapDomain: nil,
+                                    instanceKey: keys.publicKey, authorizedCount: authorized.count)
     }
 }

@@ -13,23 +13,16 @@ extension Orchestrator {
     func openRemoteListener() throws {
         let remote = config.remote
         guard !remote.listen.isEmpty else { return }
-        var security = SocketSecurity.none
-        var zapDomain: String?
+        let secured: RemoteServerSecurity
         do {
-            if remote.keyFile.isEmpty {
-                // Plain text, which the configuration only allows on loopback (RemoteSettings.problem()).
-                try ZAPAuthenticator.shared.setPolicy(.plaintext, for: Self.controlDomain)
-                zapDomain = Self.controlDomain
-            } else {
-                let keys = try KeyFiles.readKeyPair(remote.keyFile)
-                let authorized = try KeyFiles.readAuthorizedKeys(remote.authorizedKeys)
-                try ZAPAuthenticator.shared.setPolicy(.curve(authorized: authorized), for: Self.controlDomain)
-                security = .curveServer(secretKey: keys.secretKey, domain: Self.controlDomain)
-                logger.info("remote workers: CurveZMQ", metadata: ["listen": "\(remote.listen)", "authorized_keys": "\(authorized.count)",
-                                                                   "instance_key": "\(keys.publicKey)"])
-            }
+            secured = try RemoteServerSecurity.configure(keyFile: remote.keyFile, authorizedKeys: remote.authorizedKeys,
+                                                         allowPlaintext: remote.allowPlaintext, domain: Self.controlDomain)
         } catch let error as KeyFileError {
             throw StartError.remote("\(error)")
+        }
+        if let key = secured.instanceKey {
+            logger.info("remote workers: CurveZMQ", metadata: ["listen": "\(remote.listen)", "authorized_keys": "\(secured.authorizedCount)",
+                                                               "instance_key": "\(key)"])
         }
         let events = self.events
         let logger = self.logger
@@ -43,7 +36,7 @@ extension Orchestrator {
                                                    : "a plain-text connection was refused: workers must use CurveZMQ (sip-rtp --orch-key/--key-file)")])
         }
         do {
-            remoteControl = try ControlServer(bindTo: remote.listen, security: security, zapDomain: zapDomain)
+            remoteControl = try ControlServer(bindTo: remote.listen, security: secured.security, zapDomain: secured.zapDomain)
         } catch {
             throw StartError.remote("cannot listen on \(remote.listen): \(error)")
         }
@@ -108,10 +101,7 @@ extension Orchestrator {
                 self.events?.publish("call.media.moved", ["call": .string(record.id), "worker": .string(newWorker), "port": .init(port),
                                                           "message": .string("the call's media worker \(worker) was lost; the call moved to \(newWorker) and the peer is told by re-INVITE")])
                 if let remote = self.calls.active[record.id]?.mediaApplied ?? record.mediaApplied {
-                    var start: [String: JSONValue] = ["call": .string(record.id), "remote": remote,
-                                                      "streams": record.streamsJSON]
-                    if let state = self.calls.active[record.id]?.rtpState ?? record.rtpState { start["rtp_state"] = state }
-                    _ = await self.requestComponent(newWorker, "media.start", start, timeout: .seconds(2))
+                    _ = await self.requestComponent(newWorker, "media.start", self.resumeArgs(record, remote: remote), timeout: .seconds(2))
                 }
                 if let address = media["address"]?.stringValue {
                     _ = await self.requestSig("call.reoffer", ["call": .string(record.id), "media": ["address": .string(address), "port": .init(port)]],

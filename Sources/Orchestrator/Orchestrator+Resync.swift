@@ -46,11 +46,7 @@ extension Orchestrator {
                 // The SDP may have settled while the worker was away (its media.start then failed): use what orch has now.
                 guard let remote = self.calls.active[record.id]?.mediaApplied ?? record.mediaApplied
                         ?? self.calls.active[record.id]?.signaling?["remote_media"] else { return }  // not started yet: orch starts it when the SDP settles
-                var start: [String: JSONValue] = ["call": .string(record.id), "remote": remote,
-                                                  "streams": record.streamsJSON]
-                if let state = self.calls.active[record.id]?.rtpState ?? record.rtpState { start["rtp_state"] = state }
-                if let music = self.calls.active[record.id]?.holdMusicApplied { start["hold_music"] = music }
-                let started = await self.requestComponent(worker, "media.start", start, timeout: .seconds(2))
+                let started = await self.requestComponent(worker, "media.start", self.resumeArgs(record, remote: remote), timeout: .seconds(2))
                 switch started.outcome {
                 case .failure(let e): self.logger.error("media.start of a restored call failed", metadata: ["call": "\(record.id)", "error": "\(e)"])
                 case .success: self.calls.update(record.id) { $0.mediaApplied = remote }
@@ -65,6 +61,16 @@ extension Orchestrator {
                 }
             }
         }
+    }
+
+    /// `media.start` for a call a worker takes over (restarted, or moved from a lost one): its streams, the RTP stream
+    /// continued from the latest `rtp_state`, and the hold music if we hold it. orch's current record wins over `record`.
+    func resumeArgs(_ record: CallRecord, remote: JSONValue) -> [String: JSONValue] {
+        let now = calls.active[record.id]
+        var start: [String: JSONValue] = ["call": .string(record.id), "remote": remote, "streams": record.streamsJSON]
+        if let state = now?.rtpState ?? record.rtpState { start["rtp_state"] = state }
+        if let music = now?.holdMusicApplied { start["hold_music"] = music }
+        return start
     }
 
     /// A restarted sip-audio gets back every call that was attached to the devices.
