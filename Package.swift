@@ -70,7 +70,7 @@ let package = Package(
         /// Audio devices and PCM frame streams of sip-audio (ALSA, file and null backends).
         .target(name: "AudioIO", dependencies: ["CALSA", "Wire", "Bus", "MediaCore"], swiftSettings: swift6),
         /// sip-audio's engine: device pacing, voice processing, mixing, device loss and the calls' PCM streams.
-        .target(name: "AudioService", dependencies: ["AudioIO", "AudioDSP", "Bus", "Wire", "Config"], swiftSettings: swift6),
+        .target(name: "AudioService", dependencies: ["AudioIO", "AudioDSP", "Bus", "Wire", "Config", "MediaQuality"], swiftSettings: swift6),
         /// Supervision of the process group: pure state machine plus the adapter that runs it.
         .target(name: "Orchestrator",
                 dependencies: ["Wire", "Bus", "Config", "ProcessSupport", .product(name: "Logging", package: "swift-log")],

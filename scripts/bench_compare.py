@@ -405,7 +405,7 @@ def pesq_call(a):
 
 # ---------------------------------------------------------------- (e) sip-audio's own latency figures
 
-def zmtp_request(path: str, command: str, timeout=5.0) -> dict:
+def zmtp_request(path: str, command: str, timeout=5.0, args=None) -> dict:
     """One request to orch's ROUTER (ipc://RUN/ctl.sock) as a ZMTP 3.0 DEALER with the NULL mechanism, in the
     stdlib: greeting, READY, one single-frame message, then frames until the reply with our id."""
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -432,7 +432,7 @@ def zmtp_request(path: str, command: str, timeout=5.0) -> dict:
     recv_exact(64)
     s.sendall(frame(0x04, b"\x05READY" + b"\x0bSocket-Type" + struct.pack(">I", 6) + b"DEALER"))
     rid = f"bc-{os.getpid()}"
-    s.sendall(frame(0x00, json.dumps({"v": 1, "kind": "request", "id": rid, "command": command, "args": {}}).encode()))
+    s.sendall(frame(0x00, json.dumps({"v": 1, "kind": "request", "id": rid, "command": command, "args": args or {}}).encode()))
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         flags, body = read_frame()
@@ -449,10 +449,18 @@ def zmtp_request(path: str, command: str, timeout=5.0) -> dict:
 
 
 def audio_state(a):
-    r = zmtp_request(os.path.join(a.run_dir, "ctl.sock"), "audio_state")
-    c, p = r.get("capture_latency_ms") or {}, r.get("playback_latency_ms") or {}
-    print(json.dumps({"bench": "latency", "capture_p50": c.get("p50"), "capture_p99": c.get("p99"),
-                      "playback_p50": p.get("p50"), "playback_p99": p.get("p99")}))
+    ctl = os.path.join(a.run_dir, "ctl.sock")
+    r = zmtp_request(ctl, "audio_state")
+    c, p, d = r.get("capture_latency_ms") or {}, r.get("playback_latency_ms") or {}, r.get("rtp_to_device_ms") or {}
+    row = {"bench": "latency", "capture_p50": c.get("p50"), "capture_p99": c.get("p99"),
+           "playback_p50": p.get("p50"), "playback_p99": p.get("p99"), "down_p50": d.get("p50"), "down_p99": d.get("p99")}
+    # The worker's half: a captured frame's device read (origin stamp) to its RTP packet's write, and the jitter buffer.
+    calls = zmtp_request(ctl, "calls").get("calls") or []
+    if calls:
+        st = zmtp_request(ctl, "call_stats", args={"call": calls[0].get("call_id")})
+        u = st.get("audio_to_rtp_ms") or {}
+        row.update({"up_p50": u.get("p50"), "up_p99": u.get("p99"), "jb_delay_ms": st.get("jb_delay_ms")})
+    print(json.dumps(row))
 
 
 # ---------------------------------------------------------------- report
@@ -643,12 +651,20 @@ def report(a):
     L += ["### Pipeline latency (e)\n"]
     if lat:
         g = lambda k: m([r.get(k) for r in lat], 2)
-        L.append("What sip-audio measures inside itself during the speech calls of (d) (`audio_state`, last 500 frames, "
-                 "file backend): capture = device read to frame published on the bus; playback = frame arrival from the "
-                 f"worker to its write to the device. Capture p50 / p99: **{f(g('capture_p50'))} / {f(g('capture_p99'))} ms**; "
-                 f"playback p50 / p99: **{f(g('playback_p50'))} / {f(g('playback_p99'))} ms** (medians of {len(lat)} calls). "
-                 "The worker's share (frame in from sip-audio to its RTP packet out; RTP in to its frame out) is not measured "
-                 "by any component yet, so the end-to-end figures of issue 9 (e) are not available; baresip exposes none.\n")
+        L.append("Measured by the components during the speech calls of (d) (ours only: baresip exposes no such figure), from "
+                 "the **origin stamp** each PCM frame carries (docs/PROTOCOL.md §7, CLOCK_MONOTONIC of the host): "
+                 "**frame entering sip-audio -> its RTP packet leaving** = the device read of the frame's oldest sample (in "
+                 "sip-audio) to the write of its RTP packet (in the worker: `call_stats` `audio_to_rtp_ms`, last 100 packets); "
+                 "**RTP packet arriving -> its frame leaving sip-audio** = the arrival of the packet holding the frame's last "
+                 "sample (in the worker) to the frame's write to the device (in sip-audio: `audio_state` `rtp_to_device_ms`, "
+                 "last 500 frames). The downlink includes the adaptive jitter buffer, which the relay's 30 ms jitter makes "
+                 f"hold **{f(g('jb_delay_ms'), 0)} ms**. Medians of {len(lat)} calls, file backend (a sound card adds its period, "
+                 "20 ms by default, to each direction).\n")
+        L.append("| direction | p50 (ms) | p99 (ms) |\n|---|---|---|")
+        L.append(f"| frame entering sip-audio -> RTP packet leaving | {f(g('up_p50'))} | {f(g('up_p99'))} |")
+        L.append(f"| RTP packet arriving -> frame leaving sip-audio | {f(g('down_p50'))} | {f(g('down_p99'))} |")
+        L.append(f"| of which inside sip-audio: capture (device read -> bus) | {f(g('capture_p50'))} | {f(g('capture_p99'))} |")
+        L.append(f"| of which inside sip-audio: playback (bus -> device) | {f(g('playback_p50'))} | {f(g('playback_p99'))} |\n")
     else:
         L.append("Not measured in this run.\n")
 

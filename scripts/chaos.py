@@ -202,7 +202,8 @@ class Tone:
             frame = self.tap.recv()
             flags, count = struct.unpack_from("<I", frame, 12)[0], struct.unpack_from("<H", frame, 30)[0]
             voiced = False
-            if not flags & 0b101 and len(frame) == 32 + 2 * count:
+            # Flag bit 4: an 8-byte origin stamp follows the samples (docs/PROTOCOL.md §7).
+            if not flags & 0b101 and len(frame) == 32 + 2 * count + (8 if flags & 0x10 else 0):
                 samples = struct.unpack_from(f"<{count}h", frame, 32)
                 voiced = sum(s * s for s in samples) / count > 1000 * 1000
             self.frames.append((time.monotonic(), voiced))

@@ -1,6 +1,7 @@
 import AudioDSP
 import AudioIO
 import Foundation
+import MediaQuality
 import Synchronization
 import Wire
 
@@ -164,6 +165,7 @@ public final class AudioEngine: @unchecked Sendable {
         streams.forEachPlaybackFrame(now: Monotonic.now()) { pipeline.addToMix($0) }
         pipeline.finishMix()
         let dropped = session.writePlayback()
+        streams.deliveredToDevice(now: Monotonic.now())
         if dropped > 0 { status.withLock { $0.playbackDropped += dropped } }
     }
 
@@ -171,7 +173,10 @@ public final class AudioEngine: @unchecked Sendable {
         session.readCapture()
         let complete = frame.withUnsafeMutableBufferPointer { session.pipeline.nextCaptureFrame(into: $0) }
         let muted = session.pipeline.controls.mute
-        let outs = streams.nextCaptureHeaders(flags: muted ? [.silence] : [])
+        // The origin stamp of the frame: when its oldest sample was read from the device (issue 9 (e), uplink).
+        let waited = UInt64(session.pipeline.lastCaptureBacklog) * 125_000
+        let origin = started > waited ? started - waited : 1
+        let outs = streams.nextCaptureHeaders(flags: muted ? [.silence] : [], origin: origin)
         if let link {
             for out in outs {
                 if out.others.isEmpty {
@@ -182,7 +187,6 @@ public final class AudioEngine: @unchecked Sendable {
             }
         }
         // Latency inside sip-audio: the time the oldest sample of the frame waited in the FIFO, plus processing.
-        let waited = UInt64(session.pipeline.lastCaptureBacklog) * 125_000
         let processing = Monotonic.now() &- started
         status.withLock { s in
             s.captureLatency.add(nanoseconds: waited &+ processing)

@@ -154,6 +154,9 @@ public final class AudioService: Sendable {
         if let p = streams.playbackLatency {
             json["playback_latency_ms"] = ["p50": .number((p.p50Milliseconds * 100).rounded() / 100), "p99": .number((p.p99Milliseconds * 100).rounded() / 100)]
         }
+        if let p = streams.rtpToDeviceLatency?.rounded {
+            json["rtp_to_device_ms"] = ["p50": .number(p.p50), "p99": .number(p.p99)]
+        }
         if let p = s.captureLatency.summary() {
             json["capture_latency_ms"] = ["p50": .number((p.p50Milliseconds * 100).rounded() / 100), "p99": .number((p.p99Milliseconds * 100).rounded() / 100)]
         }

@@ -1,3 +1,4 @@
+import MediaQuality
 import Synchronization
 import Wire
 
@@ -32,6 +33,8 @@ final class AudioStreams: Sendable {
     private struct FrameQueue {
         var samples = [Int16](repeating: 0, count: AudioStreams.queueDepth * AudioStreams.frameSamples)
         var arrival = [UInt64](repeating: 0, count: AudioStreams.queueDepth)
+        /// Each frame's origin stamp (the RTP packet's arrival at the worker), 0 when the frame carries none.
+        var origin = [UInt64](repeating: 0, count: AudioStreams.queueDepth)
         var head = 0, count = 0
         var lastSequence: UInt32?
         /// After running dry, wait for two frames before playing again, so arrival jitter does not make every
@@ -51,6 +54,10 @@ final class AudioStreams: Sendable {
         var queues: [UInt32: FrameQueue] = [:]
         var counters = Counters()
         var latencies = LatencyWindow()
+        /// RTP packet arrival at the worker to the frame's write to the device (issue 9 (e), downlink), from the
+        /// origin stamps of the frames played this tick (`playedOrigins`, until `deliveredToDevice`).
+        var rtpToDevice = LatencyWindow()
+        var playedOrigins: [UInt64] = []
         /// Calls in the local conference, and the frame each played this tick (what the others hear of it).
         var conference: Set<String> = []
         var conferenceFrames: [String: [Int16]] = [:]
@@ -104,6 +111,18 @@ final class AudioStreams: Sendable {
     var attachments: [Attachment] { state.withLock { Array($0.calls.values) } }
     var counters: Counters { state.withLock { $0.counters } }
     var playbackLatency: LatencyWindow.Summary? { state.withLock { $0.latencies.summary() } }
+    var rtpToDeviceLatency: LatencyWindow.Summary? { state.withLock { $0.rtpToDevice.summary() } }
+
+    /// The frames handed by the last `forEachPlaybackFrame` were written to the device at `now`: their origin stamps
+    /// give the downlink's end-to-end latency.
+    func deliveredToDevice(now: UInt64) {
+        state.withLock { s in
+            for origin in s.playedOrigins where origin != 0 && origin <= now && now - origin < 10_000_000_000 {
+                s.rtpToDevice.add(nanoseconds: now - origin)
+            }
+            s.playedOrigins.removeAll(keepingCapacity: true)
+        }
+    }
 
     /// Drops all but the newest frame of every queue: what piled up while the devices were opening would
     /// otherwise stand as latency for the whole call.
@@ -159,6 +178,7 @@ final class AudioStreams: Sendable {
                 return .malformed("frame body does not match its header")
             }
             queue.arrival[slot] = now
+            queue.origin[slot] = header.origin
             queue.count += 1
             s.queues[header.streamID] = queue
             return .queued
@@ -171,6 +191,7 @@ final class AudioStreams: Sendable {
     func forEachPlaybackFrame(now: UInt64, _ body: (UnsafeBufferPointer<Int16>) -> Void) -> Int {
         state.withLock { s in
             var played = 0
+            s.playedOrigins.removeAll(keepingCapacity: true)
             // Conference members: which stream is whose, and a fresh (silent) frame for each this tick.
             var member: [UInt32: String] = [:]
             if s.conference.count > 1 {
@@ -193,6 +214,7 @@ final class AudioStreams: Sendable {
                     s.conferenceFrames[call] = Array(queue.samples[slot * Self.frameSamples ..< (slot + 1) * Self.frameSamples])
                 }
                 s.latencies.add(nanoseconds: now &- queue.arrival[slot])
+                if queue.origin[slot] != 0 { s.playedOrigins.append(queue.origin[slot]) }
                 queue.head = (queue.head + 1) % Self.queueDepth
                 queue.count -= 1
                 queue.minBacklog = min(queue.minBacklog, queue.count)
@@ -223,7 +245,8 @@ final class AudioStreams: Sendable {
     }
 
     /// The next capture header for each attached call that takes the microphone, with the conference frames it mixes in.
-    func nextCaptureHeaders(flags: PCMFrameFlags) -> [CaptureOut] {
+    /// - Parameter origin: the frames' origin stamp (monotonic ns of the device read), 0 for none.
+    func nextCaptureHeaders(flags: PCMFrameFlags, origin: UInt64 = 0) -> [CaptureOut] {
         state.withLock { s in
             var headers: [CaptureOut] = []
             let mixing = s.conference.count > 1
@@ -235,7 +258,8 @@ final class AudioStreams: Sendable {
                 let frameFlags = others.isEmpty ? flags : flags.subtracting(.silence)
                 headers.append(CaptureOut(call: call, header: .twentyMilliseconds(streamID: stream, sequence: a.captureSequence,
                                                                                    timestamp: a.captureTimestamp, sampleRate: 8000,
-                                                                                   channels: 1, flags: frameFlags), others: others))
+                                                                                   channels: 1, flags: frameFlags, origin: origin),
+                                          others: others))
                 a.captureSequence &+= 1
                 a.captureTimestamp &+= UInt64(Self.frameSamples)
                 s.calls[call] = a

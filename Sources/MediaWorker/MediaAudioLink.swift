@@ -16,6 +16,8 @@ public final class MediaAudioLink: MediaPlayoutSink {
 
     /// Socket indices in `endpoint`.
     private static let playback = 0, taps = 1, capture = 2, inject = 3
+    /// Origin stamps (docs/PROTOCOL.md §7) are CLOCK_MONOTONIC readings, comparable only with sip-audio on this host.
+    private let stampsComparable: Bool
 
     /// sip-audio's PCM sockets on another host (`remote.audio_listen`): frames to play, captured frames, and the
     /// CURVE client keys (sip-audio proves itself with the instance key).
@@ -53,25 +55,27 @@ public final class MediaAudioLink: MediaPlayoutSink {
         inject.maxMessageSize = Int64(PCMFrame.slotSize)
         endpoint = try BusEndpoint(name: "media-\(worker)", sockets: [playback, taps, capture, inject], inboundBuffer: 400)
         pump = nil
+        stampsComparable = remote == nil
     }
 
     /// Delivers captured and injected frames to the engine (dropping malformed ones).
     public func attach(to engine: MediaEngine) -> Task<Void, Never> {
         let inbound = endpoint.inbound
         let rejected = self.rejected
+        let stamps = stampsComparable
         return Task {
             for await message in inbound {
                 guard message.frames.count == 1 else { rejected.value.add(1, ordering: .relaxed); continue }
                 let bytes = message.frames[0]
-                let decoded = bytes.withUnsafeBytes { raw -> (UInt32, [Int16])? in
+                let decoded = bytes.withUnsafeBytes { raw -> (UInt32, [Int16], UInt64)? in
                     guard let header = try? PCMFrame.decodeHeader(raw), header.sampleRate == 8000, header.channels == 1,
                           header.sampleCount == 160 else { return nil }
                     var samples = [Int16](repeating: 0, count: 160)
                     let ok = samples.withUnsafeMutableBufferPointer { (try? PCMFrame.readSamples(raw, header: header, into: $0)) != nil }
-                    return ok ? (header.streamID, samples) : nil
+                    return ok ? (header.streamID, samples, stamps ? header.origin : 0) : nil
                 }
-                guard let (stream, samples) = decoded else { rejected.value.add(1, ordering: .relaxed); continue }
-                engine.captured(stream: stream, samples: samples, injected: message.socket == Self.inject)
+                guard let (stream, samples, origin) = decoded else { rejected.value.add(1, ordering: .relaxed); continue }
+                engine.captured(stream: stream, samples: samples, injected: message.socket == Self.inject, origin: origin)
             }
         }
     }
@@ -79,7 +83,8 @@ public final class MediaAudioLink: MediaPlayoutSink {
     public func play(session: MediaSession, samples: [Int16], silent: Bool, stream: UInt32) {
         let header = PCMFrameHeader.twentyMilliseconds(streamID: stream, sequence: session.playbackSequence,
                                                        timestamp: session.playbackTimestamp, sampleRate: 8000, channels: 1,
-                                                       flags: silent ? [.silence] : [])
+                                                       flags: silent ? [.silence] : [],
+                                                       origin: stampsComparable ? session.playoutOrigin : 0)
         var frame = [UInt8](repeating: 0, count: header.frameBytes)
         let ok = frame.withUnsafeMutableBytes { out in
             samples.withUnsafeBufferPointer { (try? PCMFrame.encode(header, samples: $0, into: out)) != nil }

@@ -217,7 +217,8 @@ public final class MediaEngine: @unchecked Sendable {
     /// A frame to send on the call whose capture stream is `stream`: from sip-audio's microphone, or `injected`
     /// by a client (the library's `send`), which replaces the microphone: while injected frames keep coming
     /// (within `injectionHold` ns of the last one), microphone frames for that call are dropped.
-    func captured(stream: UInt32, samples: [Int16], injected: Bool = false) {
+    /// - Parameter origin: the frame's origin stamp (monotonic ns on this host), 0 for none.
+    func captured(stream: UInt32, samples: [Int16], injected: Bool = false, origin: UInt64 = 0) {
         let now = DispatchTime.now().uptimeNanoseconds
         loop.execute {
             for session in self.sessions.values where session.spec?.captureStream == stream {
@@ -226,7 +227,7 @@ public final class MediaEngine: @unchecked Sendable {
                 } else if let last = session.lastInjected, now &- last < MediaSession.injectionHold {
                     continue
                 }
-                session.captureQueue.append(samples)
+                session.captureQueue.append((samples, origin))
                 if session.captureQueue.count > MediaSession.captureDepth { session.captureQueue.removeFirst() }
                 session.counters.framesCaptured += 1
             }
@@ -316,6 +317,7 @@ public final class MediaEngine: @unchecked Sendable {
         let count = decodeBuffer.withUnsafeMutableBufferPointer { out in
             spec.law.decode(payload, into: out)
         }
+        session.arrivals.record(timestamp: header.timestamp, samples: count, arrival: now)
         _ = decodeBuffer.withUnsafeBufferPointer { decoded in
             session.playout.insert(sequence: header.sequenceNumber, timestamp: header.timestamp, ssrc: header.ssrc, marker: header.marker,
                                    samples: UnsafeBufferPointer(rebasing: decoded[0..<count]), arrival: MediaTime(nanoseconds: Int64(now)))
@@ -367,6 +369,9 @@ public final class MediaEngine: @unchecked Sendable {
         guard let spec = session.spec, spec.receives else { return }
         let info = session.playoutFrame.withUnsafeMutableBufferPointer { session.playout.pull(now: MediaTime(nanoseconds: Int64(now)), into: $0) }
         let silent = info.kind == .silence
+        // The frame's origin: when the packet holding its last sample arrived (nothing for silence or concealment).
+        session.playoutOrigin = info.kind == .normal || info.kind == .compressed
+            ? info.timestamp.map { session.arrivals.arrival(ofSample: $0 &+ 159) } ?? 0 : 0
         if silent { session.counters.framesSilent += 1 } else { session.counters.framesPlayed += 1 }
         audio?.play(session: session, samples: session.playoutFrame, silent: silent, stream: spec.playbackStream)
         session.playbackSequence &+= 1
@@ -375,7 +380,8 @@ public final class MediaEngine: @unchecked Sendable {
 
     private func sendOut(_ session: MediaSession, now: UInt64) {
         guard let spec = session.spec, let channel = session.rtp, let remote = session.remoteRTP else { return }
-        var frame = session.captureQueue.isEmpty ? Self.silence : session.captureQueue.removeFirst()
+        let captured = session.captureQueue.isEmpty ? (samples: Self.silence, origin: UInt64(0)) : session.captureQueue.removeFirst()
+        var frame = captured.samples
         if spec.holdMusic != nil, session.holdMusic != nil { frame = session.holdMusic!.nextFrame() }
         if session.recorder != nil { session.lastSent = spec.sends ? frame : Self.silence }
         // DTMF: RFC 4733 packets replace audio while an event is on (the audio clock keeps running).
@@ -407,6 +413,10 @@ public final class MediaEngine: @unchecked Sendable {
             }
         }
         write(channel, bytes: sendBuffer[0..<size], to: remote)
+        if captured.origin != 0 {
+            let sent = DispatchTime.now().uptimeNanoseconds
+            if captured.origin <= sent, sent - captured.origin < 10_000_000_000 { session.audioToRTP.add(nanoseconds: sent - captured.origin) }
+        }
         session.rtcpSession?.didSendRTP(bytes: encoded, packets: 1, rtpTimestamp: session.packetizer.timestamp &- UInt32(perPacket),
                                         now: Int64(now), ntpNow: Self.ntpNow())
     }

@@ -31,7 +31,12 @@ public final class MediaSession {
     var dtmfReceiver = TelephoneEventReceiver()
     /// Frames to send, oldest first: a few frames of slack absorb the jitter between the capture side's clock
     /// and our tick; beyond `captureDepth` the oldest is dropped (stale audio is worse than a gap).
-    var captureQueue: [[Int16]] = []
+    var captureQueue: [(samples: [Int16], origin: UInt64)] = []
+    /// Arrival of recent packets (the origin stamps of played frames), and the stamp of the frame played this tick.
+    var arrivals = PacketArrivals()
+    var playoutOrigin: UInt64 = 0
+    /// A captured frame's origin stamp (its device read in sip-audio) to its RTP packet's write: issue 9 (e), uplink.
+    var audioToRTP = LatencyWindow(size: 100)
     /// Loaded while `spec.holdMusic` names a file; its frames replace the captured ones.
     var holdMusic: HoldMusic?
     /// The call's recording while one runs (`media.record`), and the frame sent this tick (what it records of us).
@@ -99,6 +104,7 @@ public final class MediaSession {
             "concealed_ms": .number(jb.concealedMs.rounded()),
             "r_factor": .number((model.rFactor * 10).rounded() / 10), "mos": .number((model.mos * 100).rounded() / 100),
         ]
+        if let p = audioToRTP.summary()?.rounded { o["audio_to_rtp_ms"] = ["p50": .number(p.p50), "p99": .number(p.p99)] }
         if let rtt { o["rtt_ms"] = .number((rtt * 10).rounded() / 10) }
         o["rtp_state"] = packetizer.state(at: DispatchTime.now().uptimeNanoseconds).json
         if let reception = remote?.remoteReception {

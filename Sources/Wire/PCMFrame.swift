@@ -14,6 +14,8 @@
 ///     28     2    channels           (u16; 1 or 2)
 ///     30     2    sample count       (u16; samples per channel in this frame)
 ///     32     ...  samples            (int16 LE, interleaved; sample count x channels values)
+///     end    8    origin stamp       (u64; only with flag bit 4: CLOCK_MONOTONIC ns when the frame's audio entered
+///                                     the pipeline on the sender's host, for end-to-end latency)
 ///
 /// The first 8 bytes are constant for a stream, so a ZeroMQ SUB socket subscribes to one stream by prefix.
 /// A frame never exceeds `PCMFrame.slotSize`, so frames live in preallocated fixed-size slots (shared memory
@@ -26,9 +28,14 @@ public struct PCMFrameHeader: Sendable, Equatable {
     public var sampleRate: UInt32
     public var channels: UInt16
     public var sampleCount: UInt16
+    /// The origin stamp (trailer) of a frame flagged `originStamped`: CLOCK_MONOTONIC nanoseconds at which its
+    /// audio entered the pipeline (device read for captured frames, RTP packet arrival for played ones). Only
+    /// comparable with the clock of the same host.
+    public var origin: UInt64
 
+    /// - Parameter origin: nonzero adds the origin stamp trailer (and sets `originStamped`).
     public init(streamID: UInt32, sequence: UInt32, flags: PCMFrameFlags = [], timestamp: UInt64,
-                sampleRate: UInt32, channels: UInt16, sampleCount: UInt16) {
+                sampleRate: UInt32, channels: UInt16, sampleCount: UInt16, origin: UInt64 = 0) {
         self.streamID = streamID
         self.sequence = sequence
         self.flags = flags
@@ -36,18 +43,23 @@ public struct PCMFrameHeader: Sendable, Equatable {
         self.sampleRate = sampleRate
         self.channels = channels
         self.sampleCount = sampleCount
+        self.origin = origin
+        if origin != 0 { self.flags.insert(.originStamped) }
     }
 
     /// Values (not bytes) of samples that follow the header.
     public var totalSamples: Int { Int(sampleCount) * Int(channels) }
-    /// Bytes of the whole frame, header included.
-    public var frameBytes: Int { PCMFrame.headerSize + totalSamples * 2 }
+    /// Bytes of the whole frame, header and origin stamp included.
+    public var frameBytes: Int {
+        PCMFrame.headerSize + totalSamples * 2 + (flags.contains(.originStamped) ? PCMFrame.originStampSize : 0)
+    }
 
     /// A 20 ms frame header for the given rate and channel count.
     public static func twentyMilliseconds(streamID: UInt32, sequence: UInt32, timestamp: UInt64,
-                                          sampleRate: UInt32, channels: UInt16, flags: PCMFrameFlags = []) -> PCMFrameHeader {
+                                          sampleRate: UInt32, channels: UInt16, flags: PCMFrameFlags = [],
+                                          origin: UInt64 = 0) -> PCMFrameHeader {
         PCMFrameHeader(streamID: streamID, sequence: sequence, flags: flags, timestamp: timestamp,
-                       sampleRate: sampleRate, channels: channels, sampleCount: UInt16(sampleRate / 50))
+                       sampleRate: sampleRate, channels: channels, sampleCount: UInt16(sampleRate / 50), origin: origin)
     }
 }
 
@@ -64,6 +76,8 @@ public struct PCMFrameFlags: OptionSet, Sendable, Hashable {
     public static let concealed = PCMFrameFlags(rawValue: 1 << 2)
     /// The last frame of the stream.
     public static let endOfStream = PCMFrameFlags(rawValue: 1 << 3)
+    /// An 8-byte origin stamp follows the samples (`PCMFrameHeader.origin`).
+    public static let originStamped = PCMFrameFlags(rawValue: 1 << 4)
 }
 
 /// Why bytes are not a valid PCM frame.
@@ -91,6 +105,8 @@ public enum PCMFrame {
     public static let maxFrameBytes = headerSize + maxTotalSamples * 2
     /// The fixed slot size a frame always fits in.
     public static let slotSize = 4096
+    /// The optional trailer of a frame flagged `originStamped`.
+    public static let originStampSize = 8
     /// Bytes that identify a stream at the start of every frame (subscription prefix).
     public static let streamPrefixLength = 8
 
@@ -128,7 +144,15 @@ public enum PCMFrame {
         for i in 0..<samples.count {
             buffer.storeBytes(of: samples[i].littleEndian, toByteOffset: headerSize + 2 * i, as: Int16.self)
         }
+        writeOrigin(h, into: buffer)
         return h.frameBytes
+    }
+
+    /// Writes the origin stamp trailer of a frame flagged `originStamped` (the zero-copy path writes the samples
+    /// itself, then calls this); `buffer` must hold `h.frameBytes`.
+    public static func writeOrigin(_ h: PCMFrameHeader, into buffer: UnsafeMutableRawBufferPointer) {
+        guard h.flags.contains(.originStamped), buffer.count >= h.frameBytes else { return }
+        buffer.storeBytes(of: h.origin.littleEndian, toByteOffset: h.frameBytes - originStampSize, as: UInt64.self)
     }
 
     /// Reads and validates the header of a complete frame: the byte count must match the declared samples.
@@ -147,7 +171,11 @@ public enum PCMFrame {
             sampleCount: UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: 30, as: UInt16.self)))
         try validate(h)
         guard bytes.count == h.frameBytes else { throw .lengthMismatch(declared: h.frameBytes, actual: bytes.count) }
-        return h
+        var stamped = h
+        if h.flags.contains(.originStamped) {
+            stamped.origin = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: bytes.count - originStampSize, as: UInt64.self))
+        }
+        return stamped
     }
 
     /// Copies the samples of a validated frame into `out` (which must hold `header.totalSamples` values).

@@ -135,6 +135,41 @@ extension ProcessGroupTests {
             }
         }
 
+        /// Issue 9 (e): origin stamps carried in the PCM frames give the pipeline latency across the processes. The
+        /// worker reports a captured frame's device read (in sip-audio) to its RTP packet's write (`audio_to_rtp_ms`);
+        /// sip-audio reports an RTP packet's arrival (at the worker) to its frame's write to the device (`rtp_to_device_ms`).
+        @Test func pipelineLatencyIsMeasuredFromFrameStampsAcrossTheProcesses() async throws {
+            let port = TestPorts.base(), portB = TestPorts.base()
+            try await withInstance { a in
+                try await withInstance(root: a.root) { b in
+                    try AudioDeviceTests.writeTone(a.root + "/a-in.wav", frequency: 440, amplitude: 0.25, seconds: 30, rate: 8000, channels: 1)
+                    try AudioDeviceTests.writeTone(a.root + "/b-in.wav", frequency: 1000, amplitude: 0.25, seconds: 30, rate: 8000, channels: 1)
+                    _ = try await a.up(Self.flags(port, autoAnswer: true) + ["--audio", "file:\(a.root)/a-in.wav,\(a.root)/a-out.wav"]
+                                       + AudioDeviceTests.plain)
+                    _ = try await b.up(Self.flags(portB, autoAnswer: false) + ["--audio", "file:\(a.root)/b-in.wav,\(a.root)/b-out.wav"]
+                                       + AudioDeviceTests.plain)
+                    let (bCall, _) = try await Self.connect(b, to: a, port: port)
+                    let callID = try #require(bCall["call_id"]?.stringValue)
+                    var stats: JSONValue?, audio: JSONValue?
+                    #expect(await eventually(timeout: .seconds(10)) {
+                        stats = try? await b.handle.request("call_stats", args: ["call": .string(callID)])
+                        audio = try? await b.handle.request("audio_state")
+                        return stats?["audio_to_rtp_ms"] != nil && audio?["rtp_to_device_ms"] != nil
+                            && (audio?["frames_played"]?.intValue ?? 0) >= 100
+                    }, "stats \(String(describing: stats)) audio \(String(describing: audio))")
+                    // Uplink: at least the frame's 20 ms in the capture FIFO, and far less than a second on loopback.
+                    let up = stats?["audio_to_rtp_ms"]?["p50"]?.doubleValue ?? -1
+                    #expect(up >= 15 && up < 200, "audio_to_rtp p50 \(up) ms")
+                    // Downlink: the jitter buffer's delay plus sip-audio's queue; positive and bounded.
+                    let down = audio?["rtp_to_device_ms"]?["p50"]?.doubleValue ?? -1
+                    let jb = stats?["jb_delay_ms"]?.doubleValue ?? 0
+                    #expect(down > 0 && down < 300, "rtp_to_device p50 \(down) ms (jitter buffer \(jb) ms)")
+                    #expect((audio?["rtp_to_device_ms"]?["p99"]?.doubleValue ?? 0) >= down)
+                    _ = try await b.handle.request("hangup", args: ["all": true])
+                }
+            }
+        }
+
         @Test func rtcpReportsFlowBothWaysAndGiveTheRoundTrip() async throws {
             let port = TestPorts.base(), portB = TestPorts.base()
             try await withInstance { a in

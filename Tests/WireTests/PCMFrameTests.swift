@@ -35,6 +35,30 @@ import Testing
         #expect(Array(bytes.prefix(8)) == PCMFrame.streamPrefix(0x0403_0201))
     }
 
+    @Test func originStampIsAnEightByteTrailerFlaggedByBitFour() throws {
+        let h = PCMFrameHeader(streamID: 0x0403_0201, sequence: 0x0807_0605, flags: [.silence], timestamp: 0x100F_0E0D_0C0B_0A09,
+                               sampleRate: 8000, channels: 1, sampleCount: 2, origin: 0x1817_1615_1413_1211)
+        #expect(h.flags == [.silence, .originStamped] && h.frameBytes == 44)
+        let bytes = try Self.encode(h, [1, -2])
+        #expect(bytes == [0x50, 0x46, 1, 32, 1, 2, 3, 4, 5, 6, 7, 8, 0x11, 0, 0, 0,
+                          9, 10, 11, 12, 13, 14, 15, 16, 0x40, 0x1F, 0, 0, 1, 0, 2, 0,
+                          1, 0, 0xFE, 0xFF, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18])
+        #expect(Array(bytes.prefix(8)) == PCMFrame.streamPrefix(0x0403_0201), "the subscription prefix is unchanged")
+        let decoded = try bytes.withUnsafeBytes { try PCMFrame.decodeHeader($0) }
+        #expect(decoded.origin == 0x1817_1615_1413_1211 && decoded == h)
+        var back = [Int16](repeating: 0, count: 2)
+        try bytes.withUnsafeBytes { raw in try back.withUnsafeMutableBufferPointer { try PCMFrame.readSamples(raw, header: decoded, into: $0) } }
+        #expect(back == [1, -2])
+        // The flag without its trailer, or a trailer without the flag, is a length mismatch.
+        var unflagged = bytes
+        unflagged[12] = 0x01
+        #expect(throws: PCMFrameError.lengthMismatch(declared: 36, actual: 44)) { try unflagged.withUnsafeBytes { try PCMFrame.decodeHeader($0) } }
+        let short = Array(bytes.prefix(36))
+        #expect(throws: PCMFrameError.lengthMismatch(declared: 44, actual: 36)) { try short.withUnsafeBytes { try PCMFrame.decodeHeader($0) } }
+        // The largest stamped frame still fits a slot.
+        #expect(PCMFrame.maxFrameBytes + PCMFrame.originStampSize <= PCMFrame.slotSize)
+    }
+
     @Test func largestFrameFitsTheSlot() {
         #expect(PCMFrame.maxFrameBytes == 3872)
         #expect(PCMFrame.maxFrameBytes <= PCMFrame.slotSize)
