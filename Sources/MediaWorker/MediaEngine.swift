@@ -382,6 +382,13 @@ public final class MediaEngine: @unchecked Sendable {
         guard let spec = session.spec, let channel = session.rtp, let remote = session.remoteRTP else { return }
         let captured = session.captureQueue.isEmpty ? (samples: Self.silence, origin: UInt64(0)) : session.captureQueue.removeFirst()
         var frame = captured.samples
+        session.captureMinBacklog = min(session.captureMinBacklog, session.captureQueue.count)
+        session.captureWindowTicks += 1
+        if session.captureWindowTicks == MediaSession.captureBacklogWindow {
+            if session.captureMinBacklog > 0 { session.captureQueue.removeFirst() }
+            session.captureWindowTicks = 0
+            session.captureMinBacklog = Int.max
+        }
         if spec.holdMusic != nil, session.holdMusic != nil { frame = session.holdMusic!.nextFrame() }
         if session.recorder != nil { session.lastSent = spec.sends ? frame : Self.silence }
         // DTMF: RFC 4733 packets replace audio while an event is on (the audio clock keeps running).

@@ -43,6 +43,11 @@ public final class MediaSession {
     var recorder: CallRecorder?
     var lastSent: [Int16] = []
     static let captureDepth = 4
+    /// The smallest capture backlog left after a tick, over the current window of ticks: a standing backlog is
+    /// latency that buys nothing (sip-audio's clock and ours are in step), so one frame of it goes per window.
+    var captureMinBacklog = Int.max
+    var captureWindowTicks = 0
+    static let captureBacklogWindow = 50
     /// When a client last injected a frame for this call (monotonic ns); the microphone is ignored meanwhile.
     var lastInjected: UInt64?
     static let injectionHold: UInt64 = 200_000_000

@@ -154,7 +154,7 @@ extension ProcessGroupTests {
                     #expect(await eventually(timeout: .seconds(10)) {
                         stats = try? await b.handle.request("call_stats", args: ["call": .string(callID)])
                         audio = try? await b.handle.request("audio_state")
-                        return stats?["audio_to_rtp_ms"] != nil && audio?["rtp_to_device_ms"] != nil
+                        return stats?["audio_to_rtp_ms"] != nil && audio?["rtp_to_device_ms"] != nil && (audio?["frames_played"]?.intValue ?? 0) >= 100
                             && (audio?["frames_played"]?.intValue ?? 0) >= 100
                     }, "stats \(String(describing: stats)) audio \(String(describing: audio))")
                     // Uplink: at least the frame's 20 ms in the capture FIFO, and far less than a second on loopback.
