@@ -12,7 +12,12 @@ final class AudioBusLink: Sendable {
     private let pump = Mutex<Task<Void, Never>?>(nil)
     /// `remote.audio_listen`: the same two sockets on tcp:// for media workers on other hosts (CurveZMQ).
     private let remote = Mutex<(endpoint: BusEndpoint, pump: Task<Void, Never>)?>(nil)
-    private let handler = Mutex<(@Sendable (BusMessage) -> Void)?>(nil)
+    private let handler = HandlerBox()
+
+    /// The frame handler, set by `start` (the endpoint's thread calls it; frames before that are dropped).
+    final class HandlerBox: Sendable {
+        let value = Mutex<(@Sendable (BusMessage) -> Void)?>(nil)
+    }
     private let limiter = EventLimiter(interval: 5_000_000_000)
     private static let playback = 0, capture = 1
 
@@ -25,7 +30,11 @@ final class AudioBusLink: Sendable {
         pull.maxMessageSize = Int64(PCMFrame.slotSize)
         var pub = SocketSpec(type: .pub, bind: [captureAddress])
         pub.sendHighWaterMark = 50
-        endpoint = try BusEndpoint(name: "audio", sockets: [pull, pub], inboundBuffer: 200)
+        let handler = self.handler
+        // Frames are queued on the endpoint's thread (a short, lock-protected copy): no task hop per frame.
+        endpoint = try BusEndpoint(name: "audio", sockets: [pull, pub], inboundBuffer: 200) { message in
+            if message.socket == Self.playback { handler.value.withLock { $0 }?(message) }
+        }
     }
 
     /// Feeds arriving frames to `streams`; bad ones become `audio.error` events (at most one per cause and stream
@@ -59,17 +68,15 @@ final class AudioBusLink: Sendable {
                     }
                 }
         }
-        handler.withLock { $0 = handle }
-        let task = Task {
-            for await message in inbound where message.socket == Self.playback { handle(message) }
-        }
+        handler.value.withLock { $0 = handle }
+        let task = Task { for await _ in inbound {} }
         pump.withLock { $0 = task }
     }
 
     /// Opens the PCM sockets for remote media workers: frames to play on `listen`'s port, captured frames on the next
     /// one. Idempotent (the first configuration wins until sip-audio restarts).
     func openRemote(listen: String, security: SocketSecurity, zapDomain: String?) throws(BusError) {
-        guard remote.withLock({ $0 == nil }), let handle = handler.withLock({ $0 }) else { return }
+        guard remote.withLock({ $0 == nil }), let handle = handler.value.withLock({ $0 }) else { return }
         var pull = SocketSpec(type: .pull, bind: [listen])
         pull.receiveHighWaterMark = 50
         pull.maxMessageSize = Int64(PCMFrame.slotSize)
@@ -79,9 +86,11 @@ final class AudioBusLink: Sendable {
         pub.sendHighWaterMark = 50
         pub.security = security
         pub.zapDomain = zapDomain
-        let endpoint = try BusEndpoint(name: "audio-remote", sockets: [pull, pub], inboundBuffer: 200)
+        let endpoint = try BusEndpoint(name: "audio-remote", sockets: [pull, pub], inboundBuffer: 200) { message in
+            if message.socket == Self.playback { handle(message) }
+        }
         let inbound = endpoint.inbound
-        let task = Task { for await message in inbound where message.socket == Self.playback { handle(message) } }
+        let task = Task { for await _ in inbound {} }
         remote.withLock { $0 = (endpoint, task) }
     }
 

@@ -147,7 +147,7 @@ final class AudioStreams: Sendable {
         }
         return state.withLock { s -> Arrival in
             s.counters.framesIn += 1
-            guard var queue = s.queues[header.streamID] else {
+            guard s.queues[header.streamID] != nil else {
                 s.counters.unattached += 1
                 return .unattached
             }
@@ -157,32 +157,36 @@ final class AudioStreams: Sendable {
                 return .badFormat(stream: header.streamID, call: call,
                                   detail: "\(header.sampleRate) Hz, \(header.channels) channel(s), \(header.sampleCount) samples per frame")
             }
-            if let last = queue.lastSequence, Int32(bitPattern: header.sequence &- last) <= 0 {
-                s.counters.late += 1
-                return .late
-            }
-            queue.lastSequence = header.sequence
-            if queue.count == Self.queueDepth {
-                queue.head = (queue.head + 1) % Self.queueDepth
-                queue.count -= 1
-                s.counters.trimmed += 1
-            }
-            let slot = (queue.head + queue.count) % Self.queueDepth
-            let ok = queue.samples.withUnsafeMutableBufferPointer { all in
-                let target = UnsafeMutableBufferPointer(rebasing: all[slot * Self.frameSamples ..< (slot + 1) * Self.frameSamples])
-                return (try? PCMFrame.readSamples(bytes, header: header, into: target)) != nil
-            }
-            guard ok else {
-                s.counters.malformed += 1
-                s.queues[header.streamID] = queue
-                return .malformed("frame body does not match its header")
-            }
-            queue.arrival[slot] = now
-            queue.origin[slot] = header.origin
-            queue.count += 1
-            s.queues[header.streamID] = queue
-            return .queued
+            // In place (no copy of the queue's buffers per frame).
+            return Self.enqueue(bytes, header: header, now: now, into: &s.queues[header.streamID]!, counters: &s.counters)
         }
+    }
+
+    private static func enqueue(_ bytes: UnsafeRawBufferPointer, header: PCMFrameHeader, now: UInt64,
+                                into queue: inout FrameQueue, counters: inout Counters) -> Arrival {
+        if let last = queue.lastSequence, Int32(bitPattern: header.sequence &- last) <= 0 {
+            counters.late += 1
+            return .late
+        }
+        queue.lastSequence = header.sequence
+        if queue.count == Self.queueDepth {
+            queue.head = (queue.head + 1) % Self.queueDepth
+            queue.count -= 1
+            counters.trimmed += 1
+        }
+        let slot = (queue.head + queue.count) % Self.queueDepth
+        let ok = queue.samples.withUnsafeMutableBufferPointer { all in
+            let target = UnsafeMutableBufferPointer(rebasing: all[slot * Self.frameSamples ..< (slot + 1) * Self.frameSamples])
+            return (try? PCMFrame.readSamples(bytes, header: header, into: target)) != nil
+        }
+        guard ok else {
+            counters.malformed += 1
+            return .malformed("frame body does not match its header")
+        }
+        queue.arrival[slot] = now
+        queue.origin[slot] = header.origin
+        queue.count += 1
+        return .queued
     }
 
     /// Hands `body` one frame per stream that has one ready (at most one per stream per tick), records how long

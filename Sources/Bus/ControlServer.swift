@@ -18,9 +18,32 @@ public struct ControlInbound: Sendable {
 /// reply naming the defect (echoing its `id` when one can be read) and counted.
 public final class ControlServer: Sendable {
     private let endpoint: BusEndpoint
-    private let rejected = Atomic<Int>(0)
+    private let decoder: Decoder
     public let messages: AsyncStream<ControlInbound>
     private let pump: Mutex<Task<Void, Never>?> = Mutex(nil)
+
+    /// Decodes on the endpoint's thread (no hop through a task per message) and answers what it cannot decode.
+    private final class Decoder: Sendable {
+        let rejected = Atomic<Int>(0)
+        /// For error replies; cleared at shutdown (the endpoint's handler holds this decoder).
+        let endpoint = Mutex<BusEndpoint?>(nil)
+
+        func decode(_ message: BusMessage) -> ControlInbound? {
+            guard message.frames.count >= 2, let body = message.frames.last else {
+                rejected.add(1, ordering: .relaxed)
+                return nil  // no envelope + body: nothing to answer
+            }
+            let envelope = Array(message.frames.dropLast())
+            do {
+                return ControlInbound(envelope: envelope, message: try ControlMessage.decode(body))
+            } catch {
+                rejected.add(1, ordering: .relaxed)
+                let id = ControlServer.salvageID(body)
+                endpoint.withLock { $0 }?.send(envelope + [ControlMessage.reply(Reply(id: id, error: error)).encoded()])
+                return nil
+            }
+        }
+    }
 
     /// - Parameter security: `.curveServer` for a `tcp://` endpoint other hosts reach (with a `ZAPAuthenticator` policy).
     public init(bindTo address: String, security: SocketSecurity = .none, zapDomain: String? = nil,
@@ -32,44 +55,32 @@ public final class ControlServer: Sendable {
         spec.maxMessageSize = Int64(WireLimits.maxControlMessageBytes * 16)
         spec.sendHighWaterMark = 10_000
         spec.receiveHighWaterMark = 10_000
-        endpoint = try BusEndpoint(name: "control", context: context, sockets: [spec])
         let (stream, continuation) = AsyncStream.makeStream(of: ControlInbound.self, bufferingPolicy: .bufferingOldest(10_000))
         messages = stream
+        let decoder = Decoder()
+        self.decoder = decoder
+        endpoint = try BusEndpoint(name: "control", context: context, sockets: [spec]) { message in
+            if let decoded = decoder.decode(message) { continuation.yield(decoded) }
+        }
+        decoder.endpoint.withLock { $0 = endpoint }
         let inbound = endpoint.inbound
-        let task = Task { [weak self] in
-            for await message in inbound {
-                guard let self else { break }
-                if let decoded = self.decode(message) { continuation.yield(decoded) }
-            }
+        let task = Task {
+            for await _ in inbound {}  // ends when the endpoint stops
             continuation.finish()
         }
         pump.withLock { $0 = task }
     }
 
-    private func decode(_ message: BusMessage) -> ControlInbound? {
-        guard message.frames.count >= 2, let body = message.frames.last else {
-            rejected.add(1, ordering: .relaxed)
-            return nil  // no envelope + body: nothing to answer
-        }
-        let envelope = Array(message.frames.dropLast())
-        do {
-            return ControlInbound(envelope: envelope, message: try ControlMessage.decode(body))
-        } catch {
-            rejected.add(1, ordering: .relaxed)
-            let id = Self.salvageID(body)
-            send(.reply(Reply(id: id, error: error)), to: envelope)
-            return nil
-        }
-    }
+    deinit { decoder.endpoint.withLock { $0 = nil } }
 
     /// Best effort: the `id` of a message that failed validation, so the requester can match the error.
-    private static func salvageID(_ body: [UInt8]) -> String {
+    fileprivate static func salvageID(_ body: [UInt8]) -> String {
         guard body.count <= WireLimits.maxControlMessageBytes, let value = try? JSONValue.decode(body) else { return "" }
         return value["id"]?.stringValue ?? ""
     }
 
     /// Messages refused as malformed, oversized or of an unknown kind or version.
-    public var rejectedCount: Int { rejected.load(ordering: .relaxed) }
+    public var rejectedCount: Int { decoder.rejected.load(ordering: .relaxed) }
     public var counters: BusCounters { endpoint.stats }
 
     public func send(_ message: ControlMessage, to envelope: [[UInt8]]) {
@@ -87,6 +98,7 @@ public final class ControlServer: Sendable {
 
     public func shutdown() {
         endpoint.shutdown()
+        decoder.endpoint.withLock { $0 = nil }
         pump.withLock { $0?.cancel() }
     }
 

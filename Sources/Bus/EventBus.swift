@@ -31,41 +31,41 @@ public final class EventPublisher: Sendable {
 /// Follows an event stream. Malformed messages are dropped and counted, never delivered.
 public final class EventSubscriber: Sendable {
     private let endpoint: BusEndpoint
-    private let malformed = Atomic<Int>(0)
+    private let counter = MalformedCounter()
     public let events: AsyncStream<Event>
     private let pump: Mutex<Task<Void, Never>?> = Mutex(nil)
+
+    private final class MalformedCounter: Sendable { let value = Atomic<Int>(0) }
 
     /// `prefixes` filter by event type ("component." for all component events); empty means everything.
     public init(connectTo address: String, prefixes: [String] = [], context: ZMQContext = .shared) throws(BusError) {
         var spec = SocketSpec(type: .sub, connect: [address])
         spec.subscriptions = prefixes.isEmpty ? [[]] : prefixes.map { Array($0.utf8) }
         spec.maxMessageSize = Int64(WireLimits.maxControlMessageBytes * 16)
-        endpoint = try BusEndpoint(name: "subscriber", context: context, sockets: [spec])
         let (stream, continuation) = AsyncStream.makeStream(of: Event.self, bufferingPolicy: .bufferingNewest(10_000))
         events = stream
+        let counter = self.counter
+        // Decoded on the endpoint's thread: one hop less per event.
+        endpoint = try BusEndpoint(name: "subscriber", context: context, sockets: [spec]) { message in
+            if let event = Self.decode(message) { continuation.yield(event) } else { counter.value.add(1, ordering: .relaxed) }
+        }
         let inbound = endpoint.inbound
-        let task = Task { [weak self] in
-            for await message in inbound {
-                guard let self else { break }
-                if let event = self.decode(message) { continuation.yield(event) }
-            }
+        let task = Task {
+            for await _ in inbound {}  // ends when the endpoint stops
             continuation.finish()
         }
         pump.withLock { $0 = task }
     }
 
-    private func decode(_ message: BusMessage) -> Event? {
+    private static func decode(_ message: BusMessage) -> Event? {
         guard message.frames.count == 2,
               case .event(let event)? = try? ControlMessage.decode(message.frames[1]),
               Array(event.type.utf8) == message.frames[0]
-        else {
-            malformed.add(1, ordering: .relaxed)
-            return nil
-        }
+        else { return nil }
         return event
     }
 
-    public var malformedCount: Int { malformed.load(ordering: .relaxed) }
+    public var malformedCount: Int { counter.value.load(ordering: .relaxed) }
 
     public func shutdown() {
         endpoint.shutdown()

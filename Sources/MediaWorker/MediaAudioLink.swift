@@ -18,6 +18,12 @@ public final class MediaAudioLink: MediaPlayoutSink {
     private static let playback = 0, taps = 1, capture = 2, inject = 3
     /// Origin stamps (docs/PROTOCOL.md §7) are CLOCK_MONOTONIC readings, comparable only with sip-audio on this host.
     private let stampsComparable: Bool
+    /// The engine frames to send go to, once attached (frames before that are dropped: no call is started yet).
+    private let target = EngineBox()
+
+    final class EngineBox: Sendable {
+        let engine = Mutex<MediaEngine?>(nil)
+    }
 
     /// sip-audio's PCM sockets on another host (`remote.audio_listen`): frames to play, captured frames, and the
     /// CURVE client keys (sip-audio proves itself with the instance key).
@@ -53,31 +59,34 @@ public final class MediaAudioLink: MediaPlayoutSink {
         var inject = SocketSpec(type: .pull, bind: [injectAddress])
         inject.receiveHighWaterMark = 100
         inject.maxMessageSize = Int64(PCMFrame.slotSize)
-        endpoint = try BusEndpoint(name: "media-\(worker)", sockets: [playback, taps, capture, inject], inboundBuffer: 400)
+        let target = self.target, rejected = self.rejected, stamps = remote == nil
+        // Decoded and queued on the endpoint's thread: no task hop per frame.
+        endpoint = try BusEndpoint(name: "media-\(worker)", sockets: [playback, taps, capture, inject], inboundBuffer: 400) { message in
+            guard let engine = target.engine.withLock({ $0 }) else { return }
+            Self.deliver(message, to: engine, rejected: rejected, stamps: stamps)
+        }
         pump = nil
-        stampsComparable = remote == nil
+        stampsComparable = stamps
     }
 
     /// Delivers captured and injected frames to the engine (dropping malformed ones).
     public func attach(to engine: MediaEngine) -> Task<Void, Never> {
+        target.engine.withLock { $0 = engine }
         let inbound = endpoint.inbound
-        let rejected = self.rejected
-        let stamps = stampsComparable
-        return Task {
-            for await message in inbound {
-                guard message.frames.count == 1 else { rejected.value.add(1, ordering: .relaxed); continue }
-                let bytes = message.frames[0]
-                let decoded = bytes.withUnsafeBytes { raw -> (UInt32, [Int16], UInt64)? in
-                    guard let header = try? PCMFrame.decodeHeader(raw), header.sampleRate == 8000, header.channels == 1,
-                          header.sampleCount == 160 else { return nil }
-                    var samples = [Int16](repeating: 0, count: 160)
-                    let ok = samples.withUnsafeMutableBufferPointer { (try? PCMFrame.readSamples(raw, header: header, into: $0)) != nil }
-                    return ok ? (header.streamID, samples, stamps ? header.origin : 0) : nil
-                }
-                guard let (stream, samples, origin) = decoded else { rejected.value.add(1, ordering: .relaxed); continue }
-                engine.captured(stream: stream, samples: samples, injected: message.socket == Self.inject, origin: origin)
-            }
+        return Task { for await _ in inbound {} }  // ends when the endpoint stops
+    }
+
+    private static func deliver(_ message: BusMessage, to engine: MediaEngine, rejected: FrameCounter, stamps: Bool) {
+        guard message.frames.count == 1 else { rejected.value.add(1, ordering: .relaxed); return }
+        let decoded = message.frames[0].withUnsafeBytes { raw -> (UInt32, [Int16], UInt64)? in
+            guard let header = try? PCMFrame.decodeHeader(raw), header.sampleRate == 8000, header.channels == 1,
+                  header.sampleCount == 160 else { return nil }
+            var samples = [Int16](repeating: 0, count: 160)
+            let ok = samples.withUnsafeMutableBufferPointer { (try? PCMFrame.readSamples(raw, header: header, into: $0)) != nil }
+            return ok ? (header.streamID, samples, stamps ? header.origin : 0) : nil
         }
+        guard let (stream, samples, origin) = decoded else { rejected.value.add(1, ordering: .relaxed); return }
+        engine.captured(stream: stream, samples: samples, injected: message.socket == inject, origin: origin)
     }
 
     public func play(session: MediaSession, samples: [Int16], silent: Bool, stream: UInt32) {
