@@ -12,12 +12,8 @@ final class AudioBusLink: Sendable {
     private let pump = Mutex<Task<Void, Never>?>(nil)
     /// `remote.audio_listen`: the same two sockets on tcp:// for media workers on other hosts (CurveZMQ).
     private let remote = Mutex<(endpoint: BusEndpoint, pump: Task<Void, Never>)?>(nil)
-    private let handler = HandlerBox()
-
     /// The frame handler, set by `start` (the endpoint's thread calls it; frames before that are dropped).
-    final class HandlerBox: Sendable {
-        let value = Mutex<(@Sendable (BusMessage) -> Void)?>(nil)
-    }
+    private let handler = CallbackSlot<BusMessage>()
     private let limiter = EventLimiter(interval: 5_000_000_000)
     private static let playback = 0, capture = 1
 
@@ -33,7 +29,7 @@ final class AudioBusLink: Sendable {
         let handler = self.handler
         // Frames are queued on the endpoint's thread (a short, lock-protected copy): no task hop per frame.
         endpoint = try BusEndpoint(name: "audio", sockets: [pull, pub], inboundBuffer: 200) { message in
-            if message.socket == Self.playback { handler.value.withLock { $0 }?(message) }
+            if message.socket == Self.playback { handler(message) }
         }
     }
 
@@ -68,7 +64,7 @@ final class AudioBusLink: Sendable {
                     }
                 }
         }
-        handler.value.withLock { $0 = handle }
+        handler.set(handle)
         let task = Task { for await _ in inbound {} }
         pump.withLock { $0 = task }
     }
@@ -76,7 +72,8 @@ final class AudioBusLink: Sendable {
     /// Opens the PCM sockets for remote media workers: frames to play on `listen`'s port, captured frames on the next
     /// one. Idempotent (the first configuration wins until sip-audio restarts).
     func openRemote(listen: String, security: SocketSecurity, zapDomain: String?) throws(BusError) {
-        guard remote.withLock({ $0 == nil }), let handle = handler.value.withLock({ $0 }) else { return }
+        guard remote.withLock({ $0 == nil }), handler.isSet else { return }
+        let handle = handler
         var pull = SocketSpec(type: .pull, bind: [listen])
         pull.receiveHighWaterMark = 50
         pull.maxMessageSize = Int64(PCMFrame.slotSize)

@@ -29,7 +29,7 @@ public final class ZAPAuthenticator: Sendable {
     private let endpoint = Mutex<BusEndpoint?>(nil)
     private let task = Mutex<Task<Void, Never>?>(nil)
     private let counts = Mutex<(allowed: Int, denied: Int)>((0, 0))
-    private let observer = Mutex<(@Sendable (Decision) -> Void)?>(nil)
+    private let observer = CallbackSlot<Decision>()
 
     private init() {}
 
@@ -40,7 +40,7 @@ public final class ZAPAuthenticator: Sendable {
     }
 
     /// Called with every decision (e.g. to log refused workers with their key).
-    public func onDecision(_ handler: @escaping @Sendable (Decision) -> Void) { observer.withLock { $0 = handler } }
+    public func onDecision(_ handler: @escaping @Sendable (Decision) -> Void) { observer.set(handler) }
 
     public var allowedCount: Int { counts.withLock { $0.allowed } }
     public var deniedCount: Int { counts.withLock { $0.denied } }
@@ -79,7 +79,7 @@ public final class ZAPAuthenticator: Sendable {
             allowed = false
         }
         counts.withLock { if allowed { $0.allowed += 1 } else { $0.denied += 1 } }
-        observer.withLock { $0 }?(Decision(domain: domain, address: address, mechanism: mechanism, publicKey: key, allowed: allowed))
+        observer(Decision(domain: domain, address: address, mechanism: mechanism, publicKey: key, allowed: allowed))
         let status = allowed ? "200" : "400"
         let reason = allowed ? "OK" : (mechanism == "CURVE" ? "public key not authorised" : "mechanism \(mechanism) not allowed")
         endpoint.send([f[0], [], Array("1.0".utf8), requestID, Array(status.utf8), Array(reason.utf8),

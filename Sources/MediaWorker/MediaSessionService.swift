@@ -55,18 +55,25 @@ public final class MediaSessionService: Sendable {
             guard let call = args["call"]?.stringValue else { return bad("media.start needs args.call") }
             let spec: MediaStartSpec
             do { spec = try MediaStartSpec(args: args) } catch { return bad(error.description) }
+            // A call sig answered at once with an answer slot (docs/PROTOCOL.md, call.answer_slots): its port pair was
+            // held for the slot; the call takes it now (another pair if that one is gone: the reply names the port).
+            var taken: JSONValue?
+            if let port = args["port"]?.intValue, !(await engine.hasSession(call)) {
+                if let slot = args["slot"]?.stringValue, slot.hasPrefix(Self.slotPrefix) { _ = await releaseSession(slot) }
+                switch await allocate(call, preferring: port) {
+                case .success(let media): taken = media
+                case .failure(let e): return Reply(id: request.id, error: e)
+                }
+            }
             switch await engine.start(call: call, spec: spec) {
-            case .success(let stats): return Reply(id: request.id, result: .object(stats))
+            case .success(var stats):
+                if let taken { stats["port"] = taken["port"]; stats["address"] = taken["address"] }
+                return Reply(id: request.id, result: .object(stats))
             case .failure(let e): return Reply(id: request.id, error: WireError(.notFound, e.description))
             }
         case "media.release":
             guard let call = args["call"]?.stringValue else { return bad("media.release needs args.call (the call id)") }
-            let final = await engine.release(call: call)
-            let released = state.withLock { s -> Bool in
-                let p = s.pool.release(session: call)
-                if p != nil { s.releases += 1 }
-                return p != nil
-            }
+            let (final, released) = await releaseSession(call)
             var result: [String: JSONValue] = ["call": .string(call), "released": .bool(released)]
             if let final { result["stats"] = .object(final) }
             return Reply(id: request.id, result: .object(result))
@@ -108,6 +115,19 @@ public final class MediaSessionService: Sendable {
 
     /// A port pair for a call, bound at once so nothing else takes it; the same call asking again gets the same pair.
     /// `preferring`: the pair the call had on a worker that died (restored calls keep their address when it is free).
+    /// Session ids orch uses for port pairs it holds for answer slots.
+    static let slotPrefix = "slot-"
+
+    private func releaseSession(_ call: String) async -> (stats: [String: JSONValue]?, released: Bool) {
+        let final = await engine.release(call: call)
+        let released = state.withLock { s -> Bool in
+            let p = s.pool.release(session: call)
+            if p != nil { s.releases += 1 }
+            return p != nil
+        }
+        return (final, released)
+    }
+
     private func allocate(_ call: String, preferring: Int? = nil) async -> Result<JSONValue, WireError> {
         if let port = await engine.port(of: call) { return .success(describe(call, port)) }
         for attempt in 0..<8 {
@@ -142,7 +162,8 @@ public final class MediaSessionService: Sendable {
     /// Counters for heartbeats; `refreshLoad` keeps the engine's figures current.
     public func stats() -> [String: JSONValue] {
         state.withLock { s in
-            ["sessions": .init(s.pool.allocatedCount), "media_started": .init(s.lastLoad.started), "capacity": .init(s.pool.capacity),
+            let slots = s.pool.sessions.keys.filter { $0.hasPrefix(Self.slotPrefix) }.count
+            return ["sessions": .init(s.pool.allocatedCount - slots), "answer_slots": .init(slots), "media_started": .init(s.lastLoad.started), "capacity": .init(s.pool.capacity),
              "allocations": .init(s.allocations), "releases": .init(s.releases), "exhausted": .init(s.exhausted)]
         }
     }

@@ -32,6 +32,8 @@ public struct CallRecord: Sendable, Equatable {
     public var rtpState: JSONValue?
     /// sip-sig's snapshot of the answered call (its dialog): a restarted sig gets the call back from it.
     public var signaling: JSONValue?
+    /// The answer slot sig answered this call with, until the worker has taken its port pair (`media.start`).
+    public var answerSlot: String?
     /// What orch asked sig to dial (outgoing calls): dialled again if sig dies before it could report the INVITE.
     public var dialArgs: JSONValue?
 

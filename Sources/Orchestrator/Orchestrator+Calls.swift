@@ -120,6 +120,15 @@ extension Orchestrator {
             var record = CallRecord(id: callID, direction: "incoming", state: "incoming", remote: data["from"]?.stringValue ?? "")
             record.local = data["to"]?.stringValue
             assignStreams(&record)
+            if let answered = data["answered"], let slot = answered["slot"]?.stringValue {
+                // sig answered at once with one of our slots: the call's media goes where the slot's port pair is.
+                record.worker = answered["worker"]?.stringValue
+                record.mediaPort = answered["port"]?.intValue
+                record.answerSlot = slot
+                calls.upsert(record)
+                answerSlotUsed(slot)
+                return
+            }
             calls.upsert(record)
             if let replaced = data["replaces"]?.stringValue, calls.active[replaced] != nil {
                 // RFC 3891: the new call takes the place of `replaced` (attended transfer): answered at once, the old one ended.
@@ -139,6 +148,7 @@ extension Orchestrator {
             guard let record = calls.apply(state: data) else { return }
             if referrals[record.id] != nil { reportReferral(record) }
             if record.isTerminated {
+                refillAnswerSlots()  // its port pair is free again
                 leaveConference(record.id)
                 lossWatch[record.id] = nil
                 if let worker = record.worker {
@@ -155,7 +165,7 @@ extension Orchestrator {
             followQuality(data)
         case "media.stopped":
             // The call's quality report: the final figures of its media, under one name clients can wait for.
-            guard let callID = data["call"]?.stringValue else { return }
+            guard let callID = data["call"]?.stringValue, !callID.hasPrefix("slot-") else { return }  // answer slots are no calls
             var report: [String: JSONValue] = ["call": .string(callID)]
             for key in ["mos", "r_factor", "jitter_ms", "loss_pct", "packets_sent", "packets_received", "packets_lost", "rtt_ms",
                         "concealed_ms", "codec", "remote_loss_pct", "remote_jitter_ms"] {
@@ -183,8 +193,18 @@ extension Orchestrator {
                                              "streams": ["playback": .init(Int(record.playbackStream)),
                                                          "capture": .init(Int(record.captureStream))]]
             if let music { args["hold_music"] = music }
+            if let slot = record.answerSlot, let port = record.mediaPort {
+                args["slot"] = .string(slot)  // the worker moves the slot's port pair to the call
+                args["port"] = .init(port)
+            }
             Task {
                 let reply = await self.requestComponent(worker, "media.start", args, timeout: .seconds(2))
+                if case .success(let result) = reply.outcome, record.answerSlot != nil {
+                    self.calls.update(record.id) { $0.answerSlot = nil }
+                    if let port = result["port"]?.intValue, port != record.mediaPort, let address = result["address"]?.stringValue {
+                        await self.movedFromSlot(record, port: port, address: address)
+                    }
+                }
                 switch reply.outcome {
                 case .failure(let e):
                     // Not applied after all (e.g. a restarted worker that has not taken the call back yet): the next

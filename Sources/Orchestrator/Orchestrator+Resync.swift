@@ -9,11 +9,15 @@ extension Orchestrator {
     /// - Parameter adopted: the component kept running while orch restarted, so it still has its state.
     func resync(component name: String, role: String, adopted: Bool = false) {
         switch role {
-        case "rtp": resyncMedia(worker: name)
+        case "rtp":
+            resyncMedia(worker: name)
+            reserveAnswerSlots(on: name)  // a restarted worker holds them again
         case "audio": resyncAudio(name)
         case "sig":
             sigCameUp = Date()  // the audit waits until the restore below is done
             reconcileCalls(with: name, restore: !adopted)
+            sendAnswerSlots()
+            refillAnswerSlots()
         default: break
         }
     }
@@ -129,7 +133,8 @@ extension Orchestrator {
         Task {
             let reply = await self.requestComponent(worker, "media.sessions", [:], timeout: .seconds(2))
             guard case .success(let result) = reply.outcome, let sessions = result.objectValue else { return }
-            for call in sessions.keys where self.calls.active[call] == nil && self.pendingAllocations[worker, default: 0] == 0 {
+            for call in sessions.keys where self.calls.active[call] == nil && self.pendingAllocations[worker, default: 0] == 0
+                                            && !self.isAnswerSlot(call) && !(self.answerSlotRefilling && call.hasPrefix(self.answerSlotPrefix)) {
                 self.logger.warning("releasing a media session orch has no call for", metadata: ["call": "\(call)", "worker": "\(worker)"])
                 _ = await self.requestComponent(worker, "media.release", ["call": .string(call)], timeout: .seconds(2))
             }

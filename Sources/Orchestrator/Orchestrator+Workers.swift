@@ -30,6 +30,7 @@ extension Orchestrator {
                 let carried = calls.load(of: name)
                 events?.publish("worker.draining", ["name": .string(name), "calls": .init(carried)])
                 logger.notice("draining a media worker", metadata: ["worker": "\(name)", "calls": "\(carried)"])
+                dropAnswerSlots(of: name, release: true)
                 retireDrainedWorkers()
                 return Reply(id: request.id, result: ["draining": .string(name), "calls": .init(carried)])
             }

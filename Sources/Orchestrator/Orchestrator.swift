@@ -48,6 +48,11 @@ public actor Orchestrator {
     var sigCameUp = Date.distantPast
     /// The journal's write-ahead state (Orchestrator+Journal.swift).
     var journal = JournalState()
+    /// Port pairs held on workers for sig to answer calls at once (auto-answer), and the refill in progress.
+    var answerSlots: [AnswerSlotRecord] = []
+    var answerSlotRefilling = false
+    var answerSlotCounter = 0
+    let answerSlotPrefix = "slot-" + String(UInt32.random(in: 0...UInt32.max), radix: 36) + "-"
     private let adopting: Bool
 
     /// - Parameter adopting: a previous orch of this instance died (we were restarted by the keeper): take over
@@ -224,8 +229,9 @@ public actor Orchestrator {
         case .publish(let type, let data):
             logger.info("\(type)", metadata: data.mapValues { .string($0.encodedString()) })
             events?.publish(type, data)
-            if type == EventType.componentDown, data["external"] == true, data["role"] == "rtp", let name = data["name"]?.stringValue {
-                relocateCalls(from: name)
+            if type == EventType.componentDown, data["role"] == "rtp", let name = data["name"]?.stringValue {
+                dropAnswerSlots(of: name)
+                if data["external"] == true { relocateCalls(from: name) }
             }
             if type == EventType.componentUp, let name = data["name"]?.stringValue, let role = data["role"]?.stringValue,
                !core.isStandby(name) {

@@ -152,6 +152,9 @@ public struct SupervisorCore: Sendable {
         slots.filter { $0.spec.role == role && $0.state == .up && !$0.spec.standby && !$0.retiring }.map(\.spec.name)
     }
 
+    /// The figures a component sent with its last heartbeat (empty before the first).
+    public func heartbeatStats(of name: String) -> [String: JSONValue] { slots.first { $0.spec.name == name }?.stats ?? [:] }
+
     /// Every slot's name for a role, whatever its state (for socket cleanup).
     public func componentNames(role: String) -> [String] { slots.filter { $0.spec.role == role }.map(\.spec.name) }
 

@@ -46,6 +46,11 @@ extension SignalingService {
             case .success(let preferences): reply = answer(callID: call, address: address, port: p, preferences: preferences)
             case .failure(let e): return Reply(id: request.id, error: e)
             }
+        case "call.answer_slots":
+            switch setAnswerSlots(args) {
+            case .success(let count): reply = Reply(id: "", result: ["slots": .init(count)])
+            case .failure(let e): return Reply(id: request.id, error: e)
+            }
         case "call.reject":
             guard let call = args["call"]?.stringValue else { return Self.bad(request, "call.reject needs args.call") }
             reply = reject(callID: call, code: args["code"]?.intValue ?? 486, reason: args["reason"]?.stringValue)

@@ -74,6 +74,7 @@ extension SignalingService {
             return
         }
         let hasOffer = !request.body.isEmpty
+        var precheck: Result<(body: [UInt8], audio: OfferAnswer.AcceptedAudio), MediaFailure>?
         if hasOffer {
             if let type = try? request.contentType(), type.essence != "application/sdp" {
                 var r = SIPResponseBuilder.response(to: request, status: 415, toTag: tag)
@@ -82,7 +83,8 @@ extension SignalingService {
                 return
             }
             // Reject before ringing when no codec is in common (the answer is built again with real ports later).
-            if case .failure(let failure) = media.answer(offerBody: request.body, address: "127.0.0.1", port: 9) {
+            precheck = media.answer(offerBody: request.body, address: "127.0.0.1", port: 9)
+            if case .failure(let failure) = precheck {
                 log("INVITE rejected: \(failure.description)", cause: "488")
                 var r = SIPResponseBuilder.response(to: request, status: 488, toTag: tag)
                 r.set("Warning", "304 sip-client \"\(failure.description)\"")
@@ -111,24 +113,33 @@ extension SignalingService {
         call.dialog = dialog
         call.transport = from.transport
         call.offerInAck = !hasOffer
-        respond(SIPResponseBuilder.response(to: request, status: 100, toTag: nil), transaction: transaction)
-        var ringing = SIPResponseBuilder.response(to: request, status: 180, toTag: tag)
-        RequestFactory.decorate(&ringing, contact: contact)
-        if ((try? request.require()) ?? []).contains(where: { $0.lowercased() == "100rel" }) { makeReliable(&ringing, call: &call) }
+        // Auto-answer with a slot orch left us: the 200 OK goes out now, with no 100 or 180 before it (RFC 3261 §8.2.6.1:
+        // a final response within 200 ms needs no 100). A call replacing another is orch's to decide.
+        let slot = replaced == nil ? takeAnswerSlot() : nil
+        var ringing: SIPMessage?
+        if slot == nil {
+            respond(SIPResponseBuilder.response(to: request, status: 100, toTag: nil), transaction: transaction)
+            var r = SIPResponseBuilder.response(to: request, status: 180, toTag: tag)
+            RequestFactory.decorate(&r, contact: contact)
+            if ((try? request.require()) ?? []).contains(where: { $0.lowercased() == "100rel" }) { makeReliable(&r, call: &call) }
+            ringing = r
+        }
         calls[id] = call
         callByDialogKey[call.dialogKey] = id
         callByServerTransaction[transaction] = id
-        respond(ringing, transaction: transaction)
+        if let ringing { respond(ringing, transaction: transaction) }
 
         var data: [String: JSONValue] = ["call": .string(id), "sip_call_id": .string(sipCallID), "from": .string(call.remote),
                                          "to": .string(call.local)]
-        if hasOffer, case .success(let answer) = media.answer(offerBody: request.body, address: "127.0.0.1", port: 9) {
+        if case .success(let answer)? = precheck {
             data["remote_media"] = MediaNegotiation.json(answer.audio)
         }
         if let replaced { data["replaces"] = .string(replaced) }
         if let by = request.firstValue(SIPHeaderName("Referred-By")) { data["referred_by"] = .string(by) }
+        if let slot { data["answered"] = slot.json }
         emit("call.incoming", data)
         publishState(id)
+        if let slot { _ = answer(callID: id, address: slot.address, port: slot.port) }
     }
 
     /// Answers an incoming call with our SDP (an answer to the offer, or an offer when the INVITE had none).

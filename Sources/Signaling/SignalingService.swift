@@ -39,6 +39,10 @@ public actor SignalingService {
     var notifyTransactions: Set<SIPClientTransactionID> = []
     /// DTMF digits going out as INFO, per call.
     var infoDTMFQueues: [String: InfoDTMFQueue] = [:]
+    /// Port pairs orch holds for answering calls at once (auto-answer), newest last; and the ids already used, so a
+    /// list that crossed our use of a slot cannot hand it out twice (SignalingService+AnswerSlots).
+    var answerSlots: [AnswerSlot] = []
+    var usedAnswerSlots: Set<String> = []
     var accounts: [String: AccountRuntime] = [:]
     var accountByTransaction: [SIPClientTransactionID: String] = [:]
     var counters = SignalingCounters()
@@ -220,10 +224,23 @@ public actor SignalingService {
         }
     }
 
-    /// Queues a message for the transport. One queue, drained in order by one task, so messages leave in the order the
-    /// protocol produced them (the ACK for a 401 before the re-sent INVITE); a failure is reported to the transaction layer.
+    /// Hands a message to the transport in the order the protocol produced it (the ACK for a 401 before the re-sent
+    /// INVITE); a failure is reported to the transaction layer. Datagrams go to the event loop at once (its queue keeps
+    /// their order, with no task hop on the way: the latency of every response); stream messages, which may first need
+    /// a connection, go through one queue drained in order by one task.
     func send(_ message: SIPMessage, to destination: SIPTransportAddress, transaction: SIPClientTransactionID? = nil) {
-        outbox.yield(Outgoing(bytes: message.serialized(), to: destination, transaction: transaction))
+        let bytes = message.serialized()
+        guard destination.transport == .udp else {
+            outbox.yield(Outgoing(bytes: bytes, to: destination, transaction: transaction))
+            return
+        }
+        do {
+            try transport.sendDatagram(bytes, to: destination) { error in
+                Task { await self.sendFailed(error, to: destination, transaction: transaction) }
+            }
+        } catch {
+            sendFailed(error, to: destination, transaction: transaction)
+        }
     }
 
     struct Outgoing: Sendable {

@@ -67,6 +67,39 @@ extension ProcessGroupTests {
             }
         }
 
+        /// Answer slots: with auto-answer, orch keeps port pairs ready on the worker and sig answers each INVITE at once
+        /// from one (`call.incoming` says `answered`); each slot used is replaced, and the calls' media takes the
+        /// slots' ports. Twelve calls, more than the eight slots kept (slots take at most a quarter of the worker's
+        /// 50 port pairs here).
+        @Test func autoAnswerUsesAnswerSlotsAndRefillsThem() async throws {
+            let port = TestPorts.base()
+            try await withInstance { instance in
+                _ = try await instance.up(["--sip-listen", "127.0.0.1:\(port)", "--rtp-ports", "\(port + 100)-\(port + 199)",
+                                           "--rtp-workers", "1", "--auto-answer"])
+                let events = try await EventRecorder(instance)
+                defer { events.stop() }
+                let slots = { (try? await instance.status()).flatMap { instance.component("rtp-1", in: $0)?["stats"]?["answer_slots"]?.intValue } ?? 0 }
+                #expect(await eventually { await slots() == 8 }, "orch holds 8 slots on the worker")
+                try await withPeer({ try .sipp("uac_call_bye.xml", port: port + 2, target: "127.0.0.1:\(port)", extra: ["-m", "12", "-r", "20"]) }) { sipp in
+                    #expect(await sipp.exitStatus() == 0, "SIPp reported a failed call")
+                }
+                let incoming = await events.waitAll(count: 12, timeout: .seconds(10)) { $0.type == "call.incoming" }
+                #expect(incoming.count == 12)
+                let answered = incoming.compactMap { $0.data["answered"] }
+                #expect(answered.count == 12, "every call was answered from a slot: \(answered.count)")
+                #expect(Set(answered.compactMap { $0["slot"]?.stringValue }).count == answered.count, "no slot was used twice")
+                #expect(answered.allSatisfy { (port + 100...port + 199).contains($0["port"]?.intValue ?? 0) })
+                // Each call's media ran on its slot's port pair, and nothing of the calls is left; the slots are back to 8.
+                let quality = await events.waitAll(count: 12, timeout: .seconds(10)) { $0.type == "call.quality" }
+                #expect(quality.count == 12 && quality.allSatisfy { !($0.data["call"]?.stringValue ?? "slot-").hasPrefix("slot-") })
+                #expect(await eventually {
+                    let s = try? await instance.status()
+                    let held = await slots()
+                    return s.flatMap { instance.component("rtp-1", in: $0)?["stats"]?["sessions"]?.intValue } == 0 && held == 8
+                })
+            }
+        }
+
         @Test func sippCallsUsAndHangsUp() async throws {
             let port = TestPorts.base()
             try await withInstance { instance in
@@ -76,8 +109,12 @@ extension ProcessGroupTests {
                 try await withPeer({ try .sipp("uac_call_bye.xml", port: port + 2, target: "127.0.0.1:\(port)") }) { sipp in
                     #expect(await sipp.exitStatus() == 0, "SIPp reported a failed call")
                     let log = sipp.messages
-                    #expect(log.contains("SIP/2.0 100 Trying") && log.contains("SIP/2.0 180 Ringing"))
-                    #expect(log.contains("SIP/2.0 200 OK") && log.contains("m=audio \(port + 220)"))  // the port orch allocated
+                    // Auto-answer: sig answers at once from an answer slot (a port pair orch holds on a worker), so the
+                    // 200 OK comes with no 100 or 180 before it (RFC 3261 §8.2.6.1).
+                    #expect(log.contains("SIP/2.0 200 OK") && !log.contains("SIP/2.0 180 Ringing"))
+                    let answer = log.range(of: "SIP/2.0 200 OK").map { String(log[$0.upperBound...]) } ?? ""
+                    let mediaPort = answer.firstMatch(of: /m=audio (\d+)/).flatMap { Int($0.1) } ?? 0
+                    #expect((port + 220...port + 249).contains(mediaPort), "the port orch allocated, in rtp.ports: \(mediaPort)")
                     #expect(log.contains("a=rtpmap:0 PCMU/8000"))
                 }
                 let connected = await events.wait { $0.type == "call.state" && $0.data["state"]?.stringValue == "connected" }

@@ -167,6 +167,12 @@ final class EventRecorder: Sendable {
         return found
     }
 
+    /// Waits until `count` events match (or the timeout), and returns those that did.
+    func waitAll(count: Int, timeout: Duration = .seconds(5), for match: @escaping (Event) -> Bool) async -> [Event] {
+        _ = await eventually(timeout: timeout) { all.filter(match).count >= count }
+        return all.filter(match)
+    }
+
     func stop() {
         subscriber.shutdown()
         task.cancel()
