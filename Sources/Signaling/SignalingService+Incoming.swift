@@ -127,6 +127,7 @@ extension SignalingService {
         calls[id] = call
         callByDialogKey[call.dialogKey] = id
         callByServerTransaction[transaction] = id
+        if let key = Self.inviteKey(request) { callByInvite[key] = id }
         if let ringing { respond(ringing, transaction: transaction) }
 
         var data: [String: JSONValue] = ["call": .string(id), "sip_call_id": .string(sipCallID), "from": .string(call.remote),
@@ -185,6 +186,7 @@ extension SignalingService {
         // The INVITE server transaction ends with the 2xx; we retransmit it until the ACK (§13.3.1.4).
         if !call.transport.isReliable {
             call.twoXX = SIPTwoXXRetransmitter(response: ok, now: now, timers: timers)
+            retransmitting2xx.insert(callID)
             call.twoXXDestination = call.responseDestination
         }
         calls[callID] = call
@@ -292,6 +294,7 @@ extension SignalingService {
         if !call.transport.isReliable, let destination {
             call.twoXX = SIPTwoXXRetransmitter(response: ok, now: now, timers: timers)
             call.twoXXDestination = destination
+            retransmitting2xx.insert(callID)
         }
         ok.set(.contentLength, String(ok.body.count))
         calls[callID] = call
@@ -377,12 +380,20 @@ extension SignalingService {
 
     /// An incoming call with the same Call-ID, From tag and CSeq as this INVITE: a retransmission.
     func callForRetransmittedInvite(_ request: SIPMessage) -> String? {
+        guard let key = Self.inviteKey(request) else { return nil }
+        guard let id = callByInvite[key] else { return nil }
+        guard calls[id] != nil else {
+            callByInvite[key] = nil  // the call ended
+            return nil
+        }
+        return id
+    }
+
+    /// Call-ID, From tag and CSeq: what makes an INVITE the same INVITE again (§17.2.3, with a To tag absent).
+    static func inviteKey(_ request: SIPMessage) -> String? {
         guard let callID = try? request.callID(), let fromTag = (try? request.from()?.tag).flatMap({ $0 }),
               let cseq = try? request.cseq() else { return nil }
-        return calls.values.first { call in
-            guard call.direction == .incoming, call.sipCallID == callID, let original = call.request else { return false }
-            return (try? original.from()?.tag).flatMap { $0 } == fromTag && (try? original.cseq()) == cseq
-        }?.id
+        return "\(callID)\u{1}\(fromTag)\u{1}\(cseq.sequence)"
     }
 
     func callForInDialog(_ request: SIPMessage) -> String? {

@@ -298,6 +298,8 @@ extension SignalingService {
         publishState(id, code: code, reason: reason, normal: normal)
         calls[id] = nil
         callByDialogKey[call.dialogKey] = nil
+        retransmitting2xx.remove(id)
+        if call.direction == .incoming, let request = call.request, let key = Self.inviteKey(request) { callByInvite[key] = nil }
         finishReinvite(id, Reply(id: "", error: WireError(.failed, "call '\(id)' ended: \(reason)")))
         infoDTMFQueues[id] = nil
         transferWaiters.removeValue(forKey: id)?.resume(returning: Reply(id: "", error: WireError(.failed, "call '\(id)' ended: \(reason)")))
