@@ -67,6 +67,12 @@ public final class BusEndpoint: Sendable {
     /// mark, no peer) it is dropped and counted, which is what real-time traffic wants.
     public func send(_ frames: [[UInt8]], on socket: Int = 0) { loop.send(frames, on: socket) }
 
+    /// Adds (or, `false`, removes) a SUB socket's subscription to `prefix`, on the endpoint's thread (in order with sends).
+    /// Subscriptions count: subscribing twice needs two removals (libzmq's rule).
+    public func setSubscription(_ prefix: [UInt8], _ subscribed: Bool, on socket: Int) {
+        loop.socketOp(.init(socket: socket, prefix: prefix, subscribe: subscribed))
+    }
+
     public var stats: BusCounters { loop.counters.withLock { $0 } }
 
     /// For each socket, the endpoint it last bound (wildcard ports resolved), or "" if it only connects.
@@ -80,6 +86,12 @@ public final class BusEndpoint: Sendable {
 /// (and stop the loop from its deinit) while the thread runs.
 private final class BusLoop: Sendable {
     let outbox = Mutex<[(socket: Int, frames: [[UInt8]])]>([])
+    struct SocketOp: Sendable {
+        var socket: Int
+        var prefix: [UInt8]
+        var subscribe: Bool
+    }
+    let ops = Mutex<[SocketOp]>([])
     let counters = Mutex(BusCounters())
     let bound = Mutex<[String]>([])
     private let stopping = Atomic<Bool>(false)
@@ -131,6 +143,12 @@ private final class BusLoop: Sendable {
             return queue.count == 1
         }
         if first { wake() }
+    }
+
+    func socketOp(_ op: SocketOp) {
+        guard !stopping.load(ordering: .relaxed) else { return }
+        ops.withLock { $0.append(op) }
+        wake()
     }
 
     func requestStop() {
@@ -201,6 +219,14 @@ private final class BusLoop: Sendable {
     }
 
     private func flushOutbox(_ sockets: [ZMQSocket]) {
+        let socketOps = ops.withLock { queue -> [SocketOp] in
+            let taken = queue
+            queue.removeAll()
+            return taken
+        }
+        for op in socketOps where sockets.indices.contains(op.socket) {
+            if op.subscribe { try? sockets[op.socket].subscribe(op.prefix) } else { try? sockets[op.socket].unsubscribe(op.prefix) }
+        }
         let pending = outbox.withLock { queue -> [(socket: Int, frames: [[UInt8]])] in
             let taken = queue
             queue.removeAll(keepingCapacity: true)

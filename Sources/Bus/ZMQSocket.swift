@@ -70,6 +70,7 @@ public final class ZMQSocket {
     }
 
     public func subscribe(_ prefix: [UInt8]) throws(BusError) { try setBytes(ZMQ_SUBSCRIBE, prefix) }
+    public func unsubscribe(_ prefix: [UInt8]) throws(BusError) { try setBytes(ZMQ_UNSUBSCRIBE, prefix) }
 
     public func setInt(_ option: Int32, _ value: Int32) throws(BusError) {
         var v = value

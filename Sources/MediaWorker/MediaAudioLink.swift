@@ -53,7 +53,7 @@ public final class MediaAudioLink: MediaPlayoutSink {
         taps.sendHighWaterMark = 200
         var capture = SocketSpec(type: .sub, connect: [remote?.capture ?? endpoints.audioCapture])
         capture.security = remote?.security ?? .none
-        capture.subscriptions = [[]]
+        capture.subscriptions = []  // only the streams of this worker's calls (captureStreamChanged)
         capture.receiveHighWaterMark = 100
         capture.maxMessageSize = Int64(PCMFrame.slotSize)
         var inject = SocketSpec(type: .pull, bind: [injectAddress])
@@ -113,6 +113,11 @@ public final class MediaAudioLink: MediaPlayoutSink {
         _ = frame.withUnsafeMutableBytes { out in silence.withUnsafeBufferPointer { try? PCMFrame.encode(header, samples: $0, into: out) } }
         endpoint.send([frame], on: Self.playback)
         endpoint.send([frame], on: Self.taps)
+    }
+
+    public func captureStreamChanged(from old: UInt32?, to new: UInt32?) {
+        if let old { endpoint.setSubscription(PCMFrame.streamPrefix(old), false, on: Self.capture) }
+        if let new { endpoint.setSubscription(PCMFrame.streamPrefix(new), true, on: Self.capture) }
     }
 
     public var counters: BusCounters { endpoint.stats }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import JitterBuffer
 import MediaCore
 import MediaQuality
@@ -20,6 +21,17 @@ public final class MediaEngine: @unchecked Sendable {
     let emit: Emit
     let audio: (any MediaPlayoutSink)?
     private var sessions: [String: MediaSession] = [:]
+    /// Started sessions by the stream their frames to send come on (loop only).
+    private var sessionByCapture: [UInt32: MediaSession] = [:]
+    /// Frames to send, from the bus thread, waiting for the loop.
+    private let pendingCaptured = Mutex<[CapturedFrame]>([])
+    struct CapturedFrame: Sendable {
+        var stream: UInt32
+        var samples: [Int16]
+        var injected: Bool
+        var origin: UInt64
+        var at: UInt64
+    }
     private var host = "127.0.0.1"
     private var jitterConfiguration = JitterBufferConfiguration()
     private var tickIndex: Int64 = 0
@@ -129,7 +141,13 @@ public final class MediaEngine: @unchecked Sendable {
                 session.rtcpSession = try? RTCPSession(configuration: config, now: Self.monotonic())
             }
             let moved = session.spec.map { $0.remoteHost != spec.remoteHost || $0.remotePort != spec.remotePort } ?? true
+            let oldCapture = session.spec?.captureStream
             session.spec = spec
+            if oldCapture != spec.captureStream {
+                if let oldCapture, self.sessionByCapture[oldCapture] === session { self.sessionByCapture[oldCapture] = nil }
+                self.sessionByCapture[spec.captureStream] = session
+                self.audio?.captureStreamChanged(from: oldCapture, to: spec.captureStream)
+            }
             if moved {
                 session.remoteRTP = remote
                 session.remoteRTCP = remoteRTCP
@@ -184,6 +202,10 @@ public final class MediaEngine: @unchecked Sendable {
             }
             if session.isStarted, let bye = session.rtcpSession?.bye(now: Self.monotonic()) { self.sendRTCP(session, bytes: bye) }
             let stats = session.stats()
+            if let capture = session.spec?.captureStream {
+                if self.sessionByCapture[capture] === session { self.sessionByCapture[capture] = nil }
+                self.audio?.captureStreamChanged(from: capture, to: nil)
+            }
             self.audio?.endStream(session)
             self.emit("media.stopped", stats)
             return (stats, [session.rtp, session.rtcp].compactMap { $0 })
@@ -220,17 +242,32 @@ public final class MediaEngine: @unchecked Sendable {
     /// - Parameter origin: the frame's origin stamp (monotonic ns on this host), 0 for none.
     func captured(stream: UInt32, samples: [Int16], injected: Bool = false, origin: UInt64 = 0) {
         let now = DispatchTime.now().uptimeNanoseconds
-        loop.execute {
-            for session in self.sessions.values where session.spec?.captureStream == stream {
-                if injected {
-                    session.lastInjected = now
-                } else if let last = session.lastInjected, now &- last < MediaSession.injectionHold {
-                    continue
-                }
-                session.captureQueue.append((samples, origin))
-                if session.captureQueue.count > MediaSession.captureDepth { session.captureQueue.removeFirst() }
-                session.counters.framesCaptured += 1
+        // Frames come one by one from the bus thread; the loop takes whatever piled up in one go (one wake-up per
+        // batch, not per frame).
+        let first = pendingCaptured.withLock { queue in
+            queue.append(CapturedFrame(stream: stream, samples: samples, injected: injected, origin: origin, at: now))
+            return queue.count == 1
+        }
+        guard first else { return }
+        loop.execute { self.takeCaptured() }
+    }
+
+    private func takeCaptured() {
+        let frames = pendingCaptured.withLock { queue -> [CapturedFrame] in
+            let taken = queue
+            queue.removeAll(keepingCapacity: true)
+            return taken
+        }
+        for frame in frames {
+            guard let session = sessionByCapture[frame.stream] else { continue }
+            if frame.injected {
+                session.lastInjected = frame.at
+            } else if let last = session.lastInjected, frame.at &- last < MediaSession.injectionHold {
+                continue
             }
+            session.captureQueue.append((frame.samples, frame.origin))
+            if session.captureQueue.count > MediaSession.captureDepth { session.captureQueue.removeFirst() }
+            session.counters.framesCaptured += 1
         }
     }
 

@@ -5,4 +5,12 @@ public protocol MediaPlayoutSink: Sendable {
     func play(session: MediaSession, samples: [Int16], silent: Bool, stream: UInt32)
     /// The session ended.
     func endStream(_ session: MediaSession)
+    /// A session takes its frames to send from stream `new` instead of `old` (nil: none).
+    func captureStreamChanged(from old: UInt32?, to new: UInt32?)
+}
+
+extension MediaPlayoutSink {
+    /// A session now takes its frames to send from stream `new` instead of `old` (nil: none): the bus follows only
+    /// the streams of the worker's own calls.
+    public func captureStreamChanged(from old: UInt32?, to new: UInt32?) {}
 }

@@ -116,7 +116,18 @@ public struct CallTable: Sendable {
     }
 
     /// Active calls per worker, for least-loaded placement.
-    public func load(of worker: String) -> Int { active.values.filter { $0.worker == worker }.count }
+    public func load(of worker: String) -> Int {
+        var n = 0
+        for record in active.values where record.worker == worker { n += 1 }
+        return n
+    }
+
+    /// Calls per worker, in one pass.
+    public var loadByWorker: [String: Int] {
+        var loads: [String: Int] = [:]
+        for record in active.values { if let w = record.worker { loads[w, default: 0] += 1 } }
+        return loads
+    }
 
     /// Updates an active call in place (no-op for ended ones).
     public mutating func update(_ id: String, _ change: (inout CallRecord) -> Void) {

@@ -74,10 +74,10 @@ extension Orchestrator {
     /// fewest calls, counting the slots before it, so a burst of calls spreads over the workers as `allocateMedia` would.
     func orderedAnswerSlots() -> [AnswerSlotRecord] {
         var remaining = answerSlots.sorted { ($0.worker, $0.id) < ($1.worker, $1.id) }
-        var taken: [String: Int] = [:]
+        var taken = calls.loadByWorker
         var order: [AnswerSlotRecord] = []
         while !remaining.isEmpty {
-            let scores = remaining.map { calls.load(of: $0.worker) + taken[$0.worker, default: 0] }
+            let scores = remaining.map { taken[$0.worker, default: 0] }
             let best = scores.indices.min { scores[$0] < scores[$1] }!
             let slot = remaining.remove(at: best)
             taken[slot.worker, default: 0] += 1
