@@ -506,7 +506,8 @@ def report(a):
                  f"{a.calm_below:.0f} %). Latency figures suffer most from it; CPU figures are each process's own ticks.\n")
     setup = [r for r in rows if r["bench"] == "setup"]
     L += ["### Call setup latency (a)\n",
-          "SIPp's built-in `uac` scenario (INVITE, 100/180/200, ACK, BYE, no pause) at a fixed rate, max(100, 5 s x rate) calls per "
+          "SIPp's built-in `uac` scenario (INVITE, 100/180 optional, 200, ACK, BYE, no pause; ours answers from an answer slot with the "
+          "200 OK alone, sig -> orch and the worker after it, docs/PROTOCOL.md `call.answer_slots`) at a fixed rate, max(100, 5 s x rate) calls per "
           "step. **Wire** latency: the first INVITE to the first 200 OK of each call, from kernel timestamps (SO_TIMESTAMPNS) of "
           "a packet socket on `lo` (`scripts/bench_compare.py sniff`, microsecond resolution). SIPp's own response time "
           "(`-trace_rtt`, 1 ms resolution) is the cross-check. The search for the highest rate stops at the first step with a "
