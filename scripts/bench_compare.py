@@ -274,6 +274,11 @@ def load_result(a):
         except (OSError, ValueError, KeyError):
             restarts = None  # orch did not answer
     out["restarts"] = restarts
+    # SIPp is the load generator on the same cores: when its main loop stalls (its overload watchdog trips), its RTP
+    # streams and pauses slip, and the step says nothing about the peer.
+    if a.sipp_out:
+        errs = glob.glob(os.path.join(os.path.dirname(a.sipp_out), "*_errors.log"))
+        out["sipp_overloads"] = sum(open(e, errors="replace").read().count("Overload warning") for e in errs)
     if a.events:  # ours: call.quality of every call (concealment from the jitter buffer)
         q = [json.loads(l)["data"] for l in open(a.events) if l.strip().startswith("{")]
         conc = sum(x.get("concealed_ms", 0) for x in q)
@@ -591,6 +596,11 @@ def report(a):
         return best_clean([r for r in load if r["calls"]], sut, "calls")
     co, cor = clean_max("ours")
     cb, cbr = clean_max("baresip")
+    over = sorted({(r["sut"], r["calls"]) for r in load if r.get("sipp_overloads")})
+    if over:
+        L.append("\nSIPp overloaded (its 500 ms watchdog tripped: its RTP streams and pauses stalled, so the step is not "
+                 "clean whatever the peer did; SIPp streams RTP for every call on the same 2 cores) at: "
+                 + ", ".join(f"{x} {n} calls" for x, n in over) + ".")
     L.append(f"\nHighest clean step (median of runs): **ours {f(co, 0)} calls** (runs: {cor}), **baresip {f(cb, 0)} calls** "
              f"(runs: {cbr}). A peer that was not clean at a step is not loaded further in that run (— in the table). "
              f"baresip's source buffer: `aufile` loads its {a.source_kb:.0f} KB WAV into every call, which is part of its KB per call.")
