@@ -668,8 +668,8 @@ def report(a):
                  "sip-audio) to the write of its RTP packet (in the worker: `call_stats` `audio_to_rtp_ms`, last 100 packets); "
                  "**RTP packet arriving -> its frame leaving sip-audio** = the arrival of the packet holding the frame's last "
                  "sample (in the worker) to the frame's write to the device (in sip-audio: `audio_state` `rtp_to_device_ms`, "
-                 "last 500 frames). The downlink includes the adaptive jitter buffer, which the relay's 30 ms jitter makes "
-                 f"hold **{f(g('jb_delay_ms'), 0)} ms**. Medians of {len(lat)} calls, file backend (a sound card adds its period, "
+                 "last 500 frames). The downlink includes the adaptive jitter buffer, whose delay the relay's 30 ms jitter makes "
+                 f"**{f(g('jb_delay_ms'), 0)} ms** beyond the fastest packet's transit (a packet that came late waits that much less). Medians of {len(lat)} calls, file backend (a sound card adds its period, "
                  "20 ms by default, to each direction).\n")
         L.append("| direction | p50 (ms) | p99 (ms) |\n|---|---|---|")
         L.append(f"| frame entering sip-audio -> RTP packet leaving | {f(g('up_p50'))} | {f(g('up_p99'))} |")

@@ -36,9 +36,7 @@ extension Orchestrator {
                 guard !extra.isEmpty else { continue }
                 answerSlots.removeAll { slot in extra.contains(slot) }
                 added = true  // the list changed
-                for slot in extra {
-                    Task { _ = await self.requestComponent(worker, "media.release", ["call": .string(slot.id)], timeout: .seconds(2)) }
-                }
+                releaseAnswerSlots(extra, on: worker)
             }
         }
         Task {
@@ -98,11 +96,7 @@ extension Orchestrator {
         let before = answerSlots.count
         let dropped = answerSlots.filter { $0.worker == worker }
         answerSlots.removeAll { $0.worker == worker }
-        if release {
-            for slot in dropped {
-                Task { _ = await self.requestComponent(worker, "media.release", ["call": .string(slot.id)], timeout: .seconds(2)) }
-            }
-        }
+        if release { releaseAnswerSlots(dropped, on: worker) }
         if answerSlots.count != before { sendAnswerSlots() }
         refillAnswerSlots()
     }
@@ -134,14 +128,17 @@ extension Orchestrator {
 
 extension Orchestrator {
     /// The slot's port pair was gone when the call came to take it (its worker restarted and gave it away): the call
-    /// runs on `port`, and the peer learns it from a re-INVITE (RFC 3261 §14).
+    /// runs on `port`, which the peer learns from a re-INVITE.
     func movedFromSlot(_ record: CallRecord, port: Int, address: String) async {
         logger.warning("a call answered from a slot got another port", metadata: ["call": "\(record.id)", "old": "\(record.mediaPort ?? 0)", "new": "\(port)"])
         calls.update(record.id) { $0.mediaPort = port }
-        let reply = await requestSig("call.reoffer", ["call": .string(record.id), "media": ["address": .string(address), "port": .init(port)]],
-                                     timeout: .seconds(40))
-        if case .failure(let e) = reply.outcome {
-            logger.error("could not tell the peer the call's new media port", metadata: ["call": "\(record.id)", "error": "\(e)"])
+        await reofferMedia(record.id, address: address, port: port)
+    }
+
+    /// Frees slots' port pairs on a worker that still runs.
+    func releaseAnswerSlots(_ slots: some Sequence<AnswerSlotRecord>, on worker: String) {
+        for slot in slots {
+            Task { _ = await self.requestComponent(worker, "media.release", ["call": .string(slot.id)], timeout: .seconds(2)) }
         }
     }
 }

@@ -153,6 +153,8 @@ extension Orchestrator {
                 lossWatch[record.id] = nil
                 if let worker = record.worker {
                     Task { _ = await self.requestComponent(worker, "media.release", ["call": .string(record.id)], timeout: .seconds(2)) }
+                    // Answered from a slot but ended before its media started: the slot's pair is still held under the slot's id.
+                    if let slot = record.answerSlot { releaseAnswerSlots([AnswerSlotRecord(id: slot, worker: worker, address: "", port: 0)], on: worker) }
                 }
                 detachAudio(record)
             } else {

@@ -103,10 +103,7 @@ extension Orchestrator {
                 if let remote = self.calls.active[record.id]?.mediaApplied ?? record.mediaApplied {
                     _ = await self.requestComponent(newWorker, "media.start", self.resumeArgs(record, remote: remote), timeout: .seconds(2))
                 }
-                if let address = media["address"]?.stringValue {
-                    _ = await self.requestSig("call.reoffer", ["call": .string(record.id), "media": ["address": .string(address), "port": .init(port)]],
-                                              timeout: .seconds(40))
-                }
+                if let address = media["address"]?.stringValue { await self.reofferMedia(record.id, address: address, port: port) }
             }
         }
     }

@@ -56,12 +56,7 @@ extension Orchestrator {
                 case .success: self.calls.update(record.id) { $0.mediaApplied = remote }
                 }
                 if port != record.mediaPort, let address = result["address"]?.stringValue {
-                    // The peer learns the new port from a re-INVITE (RFC 3261 §14): the call goes on there.
-                    let reply = await self.requestSig("call.reoffer", ["call": .string(record.id),
-                                                                       "media": ["address": .string(address), "port": .init(port)]], timeout: .seconds(40))
-                    if case .failure(let e) = reply.outcome {
-                        self.logger.error("could not tell the peer the call's new media port", metadata: ["call": "\(record.id)", "error": "\(e)"])
-                    }
+                    await self.reofferMedia(record.id, address: address, port: port)
                 }
             }
         }
@@ -75,6 +70,16 @@ extension Orchestrator {
         if let state = now?.rtpState ?? record.rtpState { start["rtp_state"] = state }
         if let music = now?.holdMusicApplied { start["hold_music"] = music }
         return start
+    }
+
+    /// Gives the peer a call's new media address by a re-INVITE (RFC 3261 §14): the call goes on there. For a call
+    /// whose worker could not keep (or give it) the port the peer knows.
+    func reofferMedia(_ callID: String, address: String, port: Int) async {
+        let reply = await requestSig("call.reoffer", ["call": .string(callID), "media": ["address": .string(address), "port": .init(port)]],
+                                     timeout: .seconds(40))
+        if case .failure(let e) = reply.outcome {
+            logger.error("could not tell the peer the call's new media port", metadata: ["call": "\(callID)", "error": "\(e)"])
+        }
     }
 
     /// A restarted sip-audio gets back every call that was attached to the devices.
