@@ -36,7 +36,8 @@ extension SignalingService {
     // MARK: new calls
 
     private func handleNewInvite(_ request: SIPMessage, from: SIPTransportAddress, transaction: SIPServerTransactionID) {
-        if let existing = callForRetransmittedInvite(request) {
+        let inviteKey = Self.inviteKey(request)
+        if let existing = callForRetransmittedInvite(inviteKey) {
             // The INVITE came again after our 2xx ended its transaction: answer with the same 2xx, start nothing new.
             if let ok = calls[existing]?.finalResponse { respond(ok, transaction: transaction) }
             else { respond(SIPResponseBuilder.response(to: request, status: 482, toTag: nil), transaction: transaction) }
@@ -127,7 +128,7 @@ extension SignalingService {
         calls[id] = call
         callByDialogKey[call.dialogKey] = id
         callByServerTransaction[transaction] = id
-        if let key = Self.inviteKey(request) { callByInvite[key] = id }
+        if let inviteKey { callByInvite[inviteKey] = id }
         if let ringing { respond(ringing, transaction: transaction) }
 
         var data: [String: JSONValue] = ["call": .string(id), "sip_call_id": .string(sipCallID), "from": .string(call.remote),
@@ -378,9 +379,10 @@ extension SignalingService {
         return id
     }
 
-    /// An incoming call with the same Call-ID, From tag and CSeq as this INVITE: a retransmission.
-    func callForRetransmittedInvite(_ request: SIPMessage) -> String? {
-        guard let key = Self.inviteKey(request) else { return nil }
+    /// The incoming call an INVITE with this key (`inviteKey`: Call-ID, From tag, CSeq) started, if it is still there:
+    /// the INVITE is a retransmission.
+    func callForRetransmittedInvite(_ key: String?) -> String? {
+        guard let key else { return nil }
         guard let id = callByInvite[key] else { return nil }
         guard calls[id] != nil else {
             callByInvite[key] = nil  // the call ended

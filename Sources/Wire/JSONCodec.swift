@@ -114,11 +114,7 @@ struct JSONReader {
             i += 1
             skipSpace()
             result[key] = try value(depth: depth + 1)
-            skipSpace()
-            guard i < bytes.count else { throw Failure() }
-            if bytes[i] == 0x2C { i += 1; continue }
-            guard bytes[i] == 0x7D else { throw Failure() }
-            i += 1
+            if try moreElements(closedBy: 0x7D) { continue }
             return .object(result)
         }
     }
@@ -131,13 +127,19 @@ struct JSONReader {
         while true {
             skipSpace()
             result.append(try value(depth: depth + 1))
-            skipSpace()
-            guard i < bytes.count else { throw Failure() }
-            if bytes[i] == 0x2C { i += 1; continue }
-            guard bytes[i] == 0x5D else { throw Failure() }
-            i += 1
+            if try moreElements(closedBy: 0x5D) { continue }
             return .array(result)
         }
+    }
+
+    /// After a member or element: a comma (true, another follows) or the closing bracket (false, consumed).
+    private mutating func moreElements(closedBy close: UInt8) throws(Failure) -> Bool {
+        skipSpace()
+        guard i < bytes.count else { throw Failure() }
+        if bytes[i] == 0x2C { i += 1; return true }
+        guard bytes[i] == close else { throw Failure() }
+        i += 1
+        return false
     }
 
     private mutating func string() throws(Failure) -> String {
