@@ -164,7 +164,7 @@ let package = Package(
                     swiftSettings: swift6),
         .testTarget(name: "FuzzRegressionTests", dependencies: ["SIPCore", "SDP", "MediaCore", "Wire", "Config"],
                     path: "Tests/Fuzz", exclude: ["corpus", "regressions"], swiftSettings: swift6),
-        .testTarget(name: "WireTests", dependencies: ["Wire"], swiftSettings: swift6),
+        .testTarget(name: "WireTests", dependencies: ["Wire"], exclude: ["Fixtures"], swiftSettings: swift6),
         .testTarget(name: "BusTests", dependencies: ["Bus", "Wire", "ProcessSupport"], swiftSettings: swift6),
         .testTarget(name: "ConfigTests", dependencies: ["Config"], swiftSettings: swift6),
         .testTarget(name: "OrchestratorTests", dependencies: ["Orchestrator", "Wire", "Config"], swiftSettings: swift6),
