@@ -1,5 +1,10 @@
-/// Commands orch serves (docs/PROTOCOL.md §4), one type each, and the events it publishes.
+/// Commands orch serves on `ctl.sock` for clients (sipc, the library), one type each (docs/PROTOCOL.md §4, orch), and
+/// the events orch itself publishes.
 public enum OrchAPI {
-    public static let commands: [any WireCommand.Type] = []
-    public static let events: [any WireEvent.Type] = []
+    public static let commands: [any WireCommand.Type] = [
+        Ping.self, Config.self, ProbeEvents.self, Shutdown.self,
+        Call.self, Answer.self, Calls.self, Conference.self,
+        Workers.self, WorkersAdd.self, WorkersRemove.self,
+    ]
+    public static let events: [any WireEvent.Type] = SupervisionEvents.all
 }
