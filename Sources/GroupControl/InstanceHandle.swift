@@ -60,3 +60,11 @@ public struct InstanceHandle: Sendable {
         (status["components"]?.arrayValue ?? []).compactMap { $0["pid"]?.intValue }.map { Int32($0) }
     }
 }
+
+extension InstanceHandle {
+    /// Sends one typed command to orch and decodes its typed result.
+    public func request<C: WireCommand>(_ command: C, timeout: Duration = .seconds(3)) async throws -> C.Result {
+        let value = try await request(C.name, args: command.jsonObject, timeout: timeout)
+        return try C.Result(wire: value, at: WirePath("result."))
+    }
+}
