@@ -67,13 +67,17 @@ let package = Package(
         .target(name: "AudioDSP", dependencies: ["CSpeexDSP"], swiftSettings: swift6),
 
         // Component modules.
-        /// Audio devices and PCM frame streams of sip-audio (ALSA, file and null backends).
-        .target(name: "AudioIO", dependencies: ["CALSA", "Wire", "Bus", "MediaCore"], swiftSettings: swift6),
+        /// Sound without a sound card: the device abstraction, the null and WAV file backends, WAV files (read whole,
+        /// or written as they grow) for sip-audio, media workers (hold music, recordings) and sipc.
+        .target(name: "AudioIO", swiftSettings: swift6),
+        /// The ALSA backend of sip-audio: capture and playback devices, the device list.
+        .target(name: "ALSAAudio", dependencies: ["CALSA", "AudioIO"], swiftSettings: swift6),
         /// sip-audio's engine: device pacing, voice processing, mixing, device loss and the calls' PCM streams.
-        .target(name: "AudioService", dependencies: ["AudioIO", "AudioDSP", "Bus", "Wire", "Config", "MediaQuality"], swiftSettings: swift6),
-        /// Supervision of the process group: pure state machine plus the adapter that runs it.
+        .target(name: "AudioService", dependencies: ["AudioIO", "ALSAAudio", "AudioDSP", "Bus", "Wire", "Config", "MediaQuality"], swiftSettings: swift6),
+        /// sip-orch: supervision of the process group (pure state machine plus the adapter that runs it), calls and
+        /// registrations coordinated between sig, the media workers and audio, remote workers.
         .target(name: "Orchestrator",
-                dependencies: ["Wire", "Bus", "Config", "ProcessSupport", .product(name: "Logging", package: "swift-log")],
+                dependencies: ["Wire", "Bus", "Config", "ProcessSupport", "CPosix", .product(name: "Logging", package: "swift-log")],
                 swiftSettings: swift6),
         /// What every supervised component shares: hello, heartbeats, configuration, orch liveness.
         .target(name: "ComponentRuntime",
@@ -81,7 +85,7 @@ let package = Package(
                 swiftSettings: swift6),
         /// Client side of an instance: locate, start, stop, query and follow a process group.
         .target(name: "GroupControl",
-                dependencies: ["Wire", "Bus", "Config", "ProcessSupport"],
+                dependencies: ["Wire", "Bus", "ProcessSupport"],
                 swiftSettings: swift6),
 
         /// Command-line pieces shared by sipc and sip-orch: the instance and configuration flags.
@@ -98,15 +102,16 @@ let package = Package(
         .target(name: "JitterBuffer", swiftSettings: swift6),
         /// RTCP session logic (RFC 3550 intervals, SR/RR, RTT, BYE, rtcp-mux) and the ITU-T G.107 E-model; no I/O.
         .target(name: "MediaQuality", dependencies: ["MediaCore"], swiftSettings: swift6),
-        /// The media worker's services on the bus: port pairs for calls (RTP flow: issue 4).
+        /// sip-rtp's engine: RTP/RTCP sockets per call, the 20 ms tick, jitter buffers, PCM to and from sip-audio, taps,
+        /// DTMF, hold music and recordings (WAV through AudioIO).
         .target(name: "MediaWorker",
-                dependencies: ["Wire", "Bus", "Config", "MediaCore", "MediaQuality", "JitterBuffer", .product(name: "NIOCore", package: "swift-nio"),
+                dependencies: ["Wire", "Bus", "Config", "MediaCore", "MediaQuality", "JitterBuffer", "AudioIO", .product(name: "NIOCore", package: "swift-nio"),
                                .product(name: "NIOPosix", package: "swift-nio")],
                 swiftSettings: swift6),
 
         /// The client library: simple, builder and advanced APIs over an instance's bus, typed events, call audio.
         .target(name: "SIPClient",
-                dependencies: ["GroupControl", "Bus", "Wire", "ProcessSupport", "Config", "AudioIO"],
+                dependencies: ["GroupControl", "Bus", "Wire", "ProcessSupport", "Config"],
                 swiftSettings: swift6),
 
         // Examples (built in CI): the library in use.
@@ -119,7 +124,7 @@ let package = Package(
 
         // Executables: arguments and wiring only.
         .executableTarget(name: "sip-orch",
-                          dependencies: ["Orchestrator", "Config", "ProcessSupport", "CLISupport",
+                          dependencies: ["Orchestrator", "Config", "ProcessSupport", "CLISupport", .product(name: "Logging", package: "swift-log"),
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: swift6),
         .executableTarget(name: "sip-sig",
@@ -129,11 +134,13 @@ let package = Package(
                           dependencies: ["ComponentRuntime", "MediaWorker", "Bus", "Wire", .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: swift6),
         .executableTarget(name: "sip-audio",
-                          dependencies: ["ComponentRuntime", "AudioIO", "AudioService", "Wire",
+                          dependencies: ["ComponentRuntime", "ALSAAudio", "AudioService", "Wire",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: swift6),
+        // sipc lists devices through orch (sip-audio's audio.devices), so it links no ALSA; AudioIO is for WAV files and
+        // AudioDSP only for the speex resampler of `sipc call --play` (a WAV at any rate to 8 kHz).
         .executableTarget(name: "sipc",
-                          dependencies: ["GroupControl", "Config", "CLISupport", "Wire", "Bus", "AudioIO", "AudioDSP", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          dependencies: ["GroupControl", "CLISupport", "ProcessSupport", "Wire", "Bus", "AudioIO", "AudioDSP", .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: swift6),
         /// libFuzzer target over the network parsers; built by scripts/fuzz with --sanitize=fuzzer.
         .executableTarget(name: "sip-fuzz", dependencies: ["SIPCore", "SDP", "MediaCore", "Wire", "Config"], swiftSettings: swift6),
@@ -156,8 +163,9 @@ let package = Package(
         .testTarget(name: "JitterBufferTests", dependencies: ["JitterBuffer"], swiftSettings: swift6),
         .testTarget(name: "MediaQualityTests", dependencies: ["MediaQuality", "MediaCore"], swiftSettings: swift6),
         .testTarget(name: "AudioIOTests", dependencies: ["AudioIO"], swiftSettings: swift6),
+        .testTarget(name: "ALSAAudioTests", dependencies: ["ALSAAudio", "AudioIO"], swiftSettings: swift6),
         .testTarget(name: "AudioDSPTests", dependencies: ["AudioDSP"], swiftSettings: swift6),
-        .testTarget(name: "AudioServiceTests", dependencies: ["AudioService", "AudioIO", "AudioDSP", "Wire"], swiftSettings: swift6),
+        .testTarget(name: "AudioServiceTests", dependencies: ["AudioService", "AudioIO", "AudioDSP", "Wire", "Config"], swiftSettings: swift6),
         .testTarget(name: "SDPTests", dependencies: ["SDP"], swiftSettings: swift6),
         .testTarget(name: "SIPClientTests",
                     dependencies: ["SIPClient", "Bus", "Wire", "ProcessSupport", "GroupControl"],
@@ -167,7 +175,7 @@ let package = Package(
         .testTarget(name: "WireTests", dependencies: ["Wire"], exclude: ["Fixtures"], swiftSettings: swift6),
         .testTarget(name: "BusTests", dependencies: ["Bus", "Wire", "ProcessSupport"], swiftSettings: swift6),
         .testTarget(name: "ConfigTests", dependencies: ["Config"], swiftSettings: swift6),
-        .testTarget(name: "OrchestratorTests", dependencies: ["Orchestrator", "Wire", "Config"], swiftSettings: swift6),
+        .testTarget(name: "OrchestratorTests", dependencies: ["Orchestrator", "Wire", "Config", "ProcessSupport"], swiftSettings: swift6),
         .testTarget(name: "IntegrationTests", dependencies: ["GroupControl", "Bus", "Wire", "ProcessSupport", "SIPTransport", "SIPCore", "AudioIO"],
                     swiftSettings: swift6),
     ]

@@ -1,3 +1,4 @@
+import ALSAAudio
 import AudioIO
 import Config
 
@@ -6,9 +7,10 @@ import Config
 struct AudioDeviceFactory: Sendable {
     let settings: AudioEngineSettings
 
+    // `.automatic` is decided when the settings are read (`AudioEngineSettings.from`); one set in code opens null.
     func captureName() -> String {
         switch settings.backend {
-        case .null: "null"
+        case .null, .automatic: "null"
         case .file(let input, _): input
         case .alsa(let device): settings.captureDevice ?? device
         }
@@ -16,7 +18,7 @@ struct AudioDeviceFactory: Sendable {
 
     func playbackName() -> String {
         switch settings.backend {
-        case .null, .file(_, nil): "null"
+        case .null, .automatic, .file(_, nil): "null"
         case .file(_, let output?): output
         case .alsa(let device): settings.playbackDevice ?? device
         }
@@ -24,7 +26,7 @@ struct AudioDeviceFactory: Sendable {
 
     func openCapture() throws(AudioDeviceError) -> any AudioCaptureDevice {
         switch settings.backend {
-        case .null: return NullCaptureDevice()
+        case .null, .automatic: return NullCaptureDevice()
         case .file(let input, _): return try WAVCaptureDevice(path: input)
         case .alsa: return try ALSACapture.open(device: captureName(), format: settings.deviceFormat, periodMilliseconds: settings.periodMs)
         }
@@ -32,7 +34,7 @@ struct AudioDeviceFactory: Sendable {
 
     func openPlayback() throws(AudioDeviceError) -> any AudioPlaybackDevice {
         switch settings.backend {
-        case .null, .file(_, nil): return NullPlaybackDevice()
+        case .null, .automatic, .file(_, nil): return NullPlaybackDevice()
         case .file(_, let output?): return try WAVPlaybackDevice(path: output)
         case .alsa: return try ALSAPlayback.open(device: playbackName(), format: settings.deviceFormat, periodMilliseconds: settings.periodMs)
         }

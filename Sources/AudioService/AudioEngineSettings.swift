@@ -1,3 +1,4 @@
+import ALSAAudio
 import AudioIO
 import Config
 import Wire
@@ -17,15 +18,19 @@ public struct AudioEngineSettings: Sendable, Equatable {
 
     /// Reads the `audio` section; keys that are missing keep their defaults. orch validated the values already
     /// (Config), so an invalid one here means a foreign orch: it is named in the returned problems and ignored.
-    public static func from(config: [String: JSONValue]) -> (AudioEngineSettings, problems: [String]) {
+    /// `auto` is decided here, by `alsaHasDefault` (ALSA's device hints by default): sip-audio is the one process
+    /// that links ALSA, so clients leave the choice to it.
+    public static func from(config: [String: JSONValue],
+                            alsaHasDefault: () -> Bool = { ALSADevices.hasDefault }) -> (AudioEngineSettings, problems: [String]) {
         var s = AudioEngineSettings()
         var problems: [String] = []
         guard let audio = config["audio"]?.objectValue else { return (s, problems) }
         if let text = audio["backend"]?.stringValue {
             if let backend = AudioBackend.parse(text) { s.backend = backend } else {
-                problems.append("audio.backend '\(text)' is not null, file:IN.wav[,OUT.wav] or alsa[:DEVICE]; using null")
+                problems.append("audio.backend '\(text)' is not null, file:IN.wav[,OUT.wav], alsa[:DEVICE] or auto; using null")
             }
         }
+        if s.backend == .automatic { s.backend = alsaHasDefault() ? .alsa(device: "default") : .null }
         s.captureDevice = audio["capture_device"]?.stringValue
         s.playbackDevice = audio["playback_device"]?.stringValue
         if let rate = audio["device_rate"]?.intValue {
@@ -51,6 +56,7 @@ public struct AudioEngineSettings: Sendable, Equatable {
         case .null: "null"
         case .file: "file"
         case .alsa: "alsa"
+        case .automatic: "auto"
         }
     }
 }

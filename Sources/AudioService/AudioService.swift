@@ -1,3 +1,4 @@
+import ALSAAudio
 import AudioIO
 import Bus
 import Foundation
@@ -12,6 +13,8 @@ public final class AudioService: Sendable {
     public let engine: AudioEngine
     private let emit: AudioEngine.Emit
     private let lastConfigControls = Mutex<AudioControls?>(nil)
+    /// Admits the workers' keys on the remote PCM sockets; created with them (the first `remote.audio_listen`).
+    private let remoteZAP = Mutex<ZAPAuthenticator?>(nil)
 
     /// Binds the PCM sockets in `runDirectory` (nil: no bus, for tests of the engine alone).
     public init(runDirectory: String?, settings: AudioEngineSettings = AudioEngineSettings(),
@@ -42,10 +45,16 @@ public final class AudioService: Sendable {
     private func openRemote(_ remote: JSONValue?) -> String? {
         guard let link, let listen = remote?["audio_listen"]?.stringValue, !listen.isEmpty else { return nil }
         do {
+            let zap = try remoteZAP.withLock { (slot: inout ZAPAuthenticator?) throws(ZAPAuthenticator.StartError) -> ZAPAuthenticator in
+                if let zap = slot { return zap }
+                let zap = try ZAPAuthenticator()
+                slot = zap
+                return zap
+            }
             let secured = try RemoteServerSecurity.configure(keyFile: remote?["key_file"]?.stringValue ?? "",
                                                              authorizedKeys: remote?["authorized_keys"]?.stringValue ?? "",
                                                              allowPlaintext: remote?["allow_plaintext"]?.boolValue == true,
-                                                             domain: "sip-client-pcm")
+                                                             domain: "sip-client-pcm", authenticator: zap)
             try link.openRemote(listen: listen, security: secured.security, zapDomain: secured.zapDomain)
             return nil
         } catch {
@@ -167,5 +176,6 @@ public final class AudioService: Sendable {
     public func shutdown() {
         engine.stop()
         link?.shutdown()
+        remoteZAP.withLock { $0?.shutdown() }  // after the sockets it guards
     }
 }

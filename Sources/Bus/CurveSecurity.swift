@@ -9,8 +9,8 @@ import Glibc
 public enum SocketSecurity: Sendable, Equatable {
     /// No security: the default for `ipc://` sockets, whose file permissions (a 0700 run directory) are the boundary.
     case none
-    /// CURVE server: proves itself with `secretKey`; which clients get in is decided by the process's
-    /// `ZAPAuthenticator` for `domain`.
+    /// CURVE server: proves itself with `secretKey`; which clients get in is decided by the `ZAPAuthenticator` of
+    /// the socket's context for `domain`.
     case curveServer(secretKey: String, domain: String)
     /// CURVE client: knows the server's public key in advance (no trust on first use) and proves its own key pair.
     case curveClient(serverKey: String, publicKey: String, secretKey: String)
@@ -164,17 +164,17 @@ public struct RemoteServerSecurity: Sendable {
     public var instanceKey: String?
     public var authorizedCount: Int
 
-    /// Reads the keys and installs the domain's policy in the process's `ZAPAuthenticator`.
+    /// Reads the keys and installs the domain's policy in `authenticator` (the one of the socket's context).
     public static func configure(keyFile: String, authorizedKeys: String, allowPlaintext: Bool,
-                                 domain: String) throws -> RemoteServerSecurity {
+                                 domain: String, authenticator: ZAPAuthenticator) throws(KeyFileError) -> RemoteServerSecurity {
         guard !keyFile.isEmpty else {
             guard allowPlaintext else { throw KeyFileError.noKey }
-            try ZAPAuthenticator.shared.setPolicy(.plaintext, for: domain)
+            authenticator.setPolicy(.plaintext, for: domain)
             return RemoteServerSecurity(security: .none, zapDomain: domain, instanceKey: nil, authorizedCount: 0)
         }
         let keys = try KeyFiles.readKeyPair(keyFile)
         let authorized = try KeyFiles.readAuthorizedKeys(authorizedKeys)
-        try ZAPAuthenticator.shared.setPolicy(.curve(authorized: authorized), for: domain)
+        authenticator.setPolicy(.curve(authorized: authorized), for: domain)
         return RemoteServerSecurity(security: .curveServer(secretKey: keys.secretKey, domain: domain), zapDomain: nil,
                                     instanceKey: keys.publicKey, authorizedCount: authorized.count)
     }

@@ -1,12 +1,34 @@
 import Foundation
 import Synchronization
 
-/// The process's ZAP handler (ZeroMQ RFC 27): libzmq asks it, for every connection to a socket with a ZAP domain,
-/// whether the peer may in. For CURVE the question carries the client's public key, which must be one of the domain's
-/// authorised keys; everything else is refused. One per process (it binds `inproc://zeromq.zap.01` in the shared
-/// context), started on first use.
+/// A ZAP handler (ZeroMQ RFC 27): libzmq asks it, for every connection to a socket with a ZAP domain, whether the
+/// peer may in. For CURVE the question carries the client's public key, which must be one of the domain's authorised
+/// keys; everything else is refused.
+///
+/// The owner of the sockets it guards creates it (orch for `remote.listen`, sip-audio for `remote.audio_listen`),
+/// installs the domains' policies with `setPolicy` before binding them, and observes the decisions.
+///
+/// One per context: libzmq finds the handler by the fixed address `inproc://zeromq.zap.01` bound in the sockets'
+/// context, so a second instance on the same context cannot bind it and `init` throws `StartError.alreadyRunning`
+/// (share the first one, or give the sockets another `ZMQContext`). It answers from `init` until `shutdown()`; shut
+/// it down only after the sockets it guards are closed, because libzmq admits every CURVE client of a socket whose
+/// context has no handler.
 public final class ZAPAuthenticator: Sendable {
-    public static let shared = ZAPAuthenticator()
+    /// Why a handler could not start.
+    public enum StartError: Error, Sendable, Equatable, CustomStringConvertible {
+        /// The context has a ZAP handler already (libzmq allows one per context).
+        case alreadyRunning
+        /// The handler's socket could not be created.
+        case bus(BusError)
+
+        public var description: String {
+            switch self {
+            case .alreadyRunning:
+                "this ZeroMQ context has a ZAP handler already (inproc://zeromq.zap.01 is bound): use that ZAPAuthenticator, or another ZMQContext"
+            case .bus(let error): "cannot start the ZAP handler: \(error)"
+            }
+        }
+    }
 
     /// Who gets in on a domain.
     public enum Policy: Sendable, Equatable {
@@ -26,17 +48,26 @@ public final class ZAPAuthenticator: Sendable {
     }
 
     private let policies = Mutex<[String: Policy]>([:])
-    private let endpoint = Mutex<BusEndpoint?>(nil)
+    private let endpoint: BusEndpoint
     private let task = Mutex<Task<Void, Never>?>(nil)
     private let counts = Mutex<(allowed: Int, denied: Int)>((0, 0))
     private let observer = CallbackSlot<Decision>()
 
-    private init() {}
+    /// Binds the handler's address in `context` and starts answering (every domain is refused until it has a policy).
+    public init(context: ZMQContext = .shared) throws(StartError) {
+        let spec = SocketSpec(type: .router, bind: ["inproc://zeromq.zap.01"])
+        do {
+            endpoint = try BusEndpoint(name: "zap", context: context, sockets: [spec], inboundBuffer: 1000, maxFramesPerMessage: 16)
+        } catch {
+            throw error.errno == EADDRINUSE ? .alreadyRunning : .bus(error)
+        }
+        let inbound = endpoint.inbound
+        task.withLock { $0 = Task { [self] in for await message in inbound { answer(message) } } }
+    }
 
-    /// Sets (or replaces) a domain's policy and makes sure the handler runs. Call before binding the socket.
-    public func setPolicy(_ policy: Policy, for domain: String) throws(BusError) {
+    /// Sets (or replaces) a domain's policy. Call before binding the socket.
+    public func setPolicy(_ policy: Policy, for domain: String) {
         policies.withLock { $0[domain] = policy }
-        try start()
     }
 
     /// Called with every decision (e.g. to log refused workers with their key).
@@ -45,23 +76,14 @@ public final class ZAPAuthenticator: Sendable {
     public var allowedCount: Int { counts.withLock { $0.allowed } }
     public var deniedCount: Int { counts.withLock { $0.denied } }
 
-    private func start() throws(BusError) {
-        try endpoint.withLock { (slot: inout BusEndpoint?) throws(BusError) in
-            guard slot == nil else { return }
-            let spec = SocketSpec(type: .router, bind: ["inproc://zeromq.zap.01"])
-            let created = try BusEndpoint(name: "zap", sockets: [spec], inboundBuffer: 1000, maxFramesPerMessage: 16)
-            slot = created
-            let inbound = created.inbound
-            task.withLock {
-                $0 = Task { [self] in
-                    for await message in inbound { answer(message, on: created) }
-                }
-            }
-        }
+    /// Stops answering and releases the handler's address. Idempotent.
+    public func shutdown() {
+        endpoint.shutdown()
+        task.withLock { $0?.cancel() }
     }
 
     /// frames: routing id, empty, "1.0", request id, domain, address, identity, mechanism, credentials...
-    private func answer(_ message: BusMessage, on endpoint: BusEndpoint) {
+    private func answer(_ message: BusMessage) {
         let f = message.frames
         guard f.count >= 8, f[1].isEmpty else { return }
         let text = { (i: Int) in String(decoding: f[i], as: UTF8.self) }

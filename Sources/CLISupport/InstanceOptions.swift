@@ -35,7 +35,7 @@ public struct ConfigOptions: ParsableArguments, Sendable {
     @Option(name: .long, help: "Number of media worker processes (rtp.workers).")
     public var rtpWorkers: String?
 
-    @Option(name: .long, help: "Audio backend: null | file:IN.wav[,OUT.wav] | alsa[:DEVICE] (audio.backend).")
+    @Option(name: .long, help: "Audio backend: null | file:IN.wav[,OUT.wav] | alsa[:DEVICE] | auto (audio.backend).")
     public var audio: String?
 
     @Option(name: .long, help: "Play this WAV file into every call (the file backend's microphone; same as --audio file:WAV).")

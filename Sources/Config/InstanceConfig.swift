@@ -221,10 +221,14 @@ public enum AudioBackend: Sendable, Equatable, CustomStringConvertible {
     case file(input: String, output: String?)
     /// A sound device by ALSA name.
     case alsa(device: String)
+    /// `alsa` if ALSA knows a `default` device, else `null`: decided by sip-audio when it reads its configuration,
+    /// so that clients (SIPClient, sipc) need not link ALSA to choose.
+    case automatic
 
-    /// Parses `null`, `file:IN.wav[,OUT.wav]` or `alsa[:DEVICE]`.
+    /// Parses `null`, `file:IN.wav[,OUT.wav]`, `alsa[:DEVICE]` or `auto`.
     public static func parse(_ text: String) -> AudioBackend? {
         if text == "null" { return .null }
+        if text == "auto" { return .automatic }
         if text == "alsa" { return .alsa(device: "default") }
         if text.hasPrefix("alsa:") {
             let device = String(text.dropFirst(5))
@@ -247,6 +251,7 @@ public enum AudioBackend: Sendable, Equatable, CustomStringConvertible {
         case .null: "null"
         case .file(let input, let output): "file:\(input)" + (output.map { ",\($0)" } ?? "")
         case .alsa(let device): "alsa:\(device)"
+        case .automatic: "auto"
         }
     }
 }

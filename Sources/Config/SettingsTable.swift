@@ -86,7 +86,7 @@ enum SettingsTable {
         Setting("rtp.jitter_max_ms", expected: "an integer from 60 to 1000 (largest jitter buffer delay, default 300)") {
             int($1, 60...1000, into: &$0.rtp.jitterMaxMs)
         },
-        Setting("audio.backend", flag: "--audio", expected: "null, file:IN.wav[,OUT.wav] or alsa[:DEVICE]") {
+        Setting("audio.backend", flag: "--audio", expected: "null, file:IN.wav[,OUT.wav], alsa[:DEVICE] or auto") {
             guard let v = AudioBackend.parse($1) else { return false }
             $0.audio.backend = v
             return true

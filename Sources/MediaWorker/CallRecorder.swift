@@ -1,5 +1,5 @@
+import AudioIO
 import Dispatch
-import MediaCore
 
 /// Records one call to a WAV file on demand (`media.record`): both directions, either as stereo (left: what we send,
 /// right: what we receive and play) or mixed to mono. Frames are collected on the event loop without I/O and written

@@ -1,5 +1,5 @@
+import AudioIO
 import Foundation
-import MediaCore
 
 /// Music on hold: a WAV file (8000 Hz, 16-bit PCM, mono or stereo) looped in 20 ms frames and sent instead of the
 /// microphone while we hold a call (`hold_music` in `media.start`). Loaded once per file and kept in memory, so the

@@ -13,11 +13,15 @@ extension Orchestrator {
     func openRemoteListener() throws {
         let remote = config.remote
         guard !remote.listen.isEmpty else { return }
+        let zap: ZAPAuthenticator
+        do { zap = try ZAPAuthenticator() } catch { throw StartError.remote("\(error)") }
         let secured: RemoteServerSecurity
         do {
             secured = try RemoteServerSecurity.configure(keyFile: remote.keyFile, authorizedKeys: remote.authorizedKeys,
-                                                         allowPlaintext: remote.allowPlaintext, domain: Self.controlDomain)
-        } catch let error as KeyFileError {
+                                                         allowPlaintext: remote.allowPlaintext, domain: Self.controlDomain,
+                                                         authenticator: zap)
+        } catch {
+            zap.shutdown()
             throw StartError.remote("\(error)")
         }
         if let key = secured.instanceKey {
@@ -26,7 +30,7 @@ extension Orchestrator {
         }
         let events = self.events
         let logger = self.logger
-        ZAPAuthenticator.shared.onDecision { decision in
+        zap.onDecision { decision in
             guard !decision.allowed else { return }
             logger.warning("refused a remote connection", metadata: ["address": "\(decision.address)", "mechanism": "\(decision.mechanism)",
                                                                      "key": "\(decision.publicKey ?? "-")"])
@@ -38,8 +42,10 @@ extension Orchestrator {
         do {
             remoteControl = try ControlServer(bindTo: remote.listen, security: secured.security, zapDomain: secured.zapDomain)
         } catch {
+            zap.shutdown()
             throw StartError.remote("cannot listen on \(remote.listen): \(error)")
         }
+        remoteZAP = zap
     }
 
     /// Only what a worker sends is taken from the remote socket: hello, heartbeats, replies and events. Requests

@@ -18,6 +18,8 @@ public actor Orchestrator {
     var control: ControlServer?
     /// `remote.listen`: workers on other hosts (CurveZMQ), Orchestrator+Remote.swift.
     var remoteControl: ControlServer?
+    /// Admits the workers' keys on `remoteControl`; shut down after it (without a handler libzmq admits any key).
+    var remoteZAP: ZAPAuthenticator?
     /// Components whose messages arrive on `remoteControl` (so messages to them go there).
     var remotePeers: Set<String> = []
     var events: EventPublisher?
@@ -177,6 +179,7 @@ public actor Orchestrator {
         events?.shutdown()
         control.shutdown()
         remoteControl?.shutdown()
+        remoteZAP?.shutdown()
         for file in endpoints.socketFiles { unlink(file) }
         for name in Set(core.componentNames(role: "rtp") + ComponentSpec.group(for: config).filter { $0.role == "rtp" }.map(\.name)) {
             for address in [endpoints.mediaTaps(worker: name), endpoints.mediaInject(worker: name)] {

@@ -1,4 +1,3 @@
-import AudioIO
 import Config
 import Foundation
 import ProcessSupport
@@ -114,12 +113,13 @@ extension SIPClientBuilder {
                                outboundProxy: s.outboundProxy, transport: s.transport ?? .udp, expires: s.expires)
     }
 
-    /// The audio backend as `--audio` wants it, with `.automatic` decided and files checked.
+    /// The audio backend as `--audio` wants it, with files checked. `.automatic` is `auto`: sip-audio decides it when
+    /// it starts (it is the process that links ALSA), so the library does not link ALSA to look for a sound card.
     static func resolveAudio(_ s: Settings) throws(SIPClientError) -> String {
         let spec: String
         switch s.audio {
         case .automatic:
-            spec = ALSADevices.list().contains { $0.name == "default" } ? "alsa" : "null"
+            spec = "auto"
         case .null:
             spec = "null"
         case .alsa(let device):
@@ -146,7 +146,7 @@ extension SIPClientBuilder {
             }
             spec = "file:" + ([input] + (output.map { [$0] } ?? [])).joined(separator: ",")
         }
-        if (s.captureDevice != nil || s.playbackDevice != nil), !spec.hasPrefix("alsa") {
+        if (s.captureDevice != nil || s.playbackDevice != nil), !spec.hasPrefix("alsa"), spec != "auto" {
             throw .invalidConfiguration(setting: "captureDevice/playbackDevice", problem: "device names apply to the ALSA backend only, and the backend is \(spec)",
                                         fix: "use .audioBackend(.alsa(device: ...)) or drop captureDevice/playbackDevice")
         }

@@ -23,7 +23,8 @@ public struct SIPClientBuilder: Sendable, Equatable {
 
     /// Where the instance's audio comes from and goes to.
     public enum AudioBackend: Sendable, Hashable {
-        /// The sound card if ALSA knows a `default` device, else `null`: decided in `build()`.
+        /// The sound card if ALSA knows a `default` device, else `null`: decided by sip-audio when it starts
+        /// (`audio.backend: auto`).
         case automatic
         /// Silence in, nothing out: for servers, tests and calls driven through `Call.audioStream()`.
         case null

@@ -1,5 +1,5 @@
+import ALSAAudio
 import ArgumentParser
-import AudioIO
 import AudioService
 import ComponentRuntime
 import Wire

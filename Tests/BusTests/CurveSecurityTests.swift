@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import Wire
 @testable import Bus
@@ -14,9 +15,15 @@ import Wire
         let serverKeys = try CurveKeyPair.generate(), good = try CurveKeyPair.generate(), bad = try CurveKeyPair.generate()
         #expect(serverKeys != good && CurveKeyPair.isValidKey(serverKeys.publicKey) && CurveKeyPair.isValidKey(good.secretKey))
         let domain = "test-\(UUID().uuidString.prefix(8))"
-        try ZAPAuthenticator.shared.setPolicy(.curve(authorized: [good.publicKey]), for: domain)
-        let deniedBefore = ZAPAuthenticator.shared.deniedCount
-        let server = try ControlServer(bindTo: "tcp://127.0.0.1:*", security: .curveServer(secretKey: serverKeys.secretKey, domain: domain))
+        // The server's context has its own handler (the clients' context needs none: the server decides).
+        let context = try ZMQContext()
+        let zap = try ZAPAuthenticator(context: context)
+        defer { zap.shutdown() }  // runs last: after the server it guards
+        zap.setPolicy(.curve(authorized: [good.publicKey]), for: domain)
+        let refused = Mutex<[String]>([])
+        zap.onDecision { decision in if !decision.allowed { refused.withLock { $0.append(decision.publicKey ?? "-") } } }
+        let server = try ControlServer(bindTo: "tcp://127.0.0.1:*", security: .curveServer(secretKey: serverKeys.secretKey, domain: domain),
+                                       context: context)
         let serving = ControlRoundTripTests.serve(server)
         defer { server.shutdown(); serving.cancel() }
 
@@ -30,7 +37,7 @@ import Wire
                                          security: .curveClient(serverKey: serverKeys.publicKey, publicKey: bad.publicKey, secretKey: bad.secretKey))
         defer { stranger.shutdown() }
         await #expect(throws: (any Error).self) { _ = try await stranger.request("echo", args: ["x": 1], timeout: .milliseconds(700)) }
-        #expect(ZAPAuthenticator.shared.deniedCount > deniedBefore)
+        #expect(zap.deniedCount > 0 && refused.withLock { $0.contains(bad.publicKey) })
         // A plain-text client gets nowhere either.
         let plain = try ControlClient(connectTo: server.boundEndpoint)
         defer { plain.shutdown() }
@@ -42,6 +49,20 @@ import Wire
         await #expect(throws: (any Error).self) { _ = try await fooled.request("echo", args: ["x": 1], timeout: .milliseconds(700)) }
         // The authorised client still works.
         #expect(try await client.request("echo", args: ["n": 2]) == ["n": 2])
+        #expect(zap.allowedCount > 0)
+    }
+
+    @Test func aContextHasOneZAPHandler() async throws {
+        let context = try ZMQContext()
+        let first = try ZAPAuthenticator(context: context)
+        #expect(throws: ZAPAuthenticator.StartError.alreadyRunning) { _ = try ZAPAuthenticator(context: context) }
+        let elsewhere = try ZAPAuthenticator(context: try ZMQContext())  // another context has its own
+        elsewhere.shutdown()
+        first.shutdown()
+        // libzmq releases the address when it reaps the closed socket, shortly after.
+        var again: ZAPAuthenticator?
+        #expect(await eventually { again = try? ZAPAuthenticator(context: context); return again != nil })
+        again?.shutdown()
     }
 
     @Test func keyFilesRoundTripAndASecretReadableByOthersIsRefused() throws {

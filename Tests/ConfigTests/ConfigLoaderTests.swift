@@ -133,6 +133,7 @@ import Testing
         #expect(AudioBackend.parse("file:a.wav") == .file(input: "a.wav", output: nil))
         #expect(AudioBackend.parse("file:a.wav,") == nil)
         #expect(AudioBackend.parse("file:a.wav,b.wav").map(\.description) == "file:a.wav,b.wav")
+        #expect(AudioBackend.parse("auto") == .automatic && AudioBackend.automatic.description == "auto")
     }
 }
 

@@ -95,6 +95,13 @@ extension SIPClientTests {
                                                  registrar: "sip:pbx.example.com:5080", transport: .tcp))
         }
 
+        @Test func automaticAudioIsLeftToSipAudio() throws {
+            let c = try SIPClientBuilder(identity: "sip:alice@example.com").captureDevice("plughw:1").build()
+            let args = c.orchArguments
+            #expect(zip(args, args.dropFirst()).contains { $0 == "--audio" && $1 == "auto" })
+            #expect(zip(args, args.dropFirst()).contains { $0 == "--set" && $1 == "audio.capture_device=plughw:1" })
+        }
+
         @Test func presetsCarryTheirAudioChoices() throws {
             let desk = try SIPClientBuilder.desktopSoftphone.identity("sip:alice@example.com").build().orchArguments
             #expect(desk.contains("alsa") && desk.contains("--gain-control") && !desk.contains("--auto-answer"))

@@ -28,6 +28,9 @@ public enum ALSADevices {
         return devices
     }
 
+    /// Whether ALSA has a `default` device: what the `auto` audio backend chooses ALSA by.
+    public static var hasDefault: Bool { list().contains { $0.name == "default" } }
+
     private static func take(_ s: UnsafeMutablePointer<CChar>?) -> String? {
         guard let s else { return nil }
         defer { free(s) }

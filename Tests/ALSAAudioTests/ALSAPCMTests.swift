@@ -1,7 +1,8 @@
 import Foundation
 import Synchronization
 import Testing
-@testable import AudioIO
+@testable import ALSAAudio
+import AudioIO
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,3 +1,4 @@
+import AudioIO
 import CALSA
 import Synchronization
 #if canImport(Glibc)
