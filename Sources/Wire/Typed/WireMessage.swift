@@ -92,3 +92,26 @@ extension Event {
         return copy
     }
 }
+
+extension Request {
+    /// Serves this request as command `C`: decodes the arguments (a defect is answered `bad_args` naming the field),
+    /// runs `body`, and answers its result or the `WireError` it throws.
+    public func answer<C: WireCommand>(_ type: C.Type, _ body: (C) async throws(WireError) -> C.Result) async -> Reply {
+        do {
+            let command = try decode(C.self)
+            return Reply(id: id, typed: try await body(command))
+        } catch {
+            return Reply(id: id, error: error)
+        }
+    }
+
+    /// `answer` for a body that does not wait.
+    public func answerNow<C: WireCommand>(_ type: C.Type, _ body: (C) throws(WireError) -> C.Result) -> Reply {
+        do {
+            let command = try decode(C.self)
+            return Reply(id: id, typed: try body(command))
+        } catch {
+            return Reply(id: id, error: error)
+        }
+    }
+}
