@@ -3,7 +3,6 @@ import Synchronization
 import SIPCore
 import SIPTransport
 import Testing
-import Timebase
 import Wire
 
 extension ProcessGroupTests {
@@ -293,7 +292,6 @@ extension ProcessGroupTests {
                 }
                 let probe = try await Probe()
                 var answered: SIPMessage?
-                let start = MonotonicClock.now()
                 for _ in 0..<10 where answered == nil {  // the flood's tail may still be in the queue: retry, as a UAC would
                     try await probe.send(Self.request("OPTIONS", port: port), to: port)
                     answered = await probe.finalResponse(timeout: .seconds(1))
