@@ -32,6 +32,8 @@ let package = Package(
         .systemLibrary(name: "CSpeexDSP", pkgConfig: "speexdsp", providers: [.apt(["libspeexdsp-dev"])]),
 
         // Cores.
+        /// One monotonic time type for every module, and the only reader of the clock (`MonotonicClock`).
+        .target(name: "Timebase", swiftSettings: swift6),
         /// The contract between processes: control messages, events and PCM frames; no I/O.
         .target(name: "Wire", swiftSettings: swift6),
         /// ZeroMQ adapter: socket-owning threads bridged to Swift concurrency.
@@ -44,15 +46,15 @@ let package = Package(
         /// SIP dialogs (RFC 3261 §12): creation, route sets, in-dialog requests, target refresh, forks; no I/O.
         .target(name: "SIPDialog", dependencies: ["SIPCore"], swiftSettings: swift6),
         /// SIP transactions (RFC 3261 §17) with virtual-clock timers, matching, merged-request and limit handling; no I/O.
-        .target(name: "SIPTransaction", dependencies: ["SIPCore"], swiftSettings: swift6),
+        .target(name: "SIPTransaction", dependencies: ["SIPCore", "Timebase"], swiftSettings: swift6),
         /// HTTP-style digest authentication for SIP (RFC 2617, RFC 7616, RFC 3261 §22): client and verifier.
         .target(name: "SIPDigest", dependencies: ["SIPCore", .product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: swift6),
         /// Client registration state machine (RFC 3261 §10): refresh, 401/407, 423, backoff, unregister; no I/O.
-        .target(name: "SIPRegistration", dependencies: ["SIPCore", "SIPDigest"], swiftSettings: swift6),
+        .target(name: "SIPRegistration", dependencies: ["SIPCore", "SIPDigest", "Timebase"], swiftSettings: swift6),
         /// SIP over the network on SwiftNIO: UDP and TCP listeners, outbound connections, stream framing.
         .target(name: "SIPTransport",
-                dependencies: ["SIPCore", .product(name: "NIOCore", package: "swift-nio"),
+                dependencies: ["SIPCore", "Timebase", .product(name: "NIOCore", package: "swift-nio"),
                                .product(name: "NIOPosix", package: "swift-nio")],
                 swiftSettings: swift6),
         /// SDP (RFC 4566) parse/serialize and RFC 3264 offer/answer for audio; no I/O.
@@ -73,19 +75,19 @@ let package = Package(
         /// The ALSA backend of sip-audio: capture and playback devices, the device list.
         .target(name: "ALSAAudio", dependencies: ["CALSA", "AudioIO"], swiftSettings: swift6),
         /// sip-audio's engine: device pacing, voice processing, mixing, device loss and the calls' PCM streams.
-        .target(name: "AudioService", dependencies: ["AudioIO", "ALSAAudio", "AudioDSP", "Bus", "Wire", "Config", "MediaQuality"], swiftSettings: swift6),
+        .target(name: "AudioService", dependencies: ["AudioIO", "ALSAAudio", "AudioDSP", "Bus", "Wire", "Config", "MediaQuality", "Timebase"], swiftSettings: swift6),
         /// sip-orch: supervision of the process group (pure state machine plus the adapter that runs it), calls and
         /// registrations coordinated between sig, the media workers and audio, remote workers.
         .target(name: "Orchestrator",
-                dependencies: ["Wire", "Bus", "Config", "ProcessSupport", "CPosix", .product(name: "Logging", package: "swift-log")],
+                dependencies: ["Wire", "Bus", "Config", "ProcessSupport", "CPosix", "Timebase", .product(name: "Logging", package: "swift-log")],
                 swiftSettings: swift6),
         /// What every supervised component shares: hello, heartbeats, configuration, orch liveness.
         .target(name: "ComponentRuntime",
-                dependencies: ["Wire", "Bus", "ProcessSupport", .product(name: "Logging", package: "swift-log")],
+                dependencies: ["Wire", "Bus", "ProcessSupport", "Timebase", .product(name: "Logging", package: "swift-log")],
                 swiftSettings: swift6),
         /// Client side of an instance: locate, start, stop, query and follow a process group.
         .target(name: "GroupControl",
-                dependencies: ["Wire", "Bus", "ProcessSupport"],
+                dependencies: ["Wire", "Bus", "ProcessSupport", "Timebase"],
                 swiftSettings: swift6),
 
         /// Command-line pieces shared by sipc and sip-orch: the instance and configuration flags.
@@ -95,23 +97,23 @@ let package = Package(
 
         /// sip-sig's user agent: transactions, dialogs, registrations and calls over SIPTransport, driven by orch.
         .target(name: "Signaling",
-                dependencies: ["SIPCore", "SIPTransport", "SIPTransaction", "SIPDialog", "SIPDigest", "SIPRegistration", "SDP", "Wire", "Config",
+                dependencies: ["SIPCore", "SIPTransport", "SIPTransaction", "SIPDialog", "SIPDigest", "SIPRegistration", "SDP", "Wire", "Config", "Timebase",
                                .product(name: "Logging", package: "swift-log")],
                 swiftSettings: swift6),
         /// Adaptive jitter buffer with G.711 Appendix I style packet loss concealment; no I/O.
-        .target(name: "JitterBuffer", swiftSettings: swift6),
+        .target(name: "JitterBuffer", dependencies: ["Timebase"], swiftSettings: swift6),
         /// RTCP session logic (RFC 3550 intervals, SR/RR, RTT, BYE, rtcp-mux) and the ITU-T G.107 E-model; no I/O.
         .target(name: "MediaQuality", dependencies: ["MediaCore"], swiftSettings: swift6),
         /// sip-rtp's engine: RTP/RTCP sockets per call, the 20 ms tick, jitter buffers, PCM to and from sip-audio, taps,
         /// DTMF, hold music and recordings (WAV through AudioIO).
         .target(name: "MediaWorker",
-                dependencies: ["Wire", "Bus", "Config", "MediaCore", "MediaQuality", "JitterBuffer", "AudioIO", .product(name: "NIOCore", package: "swift-nio"),
+                dependencies: ["Wire", "Bus", "Config", "MediaCore", "MediaQuality", "JitterBuffer", "AudioIO", "Timebase", .product(name: "NIOCore", package: "swift-nio"),
                                .product(name: "NIOPosix", package: "swift-nio")],
                 swiftSettings: swift6),
 
         /// The client library: simple, builder and advanced APIs over an instance's bus, typed events, call audio.
         .target(name: "SIPClient",
-                dependencies: ["GroupControl", "Bus", "Wire", "ProcessSupport", "Config"],
+                dependencies: ["GroupControl", "Bus", "Wire", "ProcessSupport", "Config", "Timebase"],
                 swiftSettings: swift6),
 
         // Examples (built in CI): the library in use.
@@ -140,12 +142,12 @@ let package = Package(
         // sipc lists devices through orch (sip-audio's audio.devices), so it links no ALSA; AudioIO is for WAV files and
         // AudioDSP only for the speex resampler of `sipc call --play` (a WAV at any rate to 8 kHz).
         .executableTarget(name: "sipc",
-                          dependencies: ["GroupControl", "CLISupport", "ProcessSupport", "Wire", "Bus", "AudioIO", "AudioDSP", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          dependencies: ["GroupControl", "CLISupport", "ProcessSupport", "Wire", "Bus", "AudioIO", "AudioDSP", "Timebase", .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: swift6),
         /// libFuzzer target over the network parsers; built by scripts/fuzz with --sanitize=fuzzer.
         .executableTarget(name: "sip-fuzz", dependencies: ["SIPCore", "SDP", "MediaCore", "Wire", "Config"], swiftSettings: swift6),
         .executableTarget(name: "sip-bench",
-                          dependencies: ["Bus", "Wire", "ProcessSupport", "SIPCore", "MediaCore", "MediaWorker", "JitterBuffer", "AudioIO", "GroupControl",
+                          dependencies: ["Bus", "Wire", "ProcessSupport", "SIPCore", "MediaCore", "MediaWorker", "JitterBuffer", "AudioIO", "GroupControl", "Timebase",
                                          .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: swift6),
@@ -157,10 +159,10 @@ let package = Package(
                     swiftSettings: swift6),
         .testTarget(name: "SIPTransportTests", dependencies: ["SIPTransport", "SIPCore"], swiftSettings: swift6),
         .testTarget(name: "SIPDialogTests", dependencies: ["SIPDialog", "SIPCore"], swiftSettings: swift6),
-        .testTarget(name: "SIPTransactionTests", dependencies: ["SIPTransaction", "SIPCore"], swiftSettings: swift6),
+        .testTarget(name: "SIPTransactionTests", dependencies: ["SIPTransaction", "SIPCore", "Timebase"], swiftSettings: swift6),
         .testTarget(name: "SIPDigestTests", dependencies: ["SIPDigest", "SIPCore"], swiftSettings: swift6),
-        .testTarget(name: "SIPRegistrationTests", dependencies: ["SIPRegistration", "SIPDigest", "SIPCore"], swiftSettings: swift6),
-        .testTarget(name: "JitterBufferTests", dependencies: ["JitterBuffer"], swiftSettings: swift6),
+        .testTarget(name: "SIPRegistrationTests", dependencies: ["SIPRegistration", "SIPDigest", "SIPCore", "Timebase"], swiftSettings: swift6),
+        .testTarget(name: "JitterBufferTests", dependencies: ["JitterBuffer", "Timebase"], swiftSettings: swift6),
         .testTarget(name: "MediaQualityTests", dependencies: ["MediaQuality", "MediaCore"], swiftSettings: swift6),
         .testTarget(name: "AudioIOTests", dependencies: ["AudioIO"], swiftSettings: swift6),
         .testTarget(name: "ALSAAudioTests", dependencies: ["ALSAAudio", "AudioIO"], swiftSettings: swift6),
@@ -168,15 +170,16 @@ let package = Package(
         .testTarget(name: "AudioServiceTests", dependencies: ["AudioService", "AudioIO", "AudioDSP", "Wire", "Config"], swiftSettings: swift6),
         .testTarget(name: "SDPTests", dependencies: ["SDP"], swiftSettings: swift6),
         .testTarget(name: "SIPClientTests",
-                    dependencies: ["SIPClient", "Bus", "Wire", "ProcessSupport", "GroupControl"],
+                    dependencies: ["SIPClient", "Bus", "Wire", "ProcessSupport", "GroupControl", "Timebase"],
                     swiftSettings: swift6),
         .testTarget(name: "FuzzRegressionTests", dependencies: ["SIPCore", "SDP", "MediaCore", "Wire", "Config"],
                     path: "Tests/Fuzz", exclude: ["corpus", "regressions"], swiftSettings: swift6),
+        .testTarget(name: "TimebaseTests", dependencies: ["Timebase"], swiftSettings: swift6),
         .testTarget(name: "WireTests", dependencies: ["Wire"], exclude: ["Fixtures"], swiftSettings: swift6),
-        .testTarget(name: "BusTests", dependencies: ["Bus", "Wire", "ProcessSupport"], swiftSettings: swift6),
+        .testTarget(name: "BusTests", dependencies: ["Bus", "Wire", "ProcessSupport", "Timebase"], swiftSettings: swift6),
         .testTarget(name: "ConfigTests", dependencies: ["Config"], swiftSettings: swift6),
-        .testTarget(name: "OrchestratorTests", dependencies: ["Orchestrator", "Wire", "Config", "ProcessSupport"], swiftSettings: swift6),
-        .testTarget(name: "IntegrationTests", dependencies: ["GroupControl", "Bus", "Wire", "ProcessSupport", "SIPTransport", "SIPCore", "AudioIO"],
+        .testTarget(name: "OrchestratorTests", dependencies: ["Orchestrator", "Wire", "Config", "ProcessSupport", "Timebase"], swiftSettings: swift6),
+        .testTarget(name: "IntegrationTests", dependencies: ["GroupControl", "Bus", "Wire", "ProcessSupport", "SIPTransport", "SIPCore", "AudioIO", "Timebase"],
                     swiftSettings: swift6),
     ]
 )

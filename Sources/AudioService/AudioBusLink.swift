@@ -1,6 +1,7 @@
 import Bus
 import Foundation
 import Synchronization
+import Timebase
 import Wire
 
 /// sip-audio's PCM sockets (docs/PROTOCOL.md §2, §7): PULL `audio-out.sock` (frames to play, from media workers
@@ -14,7 +15,7 @@ final class AudioBusLink: Sendable {
     private let remote = Mutex<(endpoint: BusEndpoint, pump: Task<Void, Never>)?>(nil)
     /// The frame handler, set by `start` (the endpoint's thread calls it; frames before that are dropped).
     private let handler = CallbackSlot<BusMessage>()
-    private let limiter = EventLimiter(interval: 5_000_000_000)
+    private let limiter = EventLimiter(interval: .seconds(5))
     private static let playback = 0, capture = 1
 
     init(runDirectory: String) throws(BusError) {
@@ -47,7 +48,7 @@ final class AudioBusLink: Sendable {
                     }
                     return
                 }
-                let now = Monotonic.now()
+                let now = MonotonicClock.now()
                 let outcome = message.frames[0].withUnsafeBytes { streams.receive($0, now: now) }
                 switch outcome {
                 case .queued, .unattached, .late:
@@ -115,15 +116,15 @@ final class AudioBusLink: Sendable {
 
 /// At most one event per key per interval: bad input repeats 50 times a second, the operator needs it once.
 final class EventLimiter: Sendable {
-    private let interval: UInt64
-    private let last = Mutex<[String: UInt64]>([:])
+    private let interval: Duration
+    private let last = Mutex<[String: MonotonicTime]>([:])
 
-    init(interval: UInt64) { self.interval = interval }
+    init(interval: Duration) { self.interval = interval }
 
     func allow(_ key: String) -> Bool {
-        let now = Monotonic.now()
+        let now = MonotonicClock.now()
         return last.withLock { table in
-            if let t = table[key], now &- t < interval { return false }
+            if let t = table[key], now.since(t) < interval { return false }
             if table.count > 1000 { table.removeAll() }
             table[key] = now
             return true

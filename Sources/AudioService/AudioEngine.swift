@@ -3,6 +3,7 @@ import AudioIO
 import Foundation
 import MediaQuality
 import Synchronization
+import Timebase
 import Wire
 
 /// sip-audio's audio thread: opens the devices when the first call attaches and closes them after the last
@@ -129,10 +130,10 @@ public final class AudioEngine: @unchecked Sendable {
         publishDeviceStatus(session)
         streams.keepNewest()
         var frame = [Int16](repeating: 0, count: AudioPipeline.frameSamples)
-        var next = Monotonic.now()
+        var next = MonotonicClock.now()
         var tick = 0
         while !stopping.load(ordering: .sequentiallyConsistent) && !streams.isEmpty {
-            let started = Monotonic.now()
+            let started = MonotonicClock.now()
             session.pipeline.controls = controls
             playOneFrame(&session)
             captureOneFrame(&session, into: &frame, started: started)
@@ -140,16 +141,16 @@ public final class AudioEngine: @unchecked Sendable {
             if tick % 5 == 0, settings.levelEvents { emitLevels(session) }
             if tick % 50 == 0 { session.retryLostDevices(now: started); session.reportXruns() }
             publishDeviceStatus(session)
-            let busy = Monotonic.now() &- started
+            let busy = MonotonicClock.now().since(started).nanosecondsClamped
             status.withLock { $0.ticks += 1; $0.busyNanoseconds &+= busy }
-            next &+= 20_000_000
-            let now = Monotonic.now()
-            if now > next &+ 100_000_000 {
+            next += .milliseconds(20)
+            let now = MonotonicClock.now()
+            if now > next + .milliseconds(100) {
                 // The machine stalled: start afresh rather than racing to catch up with a burst of frames.
                 status.withLock { $0.lateTicks += 1 }
                 next = now
             }
-            Monotonic.sleep(until: next)
+            MonotonicClock.sleep(until: next)
         }
         session.close()
         status.withLock { s in
@@ -162,20 +163,21 @@ public final class AudioEngine: @unchecked Sendable {
     private func playOneFrame(_ session: inout DeviceSession) {
         let pipeline = session.pipeline
         pipeline.beginMix()
-        streams.forEachPlaybackFrame(now: Monotonic.now()) { pipeline.addToMix($0) }
+        streams.forEachPlaybackFrame(now: MonotonicClock.now()) { pipeline.addToMix($0) }
         pipeline.finishMix()
         let dropped = session.writePlayback()
-        streams.deliveredToDevice(now: Monotonic.now())
+        streams.deliveredToDevice(now: MonotonicClock.now())
         if dropped > 0 { status.withLock { $0.playbackDropped += dropped } }
     }
 
-    private func captureOneFrame(_ session: inout DeviceSession, into frame: inout [Int16], started: UInt64) {
+    private func captureOneFrame(_ session: inout DeviceSession, into frame: inout [Int16], started: MonotonicTime) {
         session.readCapture()
         let complete = frame.withUnsafeMutableBufferPointer { session.pipeline.nextCaptureFrame(into: $0) }
         let muted = session.pipeline.controls.mute
         // The origin stamp of the frame: when its oldest sample was read from the device (issue 9 (e), uplink).
         let waited = UInt64(session.pipeline.lastCaptureBacklog) * 125_000
-        let origin = started > waited ? started - waited : 1
+        let startedAt = started.unsignedNanoseconds
+        let origin = startedAt > waited ? startedAt - waited : 1
         let outs = streams.nextCaptureHeaders(flags: muted ? [.silence] : [], origin: origin)
         if let link {
             for out in outs {
@@ -187,7 +189,7 @@ public final class AudioEngine: @unchecked Sendable {
             }
         }
         // Latency inside sip-audio: the time the oldest sample of the frame waited in the FIFO, plus processing.
-        let processing = Monotonic.now() &- started
+        let processing = MonotonicClock.now().since(started).nanosecondsClamped
         status.withLock { s in
             s.captureLatency.add(nanoseconds: waited &+ processing)
             if !complete { s.captureUnderflows += 1 }

@@ -1,5 +1,6 @@
 import MediaQuality
 import Synchronization
+import Timebase
 import Wire
 
 /// The calls attached to the devices and the frames waiting to be played for each, shared between the bus
@@ -32,7 +33,7 @@ final class AudioStreams: Sendable {
 
     private struct FrameQueue {
         var samples = [Int16](repeating: 0, count: AudioStreams.queueDepth * AudioStreams.frameSamples)
-        var arrival = [UInt64](repeating: 0, count: AudioStreams.queueDepth)
+        var arrival = [MonotonicTime](repeating: .zero, count: AudioStreams.queueDepth)
         /// Each frame's origin stamp (the RTP packet's arrival at the worker), 0 when the frame carries none.
         var origin = [UInt64](repeating: 0, count: AudioStreams.queueDepth)
         var head = 0, count = 0
@@ -115,7 +116,8 @@ final class AudioStreams: Sendable {
 
     /// The frames handed by the last `forEachPlaybackFrame` were written to the device at `now`: their origin stamps
     /// give the downlink's end-to-end latency.
-    func deliveredToDevice(now: UInt64) {
+    func deliveredToDevice(now time: MonotonicTime) {
+        let now = time.unsignedNanoseconds  // origin stamps are the wire's unsigned nanoseconds
         state.withLock { s in
             for origin in s.playedOrigins where origin != 0 && origin <= now && now - origin < 10_000_000_000 {
                 s.rtpToDevice.add(nanoseconds: now - origin)
@@ -139,7 +141,7 @@ final class AudioStreams: Sendable {
     func countMalformed() { state.withLock { $0.counters.malformed += 1 } }
 
     /// A frame from the bus (one ZeroMQ message), at monotonic time `now` (ns).
-    func receive(_ bytes: UnsafeRawBufferPointer, now: UInt64) -> Arrival {
+    func receive(_ bytes: UnsafeRawBufferPointer, now: MonotonicTime) -> Arrival {
         let header: PCMFrameHeader
         do throws(PCMFrameError) { header = try PCMFrame.decodeHeader(bytes) } catch {
             state.withLock { $0.counters.malformed += 1 }
@@ -162,7 +164,7 @@ final class AudioStreams: Sendable {
         }
     }
 
-    private static func enqueue(_ bytes: UnsafeRawBufferPointer, header: PCMFrameHeader, now: UInt64,
+    private static func enqueue(_ bytes: UnsafeRawBufferPointer, header: PCMFrameHeader, now: MonotonicTime,
                                 into queue: inout FrameQueue, counters: inout Counters) -> Arrival {
         if let last = queue.lastSequence, Int32(bitPattern: header.sequence &- last) <= 0 {
             counters.late += 1
@@ -192,7 +194,7 @@ final class AudioStreams: Sendable {
     /// Hands `body` one frame per stream that has one ready (at most one per stream per tick), records how long
     /// each waited, and returns how many it handed.
     @discardableResult
-    func forEachPlaybackFrame(now: UInt64, _ body: (UnsafeBufferPointer<Int16>) -> Void) -> Int {
+    func forEachPlaybackFrame(now: MonotonicTime, _ body: (UnsafeBufferPointer<Int16>) -> Void) -> Int {
         state.withLock { s in
             var played = 0
             s.playedOrigins.removeAll(keepingCapacity: true)
@@ -217,7 +219,7 @@ final class AudioStreams: Sendable {
                 if let call = member[stream] {
                     s.conferenceFrames[call] = Array(queue.samples[slot * Self.frameSamples ..< (slot + 1) * Self.frameSamples])
                 }
-                s.latencies.add(nanoseconds: now &- queue.arrival[slot])
+                s.latencies.add(nanoseconds: now.since(queue.arrival[slot]).nanosecondsClamped)
                 if queue.origin[slot] != 0 { s.playedOrigins.append(queue.origin[slot]) }
                 queue.head = (queue.head + 1) % Self.queueDepth
                 queue.count -= 1

@@ -1,4 +1,5 @@
 import AudioIO
+import Timebase
 import Wire
 
 /// The devices of one open stretch and the pipeline between them, with what happens when one fails: the null
@@ -12,8 +13,8 @@ struct DeviceSession {
     private var playback: any AudioPlaybackDevice
     private(set) var captureStatus = AudioEngine.DeviceStatus()
     private(set) var playbackStatus = AudioEngine.DeviceStatus()
-    private var captureLostAt: UInt64?
-    private var playbackLostAt: UInt64?
+    private var captureLostAt: MonotonicTime?
+    private var playbackLostAt: MonotonicTime?
     private var captureEndReported = false
     private var reportedXruns = 0
     private var readBuffer: [Int16]
@@ -23,10 +24,10 @@ struct DeviceSession {
     init(factory: AudioDeviceFactory, controls: AudioControls, emit: @escaping AudioEngine.Emit) throws {
         self.factory = factory
         self.emit = emit
-        let now = Monotonic.now()
+        let now = MonotonicClock.now()
         var captureStatus = AudioEngine.DeviceStatus(name: factory.captureName(), state: "open")
         var playbackStatus = AudioEngine.DeviceStatus(name: factory.playbackName(), state: "open")
-        var captureLostAt: UInt64?, playbackLostAt: UInt64?
+        var captureLostAt: MonotonicTime?, playbackLostAt: MonotonicTime?
         let fallbackFormat = factory.settings.backend == .null ? AudioFormat.call : factory.settings.deviceFormat
 
         switch Result(catching: { () throws(AudioDeviceError) in try factory.openCapture() }) {
@@ -61,7 +62,7 @@ struct DeviceSession {
 
     /// A device that did not open: reported, and marked for reopening when that can help; returns when it was lost.
     private static func standIn(after error: AudioDeviceError, direction: AudioDirection, status: inout AudioEngine.DeviceStatus,
-                                factory: AudioDeviceFactory, emit: AudioEngine.Emit, now: UInt64) -> UInt64? {
+                                factory: AudioDeviceFactory, emit: AudioEngine.Emit, now: MonotonicTime) -> MonotonicTime? {
         let retry = factory.retries(after: error)
         emit("audio.error", ["cause": .string(error.cause), "direction": .string(direction.rawValue), "device": .string(status.name),
                              "message": .string(error.description), "fallback": "null", "retrying": .bool(retry)])
@@ -119,21 +120,21 @@ struct DeviceSession {
             capture = NullCaptureDevice(format: capture.format)
             captureStatus.state = retry ? "lost" : "failed"
             captureStatus.error = error.description
-            captureLostAt = retry ? Monotonic.now() : nil
+            captureLostAt = retry ? MonotonicClock.now() : nil
         case .playback:
             name = playbackStatus.name
             playback.close()
             playback = NullPlaybackDevice(format: playback.format)
             playbackStatus.state = retry ? "lost" : "failed"
             playbackStatus.error = error.description
-            playbackLostAt = retry ? Monotonic.now() : nil
+            playbackLostAt = retry ? MonotonicClock.now() : nil
         }
         emit("audio.device.lost", ["direction": .string(direction.rawValue), "device": .string(name), "cause": .string(error.cause),
                                    "message": .string(error.description), "fallback": "null", "retrying": .bool(retry)])
     }
 
     /// Called about once a second: tries to reopen lost devices.
-    mutating func retryLostDevices(now: UInt64) {
+    mutating func retryLostDevices(now: MonotonicTime) {
         if let lostAt = captureLostAt, let device = try? factory.openCapture() {
             if device.format != capture.format { try? pipeline.setCaptureFormat(device.format) }
             capture = device
@@ -142,7 +143,7 @@ struct DeviceSession {
             captureStatus.error = nil
             captureStatus.format = device.format
             pipeline.reset()
-            restored(.capture, device: captureStatus.name, format: device.format, lostFor: now &- lostAt)
+            restored(.capture, device: captureStatus.name, format: device.format, lostFor: now.since(lostAt))
         }
         if let lostAt = playbackLostAt, let device = try? factory.openPlayback() {
             if device.format != playback.format { try? pipeline.setPlaybackFormat(device.format) }
@@ -152,14 +153,14 @@ struct DeviceSession {
             playbackStatus.error = nil
             playbackStatus.format = device.format
             pipeline.reset()
-            restored(.playback, device: playbackStatus.name, format: device.format, lostFor: now &- lostAt)
+            restored(.playback, device: playbackStatus.name, format: device.format, lostFor: now.since(lostAt))
         }
     }
 
-    private func restored(_ direction: AudioDirection, device: String, format: AudioFormat, lostFor: UInt64) {
+    private func restored(_ direction: AudioDirection, device: String, format: AudioFormat, lostFor: Duration) {
         emit("audio.device.restored", ["direction": .string(direction.rawValue), "device": .string(device),
                                        "rate": .init(format.sampleRate), "channels": .init(format.channels),
-                                       "lost_ms": .init(Int(lostFor / 1_000_000))])
+                                       "lost_ms": .init(Int(lostFor.wholeNanoseconds / 1_000_000))])
     }
 
     /// Emits `audio.xrun` when the devices recovered from over/underruns since the last report.

@@ -2,6 +2,7 @@ import Bus
 import Foundation
 import Logging
 import ProcessSupport
+import Timebase
 import Wire
 
 /// What every supervised component does towards orch, so each executable only adds its own work:
@@ -36,8 +37,8 @@ public actor ComponentAgent {
     private let logger: Logger
     private var heartbeatInterval: Duration = .seconds(1)
     private var orchTimeout: Duration
-    private var lastHeard = MonotonicTime.now
-    private var nextBeat = MonotonicTime.now
+    private var lastHeard = MonotonicClock.now()
+    private var nextBeat = MonotonicClock.now()
     private var configuration: Configure?
     private var exitContinuation: CheckedContinuation<ExitReason, Never>?
     private var exitReason: ExitReason?
@@ -79,7 +80,7 @@ public actor ComponentAgent {
         let signals = SignalStream.watch()
         SignalStream.ignoreSIGPIPE()
         let inbound = client.messages
-        lastHeard = .now
+        lastHeard = MonotonicClock.now()
         let tasks = [
             Task { for await sig in signals { await self.finish(.signal(sig)) } },
             Task {
@@ -111,7 +112,7 @@ public actor ComponentAgent {
 
     /// When a heartbeat is due: hello until configured, then heartbeats; and the orch liveness check.
     private func tick(stats: StatsProvider) {
-        let now = MonotonicTime.now
+        let now = MonotonicClock.now()
         guard now >= nextBeat else { return }
         nextBeat = now + heartbeatInterval
         let pid = Int32(getpid())
@@ -120,7 +121,7 @@ public actor ComponentAgent {
         } else {
             client.send(.heartbeat(Heartbeat(name: name, pid: pid, stats: stats())))
         }
-        let silence = MonotonicTime.now.since(lastHeard)
+        let silence = MonotonicClock.now().since(lastHeard)
         if silence > orchTimeout {
             logger.warning("orch is gone", metadata: ["silence": "\(silence)"])
             finish(.orchGone(silence: silence))
@@ -129,7 +130,7 @@ public actor ComponentAgent {
 
     private func handle(_ message: ControlMessage, onConfigure: ConfigureHandler, stats: @escaping StatsProvider,
                         requests: @escaping RequestHandler) async {
-        lastHeard = .now  // any message from orch is proof of life
+        lastHeard = MonotonicClock.now()  // any message from orch is proof of life
         switch message {
         case .configure(let configure):
             let first = configuration == nil
@@ -178,7 +179,7 @@ public actor ComponentAgent {
 
     private func apply(_ config: [String: JSONValue]) {
         if let ms = config["supervision"]?["heartbeat_interval_ms"]?.intValue { heartbeatInterval = .milliseconds(ms) }
-        nextBeat = .now + heartbeatInterval  // a heartbeat goes out right after configure
+        nextBeat = MonotonicClock.now() + heartbeatInterval  // a heartbeat goes out right after configure
         if let s = config["supervision"]?["orch_timeout_s"]?.intValue { orchTimeout = .seconds(s) }
     }
 }

@@ -1,6 +1,7 @@
 import Bus
 import Foundation
 import ProcessSupport
+import Timebase
 import Wire
 #if canImport(Glibc)
 import Glibc
@@ -31,9 +32,9 @@ public enum GroupLauncher {
         let logStart = fileSize(log)
         let pid = try ChildProcess.spawn(orch, arguments: ["--instance", instance.name, "--run-dir", dir.path] + orchArguments,
                                          logFile: log, newSession: true)
-        let deadline = MonotonicTime.now + timeout
+        let deadline = MonotonicClock.now() + timeout
         var lastStatus: JSONValue?
-        while MonotonicTime.now < deadline {
+        while MonotonicClock.now() < deadline {
             var status: Int32 = 0
             if waitpid(pid, &status, WNOHANG) == pid {
                 let reason = ChildProcess.Termination(status: status)
@@ -62,16 +63,16 @@ public enum GroupLauncher {
         if (try? await instance.request("shutdown", timeout: .seconds(1))) == nil {
             ChildProcess.signal(keeperPID ?? anchor, SIGTERM)
         }
-        let deadline = MonotonicTime.now + timeout
-        while MonotonicTime.now < deadline, pids.contains(where: ChildProcess.isRunning) {
+        let deadline = MonotonicClock.now() + timeout
+        while MonotonicClock.now() < deadline, pids.contains(where: ChildProcess.isRunning) {
             try await Task.sleep(for: .milliseconds(25))
         }
         let survivors = pids.filter(ChildProcess.isRunning)
         if !survivors.isEmpty {
             kill(-(keeperPID ?? anchor), SIGKILL)  // the keeper leads the instance's process group
             survivors.forEach { ChildProcess.signal($0, SIGKILL) }
-            let hard = MonotonicTime.now + .seconds(2)
-            while MonotonicTime.now < hard, pids.contains(where: ChildProcess.isRunning) { try await Task.sleep(for: .milliseconds(25)) }
+            let hard = MonotonicClock.now() + .seconds(2)
+            while MonotonicClock.now() < hard, pids.contains(where: ChildProcess.isRunning) { try await Task.sleep(for: .milliseconds(25)) }
         }
         for file in instance.endpoints.socketFiles { unlink(file) }
         unlink(instance.runDirectory.pidFile)

@@ -1,7 +1,9 @@
+import Timebase
+
 extension AdaptiveJitterBuffer {
     /// Returns the next frame of `frameSamplesPerPull` samples; call it every frame period of the
     /// playout clock with that clock's time.
-    public mutating func pull(now: MediaTime) -> PlayoutFrame {
+    public mutating func pull(now: MonotonicTime) -> PlayoutFrame {
         var samples = [Int16](repeating: 0, count: limits.frame)
         let info = samples.withUnsafeMutableBufferPointer { pull(now: now, into: $0) }
         return PlayoutFrame(kind: info.kind, timestamp: info.timestamp, samples: samples)
@@ -9,7 +11,7 @@ extension AdaptiveJitterBuffer {
 
     /// Writes the next frame into `output` (which should hold `frameSamplesPerPull` samples; any extra is
     /// zeroed) without allocating.
-    public mutating func pull(now: MediaTime, into output: UnsafeMutableBufferPointer<Int16>) -> PlayoutInfo {
+    public mutating func pull(now: MonotonicTime, into output: UnsafeMutableBufferPointer<Int16>) -> PlayoutInfo {
         let nowSample = now.sampleIndex(sampleRate: limits.sampleRate)
         lastPull = nowSample
         stats.pulls += 1

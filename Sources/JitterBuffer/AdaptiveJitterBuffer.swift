@@ -1,3 +1,5 @@
+import Timebase
+
 /// Adaptive jitter buffer for one received RTP audio stream, decoded to PCM.
 ///
 /// The network side calls `insert` for each packet with its arrival time; the playout clock calls `pull`
@@ -87,14 +89,14 @@ public struct AdaptiveJitterBuffer: Sendable {
     // MARK: - Insert
 
     public mutating func insert(sequence: UInt16, timestamp: UInt32, ssrc: UInt32, marker: Bool,
-                                samples: [Int16], arrival: MediaTime) -> InsertVerdict {
+                                samples: [Int16], arrival: MonotonicTime) -> InsertVerdict {
         samples.withUnsafeBufferPointer {
             insert(sequence: sequence, timestamp: timestamp, ssrc: ssrc, marker: marker, samples: $0, arrival: arrival)
         }
     }
 
     public mutating func insert(sequence: UInt16, timestamp: UInt32, ssrc: UInt32, marker: Bool,
-                                samples: UnsafeBufferPointer<Int16>, arrival: MediaTime) -> InsertVerdict {
+                                samples: UnsafeBufferPointer<Int16>, arrival: MonotonicTime) -> InsertVerdict {
         stats.received += 1
         guard !samples.isEmpty, samples.count <= limits.maxPacket else {
             stats.invalid += 1

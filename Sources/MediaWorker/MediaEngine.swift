@@ -5,6 +5,7 @@ import MediaCore
 import MediaQuality
 import NIOCore
 import NIOPosix
+import Timebase
 import Wire
 
 /// The media worker's engine: one event loop thread carries every session of the worker. RTP arrives on it
@@ -58,7 +59,7 @@ public final class MediaEngine: @unchecked Sendable {
     /// Starts the 20 ms tick.
     public func start() {
         loop.execute {
-            self.tickOrigin = DispatchTime.now().uptimeNanoseconds
+            self.tickOrigin = MonotonicClock.now().unsignedNanoseconds
             self.tickIndex = 0
             self.scheduleNextTick()
         }
@@ -89,7 +90,7 @@ public final class MediaEngine: @unchecked Sendable {
                 throw error
             }
             return try await loop.submit { () -> Result<Int, MediaEngineError> in
-                let session = MediaSession(call: call, localPort: port, now: DispatchTime.now().uptimeNanoseconds,
+                let session = MediaSession(call: call, localPort: port, now: MonotonicClock.now().unsignedNanoseconds,
                                            jitterBuffer: self.jitterConfiguration)
                 session.rtp = rtp
                 session.rtcp = rtcp
@@ -241,7 +242,7 @@ public final class MediaEngine: @unchecked Sendable {
     /// (within `injectionHold` ns of the last one), microphone frames for that call are dropped.
     /// - Parameter origin: the frame's origin stamp (monotonic ns on this host), 0 for none.
     func captured(stream: UInt32, samples: [Int16], injected: Bool = false, origin: UInt64 = 0) {
-        let now = DispatchTime.now().uptimeNanoseconds
+        let now = MonotonicClock.now().unsignedNanoseconds
         // Frames come one by one from the bus thread; the loop takes whatever piled up in one go (one wake-up per
         // batch, not per frame).
         let first = pendingCaptured.withLock { queue in
@@ -300,7 +301,7 @@ public final class MediaEngine: @unchecked Sendable {
             session.counters.malformed += 1
             return
         }
-        let now = DispatchTime.now().uptimeNanoseconds
+        let now = MonotonicClock.now().unsignedNanoseconds
         let header = packet.header
         // Symmetric RTP latching (RFC 4961 practice): follow the source actually seen, once, for NATed peers. The
         // address from the SDP is trusted at once; another source only after three consecutive packets of a
@@ -357,7 +358,7 @@ public final class MediaEngine: @unchecked Sendable {
         session.arrivals.record(timestamp: header.timestamp, samples: count, arrival: now)
         _ = decodeBuffer.withUnsafeBufferPointer { decoded in
             session.playout.insert(sequence: header.sequenceNumber, timestamp: header.timestamp, ssrc: header.ssrc, marker: header.marker,
-                                   samples: UnsafeBufferPointer(rebasing: decoded[0..<count]), arrival: MediaTime(nanoseconds: Int64(now)))
+                                   samples: UnsafeBufferPointer(rebasing: decoded[0..<count]), arrival: MonotonicTime(unsignedNanoseconds: now))
         }
     }
 
@@ -372,7 +373,7 @@ public final class MediaEngine: @unchecked Sendable {
         tickIndex += 1
         let deadline = tickOrigin + UInt64(tickIndex) * Self.frameNanoseconds
         scheduled = loop.scheduleTask(deadline: .uptimeNanoseconds(deadline)) { [self] in
-            let now = DispatchTime.now().uptimeNanoseconds
+            let now = MonotonicClock.now().unsignedNanoseconds
             // After a stall, catch up at most 5 ticks; beyond that, re-anchor the clock.
             let behind = Int64((now - min(now, deadline)) / Self.frameNanoseconds)
             if behind > 5 {
@@ -404,7 +405,7 @@ public final class MediaEngine: @unchecked Sendable {
 
     private func playOut(_ session: MediaSession, now: UInt64) {
         guard let spec = session.spec, spec.receives else { return }
-        let info = session.playoutFrame.withUnsafeMutableBufferPointer { session.playout.pull(now: MediaTime(nanoseconds: Int64(now)), into: $0) }
+        let info = session.playoutFrame.withUnsafeMutableBufferPointer { session.playout.pull(now: MonotonicTime(unsignedNanoseconds: now), into: $0) }
         let silent = info.kind == .silence
         // The frame's origin: when the packet holding its last sample arrived (nothing for silence or concealment).
         session.playoutOrigin = info.kind == .normal || info.kind == .compressed
@@ -458,7 +459,7 @@ public final class MediaEngine: @unchecked Sendable {
         }
         write(channel, bytes: sendBuffer[0..<size], to: remote)
         if captured.origin != 0 {
-            let sent = DispatchTime.now().uptimeNanoseconds
+            let sent = MonotonicClock.now().unsignedNanoseconds
             if captured.origin <= sent, sent - captured.origin < 10_000_000_000 { session.audioToRTP.add(nanoseconds: sent - captured.origin) }
         }
         session.rtcpSession?.didSendRTP(bytes: encoded, packets: 1, rtpTimestamp: session.packetizer.timestamp &- UInt32(perPacket),
@@ -474,7 +475,7 @@ public final class MediaEngine: @unchecked Sendable {
         write(channel, bytes: bytes[...], to: remote)
     }
 
-    static func monotonic() -> Int64 { Int64(DispatchTime.now().uptimeNanoseconds) }
+    static func monotonic() -> Int64 { MonotonicClock.now().nanoseconds }
 
     static func ntpNow() -> NTPTimestamp {
         var ts = timespec()

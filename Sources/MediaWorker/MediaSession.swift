@@ -3,6 +3,7 @@ import JitterBuffer
 import MediaCore
 import MediaQuality
 import NIOCore
+import Timebase
 import Wire
 
 /// One call's media in a worker: its RTP and RTCP sockets, the sending and receiving state, DTMF and counters.
@@ -111,7 +112,7 @@ public final class MediaSession {
         ]
         if let p = audioToRTP.summary()?.rounded { o["audio_to_rtp_ms"] = ["p50": .number(p.p50), "p99": .number(p.p99)] }
         if let rtt { o["rtt_ms"] = .number((rtt * 10).rounded() / 10) }
-        o["rtp_state"] = packetizer.state(at: DispatchTime.now().uptimeNanoseconds).json
+        o["rtp_state"] = packetizer.state(at: MonotonicClock.now().unsignedNanoseconds).json
         if let reception = remote?.remoteReception {
             o["remote_loss_pct"] = .number(reception.fractionLostPercent)
             o["remote_jitter_ms"] = .number(reception.jitterMilliseconds)

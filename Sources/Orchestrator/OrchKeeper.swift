@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import ProcessSupport
+import Timebase
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -36,7 +37,7 @@ public enum OrchKeeper {
         while true {
             var args = arguments + ["--supervisor", "--orch-restarts", String(restarts)]
             if restarts > 0 { args.append("--adopting") }
-            let started = MonotonicTime.now
+            let started = MonotonicClock.now()
             let pid: pid_t
             do {
                 pid = try ChildProcess.spawn(orchExecutable, arguments: args)
@@ -58,7 +59,7 @@ public enum OrchKeeper {
                 return 1
             }
             // An orch that ran a couple of seconds came up fine: its death is not a start-up crash loop.
-            if MonotonicTime.now.since(started) > .seconds(2) { backoff.reset() }
+            if MonotonicClock.now().since(started) > .seconds(2) { backoff.reset() }
             let delay = backoff.take()
             restarts += 1
             logger.warning("keeper: orch \(termination); restarting in \(delay) (restart \(restarts))")
@@ -80,8 +81,8 @@ public enum OrchKeeper {
 
     /// After orch has gone for good, collect any child that is still exiting so none is left a zombie.
     private static func reapRemaining() async {
-        let deadline = MonotonicTime.now + .seconds(5)
-        while MonotonicTime.now < deadline {
+        let deadline = MonotonicClock.now() + .seconds(5)
+        while MonotonicClock.now() < deadline {
             var status: Int32 = 0
             let reaped = waitpid(-1, &status, WNOHANG)
             if reaped < 0 { return }  // ECHILD: nothing left

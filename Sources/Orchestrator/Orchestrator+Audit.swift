@@ -1,4 +1,5 @@
 import Foundation
+import Timebase
 import Wire
 
 /// Components report call progress as events, and events are fire-and-forget: one lost on the way (a bus message
@@ -11,7 +12,7 @@ extension Orchestrator {
     static let auditGrace: TimeInterval = 3
 
     func auditCalls() async {
-        guard !auditing, Date().timeIntervalSince(sigCameUp) > Self.auditGrace, let sig = core.upComponents(role: "sig").first else { return }
+        guard !auditing, MonotonicClock.now().since(sigCameUp).seconds > Self.auditGrace, let sig = core.upComponents(role: "sig").first else { return }
         auditing = true
         defer { auditing = false }
         let reply = await requestComponent(sig, "calls", [:], timeout: .seconds(2))

@@ -1,4 +1,5 @@
 import Foundation
+import Timebase
 import Wire
 #if canImport(Glibc)
 import Glibc
@@ -132,7 +133,7 @@ extension Orchestrator {
             if !accounts.isEmpty { core.setExtraConfig("accounts", .array(Array(accounts.values)), forRole: "sig") }
             nextStream = UInt32(clamping: head["next_stream"]?.intValue ?? 0)
             registrations = (head["registrations"]?.objectValue ?? [:]).compactMapValues(\.objectValue)
-            core.restoreWorkers((head["workers"]?.arrayValue ?? []).compactMap(\.stringValue), now: .now)
+            core.restoreWorkers((head["workers"]?.arrayValue ?? []).compactMap(\.stringValue), now: MonotonicClock.now())
         }
         var count = 0
         for record in restored.values where !record.isTerminated {

@@ -1,6 +1,7 @@
 import Bus
 import Config
 import Foundation
+import Timebase
 import Wire
 
 /// Media workers on other hosts: orch listens on `remote.listen` (CurveZMQ: it proves itself with the instance key,
@@ -54,7 +55,7 @@ extension Orchestrator {
         switch inbound.message {
         case .hello(let hello):
             guard hello.role == "rtp", inbound.peer == hello.name,
-                  core.addExternalWorker(hello.name, extraConfig: [:], now: .now) else {
+                  core.addExternalWorker(hello.name, extraConfig: [:], now: MonotonicClock.now()) else {
                 logger.warning("a remote hello for a name orch uses itself was ignored", metadata: ["name": "\(hello.name)"])
                 return
             }

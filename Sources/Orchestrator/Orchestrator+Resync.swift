@@ -1,4 +1,5 @@
 import Foundation
+import Timebase
 import Wire
 
 /// State re-sync: orch holds the snapshot of every call's pieces and hands a component that (re)starts its share,
@@ -14,7 +15,7 @@ extension Orchestrator {
             reserveAnswerSlots(on: name)  // a restarted worker holds them again
         case "audio": resyncAudio(name)
         case "sig":
-            sigCameUp = Date()  // the audit waits until the restore below is done
+            sigCameUp = MonotonicClock.now()  // the audit waits until the restore below is done
             reconcileCalls(with: name, restore: !adopted)
             sendAnswerSlots()
             refillAnswerSlots()

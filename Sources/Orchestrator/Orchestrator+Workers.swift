@@ -1,4 +1,5 @@
 import Foundation
+import Timebase
 import Wire
 
 /// The media worker pool at runtime (`sipc workers`): list, add (started at once, the port range re-divided), and
@@ -14,7 +15,7 @@ extension Orchestrator {
             guard core.workers.filter({ !$0.standby }).count + count <= 64 else {
                 return Reply(id: request.id, error: WireError(.badArgs, "at most 64 media workers per instance"))
             }
-            let (names, actions) = core.addWorkers(count, now: .now)
+            let (names, actions) = core.addWorkers(count, now: MonotonicClock.now())
             actions.forEach(perform)
             for name in names { events?.publish("worker.added", ["name": .string(name)]) }
             logger.notice("media workers added", metadata: ["workers": "\(names)"])

@@ -3,6 +3,7 @@ import Config
 import Foundation
 import Logging
 import ProcessSupport
+import Timebase
 import Wire
 
 /// The adapter that runs `SupervisorCore` for real: it owns orch's control and event sockets, spawns and reaps
@@ -12,7 +13,7 @@ public actor Orchestrator {
     public let runDirectory: RunDirectory
     public let config: InstanceConfig
     let logger: Logger
-    private let started = MonotonicTime.now
+    private let started = MonotonicClock.now()
     var core: SupervisorCore
     private var executables: [String: String] = [:]
     var control: ControlServer?
@@ -47,7 +48,7 @@ public actor Orchestrator {
     /// An audit of the calls against sig's is under way (see Orchestrator+Audit).
     var auditing = false
     /// When sig last came up (restarted or adopted): its calls are being given back, so the audit waits a little.
-    var sigCameUp = Date.distantPast
+    var sigCameUp = MonotonicTime(nanoseconds: .min)  // the distant past: no sig came up yet
     /// The journal's write-ahead state (Orchestrator+Journal.swift).
     var journal = JournalState()
     /// Port pairs held on workers for sig to answer calls at once (auto-answer), and the refill in progress.
@@ -80,7 +81,7 @@ public actor Orchestrator {
         // Long enough for every running component to be heard from even on a loaded machine: one that is missed is
         // started a second time, and the two fight over the calls (ports, the routing id).
         settings.adoptWindow = .milliseconds(max(1500, config.supervision.heartbeatIntervalMs * 3 / 2 + 300))
-        self.core = SupervisorCore(components: ComponentSpec.group(for: config), config: base, settings: settings, now: .now,
+        self.core = SupervisorCore(components: ComponentSpec.group(for: config), config: base, settings: settings, now: MonotonicClock.now(),
                                    adopting: adopting)
     }
 
@@ -206,7 +207,7 @@ public actor Orchestrator {
     }
 
     func apply(_ input: SupervisorCore.Input) {
-        let actions = core.handle(input, now: .now)
+        let actions = core.handle(input, now: MonotonicClock.now())
         for action in actions { perform(action) }
     }
 
@@ -256,7 +257,7 @@ public actor Orchestrator {
             if config.remote.acceptWorkers, hello.role == "rtp", !core.knows(hello.name) {
                 // A worker on this host that started by itself (a container sharing the run directory).
                 remotePeers.remove(hello.name)
-                _ = core.addExternalWorker(hello.name, extraConfig: [:], now: .now)
+                _ = core.addExternalWorker(hello.name, extraConfig: [:], now: MonotonicClock.now())
                 logger.notice("a media worker joined", metadata: ["worker": "\(hello.name)", "pid": "\(hello.pid)"])
             }
             apply(.hello(hello))
@@ -301,7 +302,7 @@ public actor Orchestrator {
     }
 
     private func statusJSON() -> JSONValue {
-        let now = MonotonicTime.now
+        let now = MonotonicClock.now()
         let orch = ComponentStatus(name: "orch", role: "orch", pid: getpid(), state: core.isStopping ? .stopping : .up,
                                    restarts: restarts, uptime: now.since(started), stats: orchStats(), lastExit: nil)
         return [

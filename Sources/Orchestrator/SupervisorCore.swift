@@ -1,4 +1,5 @@
 import ProcessSupport
+import Timebase
 import Wire
 #if canImport(Glibc)
 import Glibc

@@ -1,4 +1,5 @@
 import Foundation
+import Timebase
 
 /// The advanced API: a call's audio as frames.
 extension Call {
@@ -6,7 +7,7 @@ extension Call {
     /// microphone. Waits (up to `timeout`) until the call has a media worker: right away for an outgoing call,
     /// once answered for an incoming one. The stream closes when the call ends.
     public func audioStream(timeout: Duration = .seconds(10)) async throws(SIPClientError) -> CallAudioStream {
-        let deadline = ContinuousClock.now + timeout
+        let deadline = MonotonicClock.now() + timeout
         while true {
             try await ensureActive()
             let calls = try await core.request("calls")
@@ -23,7 +24,7 @@ extension Call {
                 guard adopt(stream) else { throw .callEnded(callID: id) }
                 return stream
             }
-            guard ContinuousClock.now < deadline else {
+            guard MonotonicClock.now() < deadline else {
                 throw .mediaUnavailable(callID: id, reason: record == nil ? "the instance no longer lists the call"
                                                                            : "no media worker within \(timeout)")
             }

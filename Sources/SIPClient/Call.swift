@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import Timebase
 
 /// One call, placed with `SIPClient.call(_:options:)` or received from `SIPClient.incomingCalls`.
 ///
@@ -69,7 +70,7 @@ public final class Call: Sendable, CustomStringConvertible {
     // MARK: inputs from the client's event router
 
     func apply(_ event: CallStateEvent) {
-        perform { $0.apply(event, now: Date()) }
+        perform { $0.apply(event, now: MonotonicClock.now()) }
     }
 
     func mediaStopped(_ statistics: CallStatistics) {
@@ -77,7 +78,7 @@ public final class Call: Sendable, CustomStringConvertible {
     }
 
     func clientClosed(reason: String) {
-        perform { $0.clientClosed(reason: reason, now: Date()) }
+        perform { $0.clientClosed(reason: reason, now: MonotonicClock.now()) }
     }
 
     func noteAnswering() { inner.withLock { $0.store.noteAnswering() } }

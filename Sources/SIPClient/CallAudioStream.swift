@@ -1,5 +1,6 @@
 import Bus
 import Synchronization
+import Timebase
 import Wire
 
 /// A call's audio, for programs that process it themselves: iterate the frames the peer sends (decoded, 20 ms
@@ -88,9 +89,10 @@ public final class CallAudioStream: AsyncSequence, Sendable {
         }
         if batch.closed { throw .callEnded(callID: callID) }
         for samples in batch.frames {
-            let (index, due) = sendState.withLock { $0.pacer.next(now: .now) }
-            if due - Self.lead > .now {
-                do { try await Task.sleep(until: due - Self.lead) } catch { throw .cancelled }
+            let (index, due) = sendState.withLock { $0.pacer.next(now: MonotonicClock.now()) }
+            let wait = (due - Self.lead).since(MonotonicClock.now())
+            if wait > .zero {
+                do { try await Task.sleep(for: wait) } catch { throw .cancelled }
             }
             guard let bytes = AudioFrame.encode(samples, stream: captureStream, sequence: UInt32(truncatingIfNeeded: index),
                                                 timestamp: index &* UInt64(AudioFrame.samplesPerFrame)) else {

@@ -1,4 +1,4 @@
-import Foundation
+import Timebase
 
 /// What the library knows of one call, and the rules for its end. Pure: each input is a `mutating func` that
 /// returns what the `Call` must do (publish a state, close media streams, start the grace timer, resolve the
@@ -24,7 +24,7 @@ struct CallStateStore: Sendable {
     private(set) var state: CallState
     private(set) var history: [CallState]
     private(set) var codec: String?
-    private(set) var answeredAt: Date?
+    private(set) var answeredAt: MonotonicTime?
     private(set) var finalStatistics: CallStatistics?
     private(set) var end: CallEnd?
     /// Why and how the call ended, as soon as it is terminated.
@@ -34,7 +34,7 @@ struct CallStateStore: Sendable {
         var normal: Bool
     }
     private(set) var termination: Termination?
-    private var endedAt: Date?
+    private var endedAt: MonotonicTime?
     /// Set when we asked orch to answer: media was then allocated, so `media.stopped` will come.
     private var answering = false
 
@@ -54,7 +54,7 @@ struct CallStateStore: Sendable {
     mutating func noteAnswering() { answering = true }
 
     /// A `call.state` event for this call.
-    mutating func apply(_ event: CallStateEvent, now: Date) -> [Action] {
+    mutating func apply(_ event: CallStateEvent, now: MonotonicTime) -> [Action] {
         guard end == nil, state != .terminated else { return [] }
         if let c = event.codec { codec = c }
         guard event.state != state else { return [] }
@@ -89,7 +89,7 @@ struct CallStateStore: Sendable {
     }
 
     /// The client shut down (or lost the instance) before the call ended.
-    mutating func clientClosed(reason: String, now: Date) -> [Action] {
+    mutating func clientClosed(reason: String, now: MonotonicTime) -> [Action] {
         guard end == nil else { return [] }
         var actions: [Action] = []
         if state != .terminated {
@@ -106,7 +106,7 @@ struct CallStateStore: Sendable {
 
     private func makeEnd() -> CallEnd {
         let t = termination ?? Termination(reason: "ended", status: nil, normal: true)
-        let duration = answeredAt.flatMap { start in endedAt.map { Duration.milliseconds(Int64(($0.timeIntervalSince(start) * 1000).rounded())) } }
+        let duration = answeredAt.flatMap { start in endedAt.map { Duration.milliseconds(Int64(($0 - start).milliseconds.rounded())) } }
         return CallEnd(reason: t.reason, sipStatus: t.status, isNormal: t.normal, wasAnswered: answeredAt != nil,
                        duration: duration, statistics: finalStatistics)
     }

@@ -1,6 +1,7 @@
 import Bus
 import Foundation
 import Synchronization
+import Timebase
 import Wire
 
 /// The client's one subscription to the instance's events. Every event goes, in order, to one handler (the
@@ -39,10 +40,10 @@ final class EventHub: Sendable {
 
     /// Sends `probe_events` (through `probe`) until our token echoes back, or `timeout` passes.
     func join(timeout: Duration, probe: @escaping @Sendable (String) async -> Void) async -> Bool {
-        let deadline = ContinuousClock.now + timeout
+        let deadline = MonotonicClock.now() + timeout
         let token = self.token
         let joined = self.joined
-        while ContinuousClock.now < deadline, !Task.isCancelled {
+        while MonotonicClock.now() < deadline, !Task.isCancelled {
             await probe(token)
             if await withTimeout(.milliseconds(150), { await joined.wait() != nil }) == true { return true }
         }

@@ -1,6 +1,7 @@
 import Foundation
 import GroupControl
 import ProcessSupport
+import Timebase
 import Wire
 
 /// Finds the client's process group: attaches to it when it runs, else starts it (what `sipc up` does) and
@@ -26,14 +27,14 @@ enum GroupConnector {
 
     /// True when orch runs and answers; waits a few seconds while its keeper restarts it.
     private static func waitForRunning(_ handle: InstanceHandle) async throws(SIPClientError) -> Bool {
-        let deadline = ContinuousClock.now + .seconds(5)
+        let deadline = MonotonicClock.now() + .seconds(5)
         while true {
             if handle.orchPID != nil {
                 if (try? await handle.request("ping", timeout: .seconds(2))) != nil { return true }
             } else if handle.runDirectory.runningKeeperPID() == nil {
                 return false
             }
-            guard ContinuousClock.now < deadline else {
+            guard MonotonicClock.now() < deadline else {
                 throw .instanceUnavailable(instance: handle.name, reason: "its orch does not answer a ping (restarting or hung)")
             }
             do { try await Task.sleep(for: .milliseconds(50)) } catch { throw .cancelled }

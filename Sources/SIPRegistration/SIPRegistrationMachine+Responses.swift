@@ -1,10 +1,11 @@
 import SIPCore
 import SIPDigest
+import Timebase
 
 extension SIPRegistrationMachine {
     /// Feeds a response to the REGISTER in flight. Responses to any other request (older CSeq,
     /// other Call-ID or method) and provisional responses are ignored.
-    public mutating func handleResponse(_ response: SIPMessage, now: SIPTime) -> [SIPRegistrationAction] {
+    public mutating func handleResponse(_ response: SIPMessage, now: MonotonicTime) -> [SIPRegistrationAction] {
         guard let code = response.statusCode, let p = pending, isForPending(response, p) else { return [] }
         guard code >= 200 else { return [] }
         if code == 401 || code == 407 { return handleChallenge(response, code: code, now: now) }
@@ -23,7 +24,7 @@ extension SIPRegistrationMachine {
         return (try? response.callID()) == callID
     }
 
-    private mutating func handleSuccess(_ response: SIPMessage, now: SIPTime) -> [SIPRegistrationAction] {
+    private mutating func handleSuccess(_ response: SIPMessage, now: MonotonicTime) -> [SIPRegistrationAction] {
         pending = nil
         authenticator.confirm()
         let granted = grantedExpires(response)
@@ -39,7 +40,7 @@ extension SIPRegistrationMachine {
         return transition(to: .registered(expiresAt: expiresAt), statusCode: response.statusCode)
     }
 
-    private mutating func handleChallenge(_ response: SIPMessage, code: Int, now: SIPTime) -> [SIPRegistrationAction] {
+    private mutating func handleChallenge(_ response: SIPMessage, code: Int, now: MonotonicTime) -> [SIPRegistrationAction] {
         guard let p = pending else { return [] }
         authAttempts += 1
         do throws(SIPDigestError) {
@@ -56,7 +57,7 @@ extension SIPRegistrationMachine {
     }
 
     /// 423: retry at once asking for Min-Expires (RFC 3261 §10.2.8), a bounded number of times.
-    private mutating func handleIntervalTooBrief(_ response: SIPMessage, now: SIPTime) -> [SIPRegistrationAction] {
+    private mutating func handleIntervalTooBrief(_ response: SIPMessage, now: MonotonicTime) -> [SIPRegistrationAction] {
         let minimum = response.firstValue("Min-Expires").flatMap { try? SIPScalar.parseExpires($0) }
         intervalRetries += 1
         guard let minimum, minimum > requestedExpires, intervalRetries <= config.timing.maxIntervalRetries else {

@@ -1,5 +1,6 @@
 import SIPCore
 import SIPDigest
+import Timebase
 
 /// Client registration for one account (RFC 3261 §10.2), as a value that returns actions.
 ///
@@ -43,10 +44,10 @@ public struct SIPRegistrationMachine: Sendable {
     var random: SIPRandomSource
     var pending: Pending?
     /// When the refresh REGISTER is due (registered, nothing in flight).
-    var refreshAt: SIPTime?
+    var refreshAt: MonotonicTime?
     /// Until when the registrar may hold a binding of ours; decides whether `stop` must
     /// unregister.
-    var bindingExpiresAt: SIPTime?
+    var bindingExpiresAt: MonotonicTime?
     /// Consecutive failed attempts, for the backoff.
     var failures = 0
     /// 401/407 followed within the current attempt.
@@ -73,7 +74,7 @@ public struct SIPRegistrationMachine: Sendable {
 
     /// When `advance(to:)` must next be called: the refresh or the retry. Nil while a request is
     /// in flight (the transaction reports a timeout) or when idle.
-    public var nextDeadline: SIPTime? {
+    public var nextDeadline: MonotonicTime? {
         guard pending == nil else { return nil }
         switch state {
         case .registered: return refreshAt
@@ -83,7 +84,7 @@ public struct SIPRegistrationMachine: Sendable {
     }
 
     /// Starts registering. No effect while registering or registered; from `failed` it retries now.
-    public mutating func start(now: SIPTime) -> [SIPRegistrationAction] {
+    public mutating func start(now: MonotonicTime) -> [SIPRegistrationAction] {
         switch state {
         case .registering, .registered: return []
         case .unregistered, .failed, .unregistering:
@@ -93,7 +94,7 @@ public struct SIPRegistrationMachine: Sendable {
     }
 
     /// Runs the refresh and retry timers.
-    public mutating func advance(to now: SIPTime) -> [SIPRegistrationAction] {
+    public mutating func advance(to now: MonotonicTime) -> [SIPRegistrationAction] {
         guard pending == nil else { return [] }
         switch state {
         case .registered:
@@ -110,7 +111,7 @@ public struct SIPRegistrationMachine: Sendable {
 
     /// The transaction of the REGISTER in flight timed out or hit a transport error; handled
     /// like a 408 response.
-    public mutating func handleTimeout(now: SIPTime) -> [SIPRegistrationAction] {
+    public mutating func handleTimeout(now: MonotonicTime) -> [SIPRegistrationAction] {
         guard let p = pending else { return [] }
         pending = nil
         let reason = "408 Request Timeout: no response from registrar"
@@ -120,7 +121,7 @@ public struct SIPRegistrationMachine: Sendable {
 
     /// Unregisters (REGISTER with Expires: 0) if the registrar may hold our binding, else goes
     /// straight to `unregistered`. Either way no timer remains.
-    public mutating func stop(now: SIPTime) -> [SIPRegistrationAction] {
+    public mutating func stop(now: MonotonicTime) -> [SIPRegistrationAction] {
         if case .unregistering = state { return [] }
         refreshAt = nil
         let mayHoldBinding = pending != nil || (bindingExpiresAt.map { $0 > now } ?? false)
@@ -136,7 +137,7 @@ public struct SIPRegistrationMachine: Sendable {
     // MARK: - Internals shared with the response handling
 
     /// A new REGISTER attempt (first, refresh or retry).
-    mutating func beginAttempt(now: SIPTime) -> [SIPRegistrationAction] {
+    mutating func beginAttempt(now: MonotonicTime) -> [SIPRegistrationAction] {
         authAttempts = 0
         intervalRetries = 0
         refreshAt = nil
@@ -155,7 +156,7 @@ public struct SIPRegistrationMachine: Sendable {
     }
 
     /// Records a failure and schedules the retry.
-    mutating func fail(now: SIPTime, statusCode: Int?, reason: String, retryAfter: Duration?) -> [SIPRegistrationAction] {
+    mutating func fail(now: MonotonicTime, statusCode: Int?, reason: String, retryAfter: Duration?) -> [SIPRegistrationAction] {
         pending = nil
         refreshAt = nil
         failures += 1

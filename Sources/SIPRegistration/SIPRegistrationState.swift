@@ -1,4 +1,5 @@
 import SIPCore
+import Timebase
 
 /// What the runtime shows for one account (published as bus event `registration.state`).
 ///
@@ -10,9 +11,9 @@ public enum SIPRegistrationState: Sendable, Hashable, CustomStringConvertible {
     /// A REGISTER is in flight and we are not registered.
     case registering
     /// The registrar holds our binding until `expiresAt`.
-    case registered(expiresAt: SIPTime)
+    case registered(expiresAt: MonotonicTime)
     /// The last attempt failed; another starts at `retryAt`.
-    case failed(reason: String, retryAt: SIPTime)
+    case failed(reason: String, retryAt: MonotonicTime)
     /// An unregister (Expires: 0) is in flight.
     case unregistering
 

@@ -1,4 +1,5 @@
 import SIPDigest
+import Timebase
 
 /// When to refresh a binding and how long to wait after a failure.
 ///
@@ -44,8 +45,8 @@ public struct SIPRegistrationTiming: Sendable, Hashable {
 
     /// The longest wait after `failures` consecutive failures (1 for the first), before jitter.
     public func retryCeiling(failures: Int) -> Duration {
-        let base = retryBase.sipNanoseconds
-        let cap = retryCap.sipNanoseconds
+        let base = retryBase.wholeNanoseconds
+        let cap = retryCap.wholeNanoseconds
         guard base > 0, cap > 0 else { return .zero }
         var d = base
         var n = 1
@@ -58,7 +59,7 @@ public struct SIPRegistrationTiming: Sendable, Hashable {
 
     /// The wait after `failures` consecutive failures: uniform in `[ceiling/2, ceiling]`.
     public func retryDelay(failures: Int, random: inout SIPRandomSource) -> Duration {
-        let d = retryCeiling(failures: max(1, failures)).sipNanoseconds
+        let d = retryCeiling(failures: max(1, failures)).wholeNanoseconds
         let half = d / 2
         let jitter = Int64((Double(d - half) * random.fraction()).rounded(.down))
         return .nanoseconds(half + min(jitter, d - half))

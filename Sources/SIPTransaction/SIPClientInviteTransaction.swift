@@ -1,4 +1,5 @@
 import SIPCore
+import Timebase
 
 /// INVITE client transaction, RFC 3261 §17.1.1 (Figure 5).
 ///
@@ -39,10 +40,10 @@ public struct SIPClientInviteTransaction: Sendable {
     /// True once any 1xx arrived: the precondition for sending a CANCEL (§9.1).
     public private(set) var hasReceivedProvisional = false
 
-    private var timerA: SIPTime?
+    private var timerA: MonotonicTime?
     private var intervalA: Duration
-    private var timerB: SIPTime?
-    private var timerD: SIPTime?
+    private var timerB: MonotonicTime?
+    private var timerD: MonotonicTime?
     /// The ACK built for the non-2xx final response, resent on its retransmissions.
     private var ack: SIPMessage?
 
@@ -54,17 +55,17 @@ public struct SIPClientInviteTransaction: Sendable {
     }
 
     /// Sends the INVITE and arms timers A (unreliable only) and B.
-    public mutating func start(now: SIPTime) -> [SIPTransactionEffect] {
+    public mutating func start(now: MonotonicTime) -> [SIPTransactionEffect] {
         guard state == .calling, timerB == nil else { return [] }
         if !isReliable { timerA = now + intervalA }
         timerB = now + timers.timerB
         return [.send(request)]
     }
 
-    public var nextDeadline: SIPTime? { [timerA, timerB, timerD].compactMap { $0 }.min() }
+    public var nextDeadline: MonotonicTime? { [timerA, timerB, timerD].compactMap { $0 }.min() }
 
     /// A response whose branch and CSeq method matched this transaction.
-    public mutating func receive(response: SIPMessage, now: SIPTime) -> [SIPTransactionEffect] {
+    public mutating func receive(response: SIPMessage, now: MonotonicTime) -> [SIPTransactionEffect] {
         guard let code = response.statusCode else { return [] }
         switch (state, code) {
         case (.calling, 100..<200), (.proceeding, 100..<200):
@@ -94,7 +95,7 @@ public struct SIPClientInviteTransaction: Sendable {
     }
 
     /// Fires every timer due at or before `now`, earliest first.
-    public mutating func advance(to now: SIPTime) -> [SIPTransactionEffect] {
+    public mutating func advance(to now: MonotonicTime) -> [SIPTransactionEffect] {
         var out: [SIPTransactionEffect] = []
         while state != .terminated, let due = nextDeadline, due <= now {
             if let d = timerD, d == due {

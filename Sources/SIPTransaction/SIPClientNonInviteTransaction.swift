@@ -1,4 +1,5 @@
 import SIPCore
+import Timebase
 
 /// Non-INVITE client transaction, RFC 3261 §17.1.2 (Figure 6).
 ///
@@ -32,10 +33,10 @@ public struct SIPClientNonInviteTransaction: Sendable {
     public let timers: SIPTimerSettings
     public private(set) var hasReceivedProvisional = false
 
-    private var timerE: SIPTime?
+    private var timerE: MonotonicTime?
     private var intervalE: Duration
-    private var timerF: SIPTime?
-    private var timerK: SIPTime?
+    private var timerF: MonotonicTime?
+    private var timerK: MonotonicTime?
 
     public init(request: SIPMessage, reliable: Bool, timers: SIPTimerSettings = .default) {
         self.request = request
@@ -45,16 +46,16 @@ public struct SIPClientNonInviteTransaction: Sendable {
     }
 
     /// Sends the request and arms timers E (unreliable only) and F.
-    public mutating func start(now: SIPTime) -> [SIPTransactionEffect] {
+    public mutating func start(now: MonotonicTime) -> [SIPTransactionEffect] {
         guard state == .trying, timerF == nil else { return [] }
         if !isReliable { timerE = now + intervalE }
         timerF = now + timers.timerF
         return [.send(request)]
     }
 
-    public var nextDeadline: SIPTime? { [timerE, timerF, timerK].compactMap { $0 }.min() }
+    public var nextDeadline: MonotonicTime? { [timerE, timerF, timerK].compactMap { $0 }.min() }
 
-    public mutating func receive(response: SIPMessage, now: SIPTime) -> [SIPTransactionEffect] {
+    public mutating func receive(response: SIPMessage, now: MonotonicTime) -> [SIPTransactionEffect] {
         guard let code = response.statusCode else { return [] }
         switch (state, code) {
         case (.trying, 100..<200), (.proceeding, 100..<200):
@@ -75,7 +76,7 @@ public struct SIPClientNonInviteTransaction: Sendable {
         }
     }
 
-    public mutating func advance(to now: SIPTime) -> [SIPTransactionEffect] {
+    public mutating func advance(to now: MonotonicTime) -> [SIPTransactionEffect] {
         var out: [SIPTransactionEffect] = []
         while state != .terminated, let due = nextDeadline, due <= now {
             if let k = timerK, k == due {

@@ -1,4 +1,5 @@
 import SIPCore
+import Timebase
 
 /// INVITE server transaction, RFC 3261 §17.2.1 (Figure 7).
 ///
@@ -35,11 +36,11 @@ public struct SIPServerInviteTransaction: Sendable {
     /// The last response sent, resent on request retransmissions and by timer G.
     public private(set) var lastResponse: SIPMessage?
 
-    private var timerTrying: SIPTime?
-    private var timerG: SIPTime?
+    private var timerTrying: MonotonicTime?
+    private var timerG: MonotonicTime?
     private var intervalG: Duration
-    private var timerH: SIPTime?
-    private var timerI: SIPTime?
+    private var timerH: MonotonicTime?
+    private var timerI: MonotonicTime?
 
     public init(request: SIPMessage, reliable: Bool, timers: SIPTimerSettings = .default) {
         self.request = request
@@ -49,20 +50,20 @@ public struct SIPServerInviteTransaction: Sendable {
     }
 
     /// Arms the 100 Trying timer. The layer delivers the request to the TU.
-    public mutating func start(now: SIPTime) -> [SIPTransactionEffect] {
+    public mutating func start(now: MonotonicTime) -> [SIPTransactionEffect] {
         guard state == .proceeding, lastResponse == nil, timerTrying == nil else { return [] }
         if timers.trying100Delay == .zero { return sendTrying() }
         timerTrying = now + timers.trying100Delay
         return []
     }
 
-    public var nextDeadline: SIPTime? { [timerTrying, timerG, timerH, timerI].compactMap { $0 }.min() }
+    public var nextDeadline: MonotonicTime? { [timerTrying, timerG, timerH, timerI].compactMap { $0 }.min() }
 
     /// True until a final response was sent: the TU may still answer (e.g. 487 after CANCEL).
     public var isAwaitingFinalResponse: Bool { state == .proceeding }
 
     /// The TU's response. Ignored once a final response was sent.
-    public mutating func send(response: SIPMessage, now: SIPTime) -> [SIPTransactionEffect] {
+    public mutating func send(response: SIPMessage, now: MonotonicTime) -> [SIPTransactionEffect] {
         guard state == .proceeding, let code = response.statusCode else { return [] }
         timerTrying = nil
         lastResponse = response
@@ -80,7 +81,7 @@ public struct SIPServerInviteTransaction: Sendable {
     }
 
     /// A retransmission of the INVITE (matched by the layer).
-    public mutating func receiveRetransmission(now: SIPTime) -> [SIPTransactionEffect] {
+    public mutating func receiveRetransmission(now: MonotonicTime) -> [SIPTransactionEffect] {
         switch state {
         case .proceeding:
             // The client is still waiting; if nothing was sent yet, 100 Trying now beats waiting.
@@ -95,7 +96,7 @@ public struct SIPServerInviteTransaction: Sendable {
     }
 
     /// An ACK matched to this transaction: the ACK for our non-2xx final response.
-    public mutating func receiveAck(now: SIPTime) -> [SIPTransactionEffect] {
+    public mutating func receiveAck(now: MonotonicTime) -> [SIPTransactionEffect] {
         guard state == .completed else { return [] }   // Confirmed absorbs ACK retransmissions.
         state = .confirmed
         timerG = nil
@@ -106,7 +107,7 @@ public struct SIPServerInviteTransaction: Sendable {
         return []
     }
 
-    public mutating func advance(to now: SIPTime) -> [SIPTransactionEffect] {
+    public mutating func advance(to now: MonotonicTime) -> [SIPTransactionEffect] {
         var out: [SIPTransactionEffect] = []
         while state != .terminated, let due = nextDeadline, due <= now {
             if let i = timerI, i == due {

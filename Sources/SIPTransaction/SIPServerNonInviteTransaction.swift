@@ -1,4 +1,5 @@
 import SIPCore
+import Timebase
 
 /// Non-INVITE server transaction, RFC 3261 §17.2.2 (Figure 8).
 ///
@@ -29,7 +30,7 @@ public struct SIPServerNonInviteTransaction: Sendable {
     public let timers: SIPTimerSettings
     public private(set) var lastResponse: SIPMessage?
 
-    private var timerJ: SIPTime?
+    private var timerJ: MonotonicTime?
 
     public init(request: SIPMessage, reliable: Bool, timers: SIPTimerSettings = .default) {
         self.request = request
@@ -37,11 +38,11 @@ public struct SIPServerNonInviteTransaction: Sendable {
         self.timers = timers
     }
 
-    public var nextDeadline: SIPTime? { timerJ }
+    public var nextDeadline: MonotonicTime? { timerJ }
 
     public var isAwaitingFinalResponse: Bool { state == .trying || state == .proceeding }
 
-    public mutating func send(response: SIPMessage, now: SIPTime) -> [SIPTransactionEffect] {
+    public mutating func send(response: SIPMessage, now: MonotonicTime) -> [SIPTransactionEffect] {
         guard isAwaitingFinalResponse, let code = response.statusCode else { return [] }
         lastResponse = response
         if code < 200 {
@@ -55,14 +56,14 @@ public struct SIPServerNonInviteTransaction: Sendable {
         return [.send(response)]
     }
 
-    public mutating func receiveRetransmission(now: SIPTime) -> [SIPTransactionEffect] {
+    public mutating func receiveRetransmission(now: MonotonicTime) -> [SIPTransactionEffect] {
         switch state {
         case .trying, .terminated: return []
         case .proceeding, .completed: return lastResponse.map { [.send($0)] } ?? []
         }
     }
 
-    public mutating func advance(to now: SIPTime) -> [SIPTransactionEffect] {
+    public mutating func advance(to now: MonotonicTime) -> [SIPTransactionEffect] {
         guard state != .terminated, let j = timerJ, j <= now else { return [] }
         return terminate()
     }

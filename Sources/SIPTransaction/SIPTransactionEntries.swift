@@ -1,4 +1,5 @@
 import SIPCore
+import Timebase
 
 /// A client transaction as the layer stores it: the machine plus where it sends.
 ///
@@ -14,7 +15,7 @@ struct ClientEntry: Sendable {
     let destination: SIPTransportAddress
     let key: SIPClientMatchKey
 
-    var nextDeadline: SIPTime? {
+    var nextDeadline: MonotonicTime? {
         switch machine {
         case .invite(let m): return m.nextDeadline
         case .nonInvite(let m): return m.nextDeadline
@@ -35,21 +36,21 @@ struct ClientEntry: Sendable {
         }
     }
 
-    mutating func start(now: SIPTime) -> [SIPTransactionEffect] {
+    mutating func start(now: MonotonicTime) -> [SIPTransactionEffect] {
         switch machine {
         case .invite(var m): defer { machine = .invite(m) }; return m.start(now: now)
         case .nonInvite(var m): defer { machine = .nonInvite(m) }; return m.start(now: now)
         }
     }
 
-    mutating func receive(response: SIPMessage, now: SIPTime) -> [SIPTransactionEffect] {
+    mutating func receive(response: SIPMessage, now: MonotonicTime) -> [SIPTransactionEffect] {
         switch machine {
         case .invite(var m): defer { machine = .invite(m) }; return m.receive(response: response, now: now)
         case .nonInvite(var m): defer { machine = .nonInvite(m) }; return m.receive(response: response, now: now)
         }
     }
 
-    mutating func advance(to now: SIPTime) -> [SIPTransactionEffect] {
+    mutating func advance(to now: MonotonicTime) -> [SIPTransactionEffect] {
         switch machine {
         case .invite(var m): defer { machine = .invite(m) }; return m.advance(to: now)
         case .nonInvite(var m): defer { machine = .nonInvite(m) }; return m.advance(to: now)
@@ -78,7 +79,7 @@ struct ServerEntry: Sendable {
     /// Created by the layer to answer 482 itself; the TU never hears of it.
     let isInternal: Bool
 
-    var nextDeadline: SIPTime? {
+    var nextDeadline: MonotonicTime? {
         switch machine {
         case .invite(let m): return m.nextDeadline
         case .nonInvite(let m): return m.nextDeadline
@@ -110,35 +111,35 @@ struct ServerEntry: Sendable {
         return (try? r.to())?.tag
     }
 
-    mutating func start(now: SIPTime) -> [SIPTransactionEffect] {
+    mutating func start(now: MonotonicTime) -> [SIPTransactionEffect] {
         switch machine {
         case .invite(var m): defer { machine = .invite(m) }; return m.start(now: now)
         case .nonInvite: return []
         }
     }
 
-    mutating func send(response: SIPMessage, now: SIPTime) -> [SIPTransactionEffect] {
+    mutating func send(response: SIPMessage, now: MonotonicTime) -> [SIPTransactionEffect] {
         switch machine {
         case .invite(var m): defer { machine = .invite(m) }; return m.send(response: response, now: now)
         case .nonInvite(var m): defer { machine = .nonInvite(m) }; return m.send(response: response, now: now)
         }
     }
 
-    mutating func receiveRetransmission(now: SIPTime) -> [SIPTransactionEffect] {
+    mutating func receiveRetransmission(now: MonotonicTime) -> [SIPTransactionEffect] {
         switch machine {
         case .invite(var m): defer { machine = .invite(m) }; return m.receiveRetransmission(now: now)
         case .nonInvite(var m): defer { machine = .nonInvite(m) }; return m.receiveRetransmission(now: now)
         }
     }
 
-    mutating func receiveAck(now: SIPTime) -> [SIPTransactionEffect] {
+    mutating func receiveAck(now: MonotonicTime) -> [SIPTransactionEffect] {
         switch machine {
         case .invite(var m): defer { machine = .invite(m) }; return m.receiveAck(now: now)
         case .nonInvite: return []
         }
     }
 
-    mutating func advance(to now: SIPTime) -> [SIPTransactionEffect] {
+    mutating func advance(to now: MonotonicTime) -> [SIPTransactionEffect] {
         switch machine {
         case .invite(var m): defer { machine = .invite(m) }; return m.advance(to: now)
         case .nonInvite(var m): defer { machine = .nonInvite(m) }; return m.advance(to: now)

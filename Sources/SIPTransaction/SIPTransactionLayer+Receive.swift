@@ -1,4 +1,5 @@
 import SIPCore
+import Timebase
 
 /// Incoming messages: the transport layer's receive duties (§18.1.2, §18.2.1) and transaction
 /// matching (§17.1.3, §17.2.3), plus the UAS checks that must run before a request reaches
@@ -7,7 +8,7 @@ extension SIPTransactionLayer {
     /// A parsed message from the transport. `from` is the packet source (for TCP/TLS, the
     /// connection's remote address).
     public mutating func receive(_ message: SIPMessage, from source: SIPTransportAddress,
-                                 now: SIPTime) -> [SIPTransactionAction] {
+                                 now: MonotonicTime) -> [SIPTransactionAction] {
         message.isRequest ? receiveRequest(message, from: source, now: now)
                           : receiveResponse(message, from: source, now: now)
     }
@@ -15,7 +16,7 @@ extension SIPTransactionLayer {
     // MARK: - Responses
 
     mutating func receiveResponse(_ response: SIPMessage, from source: SIPTransportAddress,
-                                  now: SIPTime) -> [SIPTransactionAction] {
+                                  now: MonotonicTime) -> [SIPTransactionAction] {
         guard let code = response.statusCode, let via = try? response.topVia(), let branch = via.branch,
               let cseq = try? response.cseq() else { discarded += 1; return [] }
         if !configuration.localSentBy.isEmpty, !configuration.localSentBy.contains(SIPSentBy(via: via)) {
@@ -37,7 +38,7 @@ extension SIPTransactionLayer {
     // MARK: - Requests
 
     mutating func receiveRequest(_ raw: SIPMessage, from source: SIPTransportAddress,
-                                 now: SIPTime) -> [SIPTransactionAction] {
+                                 now: MonotonicTime) -> [SIPTransactionAction] {
         guard let method = raw.method, let cseq = try? raw.cseq(), cseq.method == method else {
             discarded += 1   // the CSeq method must equal the request method (§8.1.1.5)
             return []
@@ -92,7 +93,7 @@ extension SIPTransactionLayer {
     /// An ACK belongs to a server INVITE transaction only when it acknowledges our non-2xx
     /// final response; otherwise (ACK for 2xx) it goes to the dialog layer.
     mutating func receiveAck(_ ack: SIPMessage, key: SIPServerMatchKey, from source: SIPTransportAddress,
-                             now: SIPTime) -> [SIPTransactionAction] {
+                             now: MonotonicTime) -> [SIPTransactionAction] {
         if let id = inviteTransaction(matchingAck: key), var entry = servers[id] {
             let effects = entry.receiveAck(now: now)
             servers[id] = entry
@@ -119,7 +120,7 @@ extension SIPTransactionLayer {
     }
 
     mutating func createServer(_ request: SIPMessage, key: SIPServerMatchKey, mergeKey: SIPMergeKey?,
-                               destination: SIPTransportAddress, isInternal: Bool, now: SIPTime) -> SIPServerTransactionID {
+                               destination: SIPTransportAddress, isInternal: Bool, now: MonotonicTime) -> SIPServerTransactionID {
         let id = SIPServerTransactionID(rawValue: takeID())
         let reliable = destination.transport.isReliable
         let machine: ServerEntry.Machine = request.method == .invite

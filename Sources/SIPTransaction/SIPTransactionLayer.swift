@@ -1,4 +1,5 @@
 import SIPCore
+import Timebase
 
 /// Owns every transaction of one SIP endpoint and routes messages and timers to them
 /// (RFC 3261 §17), sans I/O.
@@ -45,7 +46,7 @@ public struct SIPTransactionLayer: Sendable {
     public var count: Int { clients.count + servers.count }
 
     /// The earliest pending timer; the runtime calls `advance(to:)` then.
-    public var nextDeadline: SIPTime? {
+    public var nextDeadline: MonotonicTime? {
         let c = clients.values.compactMap { $0.nextDeadline }.min()
         let s = servers.values.compactMap { $0.nextDeadline }.min()
         return [c, s].compactMap { $0 }.min()
@@ -56,7 +57,7 @@ public struct SIPTransactionLayer: Sendable {
     /// Starts a client transaction for `request` (never ACK) towards `destination`.
     /// The request must already carry its final top Via with a unique branch (`SIPBranch.make()`).
     public mutating func sendRequest(_ request: SIPMessage, to destination: SIPTransportAddress,
-                                     now: SIPTime) throws(SIPTransactionError) -> (SIPClientTransactionID, [SIPTransactionAction]) {
+                                     now: MonotonicTime) throws(SIPTransactionError) -> (SIPClientTransactionID, [SIPTransactionAction]) {
         guard let method = request.method else { throw .notARequest }
         guard method != .ack else { throw .ackIsNotATransaction }
         guard let via = try? request.topVia(), let branch = via.branch, !branch.isEmpty else { throw .missingBranch }
@@ -81,7 +82,7 @@ public struct SIPTransactionLayer: Sendable {
     }
 
     /// The transport failed to send for this client transaction (e.g. ICMP, connection refused).
-    public mutating func transportFailed(client id: SIPClientTransactionID, now: SIPTime) -> [SIPTransactionAction] {
+    public mutating func transportFailed(client id: SIPClientTransactionID, now: MonotonicTime) -> [SIPTransactionAction] {
         guard var entry = clients[id] else { return [] }
         let effects = entry.transportFailed()
         clients[id] = entry
@@ -101,7 +102,7 @@ public struct SIPTransactionLayer: Sendable {
     /// The TU's response for a server transaction. Responses to unknown (already terminated)
     /// transactions and responses after a final one are ignored.
     public mutating func sendResponse(_ response: SIPMessage, transaction id: SIPServerTransactionID,
-                                      now: SIPTime) -> [SIPTransactionAction] {
+                                      now: MonotonicTime) -> [SIPTransactionAction] {
         guard response.isResponse, var entry = servers[id] else { return [] }
         let effects = entry.send(response: response, now: now)
         servers[id] = entry
@@ -109,7 +110,7 @@ public struct SIPTransactionLayer: Sendable {
     }
 
     /// The transport failed to send a response for this server transaction.
-    public mutating func transportFailed(server id: SIPServerTransactionID, now: SIPTime) -> [SIPTransactionAction] {
+    public mutating func transportFailed(server id: SIPServerTransactionID, now: MonotonicTime) -> [SIPTransactionAction] {
         guard var entry = servers[id] else { return [] }
         let effects = entry.transportFailed()
         servers[id] = entry
@@ -142,8 +143,8 @@ public struct SIPTransactionLayer: Sendable {
     /// Fires every timer due at or before `now`, transaction by transaction in deadline order.
     /// Retransmission timers are rescheduled from their due time, not from `now`, so a late call
     /// reproduces the RFC schedule exactly.
-    public mutating func advance(to now: SIPTime) -> [SIPTransactionAction] {
-        var due: [(SIPTime, SIPTransactionID)] = []
+    public mutating func advance(to now: MonotonicTime) -> [SIPTransactionAction] {
+        var due: [(MonotonicTime, SIPTransactionID)] = []
         for (id, entry) in clients { if let d = entry.nextDeadline, d <= now { due.append((d, .client(id))) } }
         for (id, entry) in servers { if let d = entry.nextDeadline, d <= now { due.append((d, .server(id))) } }
         due.sort { a, b in

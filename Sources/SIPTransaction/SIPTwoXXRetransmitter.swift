@@ -1,4 +1,5 @@
 import SIPCore
+import Timebase
 
 /// The UAS core's 2xx retransmission for an INVITE (RFC 3261 §13.3.1.4).
 ///
@@ -25,12 +26,12 @@ public struct SIPTwoXXRetransmitter: Sendable {
     public let timers: SIPTimerSettings
     public private(set) var state: State = .retransmitting
 
-    private var nextRetransmit: SIPTime?
+    private var nextRetransmit: MonotonicTime?
     private var interval: Duration
-    private var giveUpAt: SIPTime?
+    private var giveUpAt: MonotonicTime?
 
     /// - Parameter now: when the 2xx was first sent.
-    public init(response: SIPMessage, now: SIPTime, timers: SIPTimerSettings = .default) {
+    public init(response: SIPMessage, now: MonotonicTime, timers: SIPTimerSettings = .default) {
         self.response = response
         self.timers = timers
         self.interval = timers.t1
@@ -38,11 +39,11 @@ public struct SIPTwoXXRetransmitter: Sendable {
         self.giveUpAt = now + timers.timerH   // 64*T1 (shares the override with B/F/H/J)
     }
 
-    public var nextDeadline: SIPTime? { [nextRetransmit, giveUpAt].compactMap { $0 }.min() }
+    public var nextDeadline: MonotonicTime? { [nextRetransmit, giveUpAt].compactMap { $0 }.min() }
 
     /// Fires what is due at or before `now`. A retransmission due at the give-up instant is
     /// not sent: the give-up wins.
-    public mutating func advance(to now: SIPTime) -> [Action] {
+    public mutating func advance(to now: MonotonicTime) -> [Action] {
         var out: [Action] = []
         while state == .retransmitting, let due = nextDeadline, due <= now {
             if let g = giveUpAt, g == due {

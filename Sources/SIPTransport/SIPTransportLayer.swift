@@ -2,6 +2,7 @@ import NIOCore
 import NIOPosix
 import SIPCore
 import Synchronization
+import Timebase
 
 /// SIP over UDP and TCP on SwiftNIO (RFC 3261 §18): listens on the configured addresses, parses what arrives
 /// into `inbound`, and sends messages, reusing an open TCP connection to the same peer (inbound or outbound)
@@ -152,11 +153,11 @@ public final class SIPTransportLayer: Sendable {
         let limits = settings.limits
         let idle = settings.idleTimeout
         let bootstrap = ClientBootstrap(group: group)
-            .connectTimeout(.nanoseconds(settings.connectTimeout.sipNanoseconds))
+            .connectTimeout(.nanoseconds(settings.connectTimeout.wholeNanoseconds))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(IdleStateHandler(allTimeout: .nanoseconds(idle.sipNanoseconds)))
+                    try channel.pipeline.syncOperations.addHandler(IdleStateHandler(allTimeout: .nanoseconds(idle.wholeNanoseconds)))
                     try channel.pipeline.syncOperations.addHandler(StreamHandler(sink: sink, transport: .tcp, limits: limits))
                 }
             }
@@ -199,7 +200,7 @@ public final class SIPTransportLayer: Sendable {
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(IdleStateHandler(allTimeout: .nanoseconds(idle.sipNanoseconds)))
+                    try channel.pipeline.syncOperations.addHandler(IdleStateHandler(allTimeout: .nanoseconds(idle.wholeNanoseconds)))
                     try channel.pipeline.syncOperations.addHandler(StreamHandler(sink: sink, transport: .tcp, limits: limits))
                 }
             }

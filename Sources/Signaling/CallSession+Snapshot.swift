@@ -1,6 +1,7 @@
 import SDP
 import SIPCore
 import SIPDialog
+import Timebase
 import Wire
 
 /// An answered call as sip-sig hands it to orch (`signaling` in `call.state`), and as a restarted sip-sig takes it
@@ -104,7 +105,7 @@ extension CallSession {
         if let interval = s["session_timer"]?["interval"]?.intValue, interval > 0 {
             // The deadline is set by the restoring sig (it knows the time): see restore(callID:snapshot:).
             call.sessionTimer = SessionTimer(interval: interval, weRefresh: s["session_timer"]?["we_refresh"]?.boolValue ?? false,
-                                             deadline: SIPTime(nanoseconds: 0))
+                                             deadline: MonotonicTime(nanoseconds: 0))
         }
         call.refreshHoldState()
         call.dialog = dialog

@@ -3,6 +3,7 @@ import SIPCore
 import SIPDialog
 import SIPDigest
 import SIPTransaction
+import Timebase
 import Wire
 
 /// sip-sig's state for one call (one INVITE session, RFC 3261 §13), in either direction.
@@ -40,7 +41,7 @@ struct CallSession: Sendable {
     var cancelSent = false
     /// §9.1: when a CANCEL went out and the INVITE still has no final response by then (64*T1), the INVITE is
     /// considered cancelled and the call ends (a peer that answered 180 and vanished must not ring forever).
-    var cancelDeadline: SIPTime?
+    var cancelDeadline: MonotonicTime?
     var lastAck: (remoteTag: String, message: SIPMessage, to: SIPTransportAddress)?
     var authenticator: SIPAuthenticator?
     var routes: [SIPURI] = []

@@ -1,6 +1,7 @@
 import SIPCore
 import SIPRegistration
 import SIPTransaction
+import Timebase
 import Wire
 
 /// An account's registration at run time: the pure state machine plus where its REGISTERs go and who waits
@@ -98,7 +99,7 @@ extension SignalingService {
         performRegistration(actions, aor: aor)
     }
 
-    func tickAccounts(now t: SIPTime) {
+    func tickAccounts(now t: MonotonicTime) {
         for aor in Array(accounts.keys) {
             guard var account = accounts[aor], let due = account.machine.nextDeadline, due <= t else { continue }
             let actions = account.machine.advance(to: t)
@@ -130,12 +131,12 @@ extension SignalingService {
         var outcome: Reply?
         switch event.state {
         case .registered(let expiresAt):
-            let expires = max(0, Int((expiresAt - t).sipNanoseconds / 1_000_000_000))
+            let expires = max(0, Int((expiresAt - t).wholeNanoseconds / 1_000_000_000))
             data["expires"] = .init(expires)
             outcome = Reply(id: "", result: ["aor": .string(aor), "state": "registered", "expires": .init(expires),
                                              "contact": .string(accounts[aor]?.machine.config.contact.description ?? "")])
         case .failed(let reason, let retryAt):
-            data["retry_in_s"] = .init(max(0, Int((retryAt - t).sipNanoseconds / 1_000_000_000)))
+            data["retry_in_s"] = .init(max(0, Int((retryAt - t).wholeNanoseconds / 1_000_000_000)))
             logger.warning("registration failed", metadata: ["aor": "\(aor)", "reason": "\(reason)"])
             outcome = Reply(id: "", error: WireError(.failed, reason))
         case .unregistered:

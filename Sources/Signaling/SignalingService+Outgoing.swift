@@ -2,6 +2,7 @@ import SIPCore
 import SIPDialog
 import SIPDigest
 import SIPTransaction
+import Timebase
 import Wire
 
 /// The UAC side (RFC 3261 §8.1, §13.2, §9.1, §15.1.1): calls we place, their answers, and ending calls.

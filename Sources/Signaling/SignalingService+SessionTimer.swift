@@ -1,6 +1,7 @@
 import SIPCore
 import SIPDialog
 import SIPTransaction
+import Timebase
 import Wire
 
 /// Session timers (RFC 4028) and reliable provisional responses (RFC 3262, 100rel/PRACK).
@@ -85,7 +86,7 @@ extension SignalingService {
     }
 
     /// Called every tick: refreshes the sessions we refresh, ends the ones the peer let expire.
-    func tickSessionTimers(now t: SIPTime) {
+    func tickSessionTimers(now t: MonotonicTime) {
         for (id, call) in calls where call.isAnswered {
             guard let timer = call.sessionTimer, t >= timer.deadline else { continue }
             if timer.weRefresh {
@@ -129,7 +130,7 @@ extension SignalingService {
     }
 
     /// Retransmits unacknowledged reliable provisionals; after 64*T1 without PRACK the call fails with 504 (§3).
-    func tickReliableProvisionals(now t: SIPTime) {
+    func tickReliableProvisionals(now t: MonotonicTime) {
         for (id, call) in calls {
             guard var pending = call.reliableProvisional, t >= pending.next, let transaction = call.serverTransaction else { continue }
             if t >= pending.giveUpAt {
@@ -161,7 +162,7 @@ extension SignalingService {
 struct SessionTimer: Sendable, Equatable {
     var interval: Int
     var weRefresh: Bool
-    var deadline: SIPTime
+    var deadline: MonotonicTime
 }
 
 /// Our reliable 180 waiting for its PRACK.
@@ -169,6 +170,6 @@ struct ReliableProvisional: Sendable {
     var response: SIPMessage
     var rseq: UInt32
     var interval: Duration
-    var next: SIPTime
-    var giveUpAt: SIPTime
+    var next: MonotonicTime
+    var giveUpAt: MonotonicTime
 }

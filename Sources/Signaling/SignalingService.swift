@@ -4,6 +4,7 @@ import SIPCore
 import SIPDialog
 import SIPTransaction
 import SIPTransport
+import Timebase
 import Wire
 
 /// sip-sig's user agent: it owns the SIP transport, the transaction layer, the dialogs, the accounts and the
@@ -22,8 +23,6 @@ public actor SignalingService {
     let timers: SIPTimerSettings
     var transactions: SIPTransactionLayer
     var media: MediaNegotiation
-    private let clock = ContinuousClock()
-    private let origin: ContinuousClock.Instant
 
     var calls: [String: CallSession] = [:]
     var callByDialogKey: [String: String] = [:]
@@ -62,7 +61,6 @@ public actor SignalingService {
         self.settings = settings
         self.emit = emit
         self.logger = logger
-        self.origin = clock.now
         (outboxStream, outbox) = AsyncStream.makeStream(of: Outgoing.self, bufferingPolicy: .bufferingOldest(10_000))
         timers = SIPTimerSettings(t1: settings.t1, t2: settings.t2, t4: settings.t4)
         transactions = SIPTransactionLayer(configuration: SIPTransactionLayerConfiguration(
@@ -92,7 +90,7 @@ public actor SignalingService {
     /// Max-Forwards is required of requests (§8.1.1.6), but some old phones omit it: tolerated, as by most UAs.
     static let validation = SIPValidationOptions(requireMaxForwards: false, validateDate: false, rejectRequestURIHeaders: true)
 
-    var now: SIPTime { SIPTime(nanoseconds: (clock.now - origin).sipNanoseconds) }
+    var now: MonotonicTime { MonotonicClock.now() }
 
     /// Binds the SIP ports and starts processing; returns the bound addresses.
     @discardableResult

@@ -1,4 +1,5 @@
 import SIPCore
+import Timebase
 
 /// Throttles sources that keep failing (scanners guessing users, floods of bad requests): after `limit`
 /// failures within `window`, everything from that IP is dropped silently for `block`. Bounded: at most
@@ -12,13 +13,13 @@ struct SourceThrottle: Sendable {
     private(set) var blockedDrops = 0
 
     private struct Entry {
-        var windowStart: SIPTime
+        var windowStart: MonotonicTime
         var failures: Int
-        var blockedUntil: SIPTime?
+        var blockedUntil: MonotonicTime?
     }
 
     /// True when input from `host` is to be dropped now.
-    mutating func isBlocked(_ host: String, now: SIPTime) -> Bool {
+    mutating func isBlocked(_ host: String, now: MonotonicTime) -> Bool {
         guard let until = entries[host]?.blockedUntil else { return false }
         if now < until {
             blockedDrops += 1
@@ -30,7 +31,7 @@ struct SourceThrottle: Sendable {
 
     /// Records a failure (we answered 4xx/5xx to it, or it sent garbage); returns true if that starts a block.
     @discardableResult
-    mutating func recordFailure(_ host: String, now: SIPTime) -> Bool {
+    mutating func recordFailure(_ host: String, now: MonotonicTime) -> Bool {
         var entry = entries[host] ?? Entry(windowStart: now, failures: 0, blockedUntil: nil)
         if now - entry.windowStart > window {
             entry.windowStart = now

@@ -3,6 +3,7 @@ import Bus
 import Foundation
 import GroupControl
 import ProcessSupport
+import Timebase
 import Wire
 
 /// sip-audio in a running instance: CPU at idle, then during a call (frames pushed at 20 ms on the playback
@@ -34,7 +35,7 @@ struct AudioBench: AsyncParsableCommand {
         _ = try await handle.request("audio_attach", args: ["call": "bench", "streams": ["playback": 9000, "capture": 9001]])
         let pusher = Task {
             var n = 0
-            let start = ContinuousClock.now
+            let start = MonotonicClock.now()
             var frame = [UInt8](repeating: 0, count: 32 + 320)
             while !Task.isCancelled {
                 let samples = (0..<160).map { i in Int16(8000 * sin(2 * .pi * 440 * Double(n * 160 + i) / 8000)) }
@@ -42,7 +43,7 @@ struct AudioBench: AsyncParsableCommand {
                 _ = frame.withUnsafeMutableBytes { out in samples.withUnsafeBufferPointer { try? PCMFrame.encode(header, samples: $0, into: out) } }
                 bus.send([frame], on: 0)
                 n += 1
-                do { try await Task.sleep(until: start + .milliseconds(20 * n)) } catch { return }
+                do { try await Task.sleep(for: (start + .milliseconds(20 * n)) - MonotonicClock.now()) } catch { return }
             }
         }
         try await Task.sleep(for: .seconds(1))  // let the devices open and the echo canceller start
@@ -72,9 +73,9 @@ struct AudioBench: AsyncParsableCommand {
             return (Double(fields[11]) ?? 0) + (Double(fields[12]) ?? 0)  // utime, stime (fields 14, 15)
         }
         let hz = Double(sysconf(Int32(_SC_CLK_TCK)))
-        let t0 = ticks(), c0 = ContinuousClock.now
+        let t0 = ticks(), c0 = MonotonicClock.now()
         try await Task.sleep(for: duration)
-        let t1 = ticks(), elapsed = c0.duration(to: .now)
+        let t1 = ticks(), elapsed = MonotonicClock.now() - c0
         return ((t1 - t0) / hz) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18) * 100
     }
 }

@@ -3,6 +3,7 @@ import Bus
 import Foundation
 import GroupControl
 import ProcessSupport
+import Timebase
 import Wire
 
 /// End-to-end calls between two running instances (scripts/bench-calls): setup time from the `call` request to
@@ -26,10 +27,10 @@ struct CallSetupBench: AsyncParsableCommand {
         try await inbox.join(caller)
         var setups: [Double] = []
         for _ in 0..<count {
-            let start = ContinuousClock.now
+            let start = MonotonicClock.now()
             let id = try await caller.request("call", args: ["to": .string(to)], timeout: .seconds(10))["call"]?.stringValue ?? ""
             guard await inbox.wait(call: id, state: "connected", timeout: .seconds(10)) else { throw ValidationError("call \(id) did not connect") }
-            setups.append(Double((ContinuousClock.now - start).components.attoseconds) / 1e15 + Double((ContinuousClock.now - start).components.seconds) * 1000)
+            setups.append(Double((MonotonicClock.now() - start).components.attoseconds) / 1e15 + Double((MonotonicClock.now() - start).components.seconds) * 1000)
             _ = try await caller.request("hangup", args: ["call": .string(id)])
             _ = await inbox.wait(call: id, state: "terminated", timeout: .seconds(10))
         }
@@ -100,8 +101,8 @@ final class EventInbox: @unchecked Sendable {
     }
 
     private func poll(timeout: Duration, _ condition: () -> Bool) async -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
+        let deadline = MonotonicClock.now() + timeout
+        while MonotonicClock.now() < deadline {
             if condition() { return true }
             try? await Task.sleep(for: .microseconds(200))
         }

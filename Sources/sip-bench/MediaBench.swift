@@ -4,6 +4,7 @@ import MediaCore
 import MediaWorker
 import NIOCore
 import NIOPosix
+import Timebase
 
 /// G.711 encode and decode cost per sample.
 struct G711Bench: ParsableCommand {
@@ -17,15 +18,15 @@ struct G711Bench: ParsableCommand {
         let frames = max(1, seconds / 160)
         var out: [String: Any] = ["bench": "g711", "samples": frames * 160]
         for law in [G711Law.muLaw, .aLaw] {
-            let t0 = ContinuousClock.now
+            let t0 = MonotonicClock.now()
             for _ in 0..<frames {
                 _ = bytes.withUnsafeMutableBytes { o in samples.withUnsafeBufferPointer { law.encode($0, into: o) } }
             }
-            let t1 = ContinuousClock.now
+            let t1 = MonotonicClock.now()
             for _ in 0..<frames {
                 _ = decoded.withUnsafeMutableBufferPointer { o in bytes.withUnsafeBytes { law.decode($0, into: o) } }
             }
-            let t2 = ContinuousClock.now
+            let t2 = MonotonicClock.now()
             let name = law == .muLaw ? "ulaw" : "alaw"
             out["\(name)_encode_ns_per_sample"] = nanoseconds(t1 - t0) / Double(frames * 160)
             out["\(name)_decode_ns_per_sample"] = nanoseconds(t2 - t1) / Double(frames * 160)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SIPCore
+import Timebase
 
 /// Parses (and serializes) a typical INVITE with an SDP offer many times: messages per second and, when run
 /// with the malloc counter preloaded (scripts/bench), heap allocations per message.
@@ -47,25 +48,25 @@ struct SIPParse: ParsableCommand {
         let counter = MallocCounter()
         var checksum = 0
         let a0 = counter.count
-        let t0 = ContinuousClock.now
+        let t0 = MonotonicClock.now()
         for _ in 0..<count {
             let m = try parser.parseDatagram(bytes)
             checksum &+= m.headers.count
         }
-        let parseTime = ContinuousClock.now - t0
+        let parseTime = MonotonicClock.now() - t0
         let a1 = counter.count
         // Header access a user agent does on every request: Via, CSeq, Call-ID, From/To tags.
-        let t1 = ContinuousClock.now
+        let t1 = MonotonicClock.now()
         for _ in 0..<count {
             let m = try parser.parseDatagram(bytes)
             checksum &+= Int(try m.cseq()?.sequence ?? 0) &+ (try m.topVia()?.branch?.count ?? 0) &+ (try m.callID()?.count ?? 0)
             checksum &+= (try m.from()?.tag?.count ?? 0)
         }
-        let accessTime = ContinuousClock.now - t1
+        let accessTime = MonotonicClock.now() - t1
         let a2 = counter.count
-        let t2 = ContinuousClock.now
+        let t2 = MonotonicClock.now()
         for _ in 0..<count { checksum &+= sample.serialized().count }
-        let serializeTime = ContinuousClock.now - t2
+        let serializeTime = MonotonicClock.now() - t2
         let seconds = { (d: Duration) in Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
         var out: [String: Any] = [
             "bench": "sip-parse", "message_bytes": bytes.count, "count": count,

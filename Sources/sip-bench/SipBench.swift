@@ -2,6 +2,7 @@ import ArgumentParser
 import Bus
 import Foundation
 import ProcessSupport
+import Timebase
 import Wire
 
 /// sip-bench: micro-benchmarks of the bus across two real processes (run by scripts/bench).
@@ -58,9 +59,9 @@ struct BusRTT: AsyncParsableCommand {
         samples.reserveCapacity(count)
         let args: [String: JSONValue] = ["seq": 1]
         for _ in 0..<count {
-            let t0 = MonotonicTime.now
+            let t0 = MonotonicClock.now()
             _ = try await client.request("echo", args: args)
-            samples.append(Double(MonotonicTime.now.since(t0).nanosecondsClamped) / 1000)
+            samples.append(Double(MonotonicClock.now().since(t0).nanosecondsClamped) / 1000)
         }
         samples.sort()
         let result: JSONValue = ["bench": "bus-rtt", "transport": .string(transport), "count": .init(count),
@@ -137,13 +138,13 @@ struct PCMSink: AsyncParsableCommand {
         let pull = try ZMQSocket(context: ctx, spec: spec)
         var buffer = [UInt8](repeating: 0, count: PCMFrame.slotSize)
         var received = 0, malformed = 0, bytes = 0
-        var start = MonotonicTime.now
+        var start = MonotonicClock.now()
         var lastSeq: UInt32 = 0
         var gaps = 0
         while received + malformed < frames {
             guard pull.waitReadable(timeoutMs: 10_000) else { break }
             while let n = buffer.withUnsafeMutableBytes({ pull.receive(into: $0) }) {
-                if received == 0 { start = .now }
+                if received == 0 { start = MonotonicClock.now() }
                 let header = buffer.withUnsafeBytes { raw -> PCMFrameHeader? in
                     try? PCMFrame.decodeHeader(UnsafeRawBufferPointer(rebasing: raw[0..<min(n, raw.count)]))
                 }
@@ -158,7 +159,7 @@ struct PCMSink: AsyncParsableCommand {
                 if received + malformed >= frames { break }
             }
         }
-        let seconds = MonotonicTime.now.since(start).seconds
+        let seconds = MonotonicClock.now().since(start).seconds
         let result: JSONValue = ["bench": "pcm-throughput", "frames": .init(received), "malformed": .init(malformed),
                                  "gaps": .init(gaps), "frame_bytes": .init(received > 0 ? bytes / received : 0),
                                  "frames_per_s": .number(Double(received) / seconds),

@@ -4,6 +4,7 @@ import CLISupport
 import Foundation
 import GroupControl
 import Synchronization
+import Timebase
 import Wire
 
 /// `sipc register`: adds an account to the instance and waits for the registrar's verdict.
@@ -92,7 +93,7 @@ struct Call: AsyncParsableCommand {
             throw ExitCode(1)
         }
         defer { follower.close() }
-        let started = Date()
+        let started = MonotonicClock.now()
         var args: [String: JSONValue] = ["to": .string(uri)]
         if let from { args["from"] = .string(from) }
         if let authUser { args["auth_user"] = .string(authUser) }
@@ -130,14 +131,14 @@ struct Call: AsyncParsableCommand {
         }
         playing.withLock { $0?.stop() }
         recorder?.close()
-        let setupMs = outcome.connectedAt.map { Int(($0.timeIntervalSince(started) * 1000).rounded()) }
+        let setupMs = outcome.connectedAt.map { Int(($0 - started).milliseconds.rounded()) }
         if json {
             var o: [String: JSONValue] = ["call_id": .string(callID), "result": .string(outcome.answered && outcome.normalEnd ? "completed" : "failed")]
             if let s = outcome.sipStatus { o["sip_status"] = .init(s) }
             if let setupMs { o["setup_ms"] = .init(setupMs) }
             if let c = outcome.codec { o["codec"] = .string(c) }
             if let r = outcome.reason { o["reason"] = .string(r) }
-            o["duration_s"] = .number(outcome.connectedAt.map { ((outcome.endedAt ?? Date()).timeIntervalSince($0) * 10).rounded() / 10 } ?? 0)
+            o["duration_s"] = .number(outcome.connectedAt.map { (((outcome.endedAt ?? MonotonicClock.now()) - $0).seconds * 10).rounded() / 10 } ?? 0)
             let media = outcome.media ?? [:]
             o["tx_packets"] = media["packets_sent"] ?? 0
             o["rx_packets"] = media["packets_received"] ?? 0
@@ -165,8 +166,8 @@ struct CallFollower: Sendable {
     struct Outcome: Sendable {
         var answered = false
         var normalEnd = false
-        var connectedAt: Date?
-        var endedAt: Date?
+        var connectedAt: MonotonicTime?
+        var endedAt: MonotonicTime?
         var sipStatus: Int?
         var reason: String?
         var codec: String?
@@ -185,8 +186,8 @@ struct CallFollower: Sendable {
             }
             return false
         }
-        let deadline = Date().addingTimeInterval(5)
-        while Date() < deadline {
+        let deadline = MonotonicClock.now() + .seconds(5)
+        while MonotonicClock.now() < deadline {
             _ = try await handle.request("probe_events", args: ["token": .string(token)])
             let got = await withTaskGroup(of: Bool.self) { group in
                 group.addTask { await seen.value }
@@ -224,7 +225,7 @@ struct CallFollower: Sendable {
             if let codec = event.data["codec"]?.stringValue { outcome.codec = codec }
             if state == "connected", !outcome.answered {
                 outcome.answered = true
-                outcome.connectedAt = Date()
+                outcome.connectedAt = MonotonicClock.now()
                 watchdog.cancel()
                 onConnected()
                 if let duration {
@@ -235,7 +236,7 @@ struct CallFollower: Sendable {
                 }
             }
             if state == "terminated" {
-                outcome.endedAt = Date()
+                outcome.endedAt = MonotonicClock.now()
                 outcome.reason = event.data["reason"]?.stringValue
                 outcome.normalEnd = outcome.answered && (event.data["normal"]?.boolValue ?? true)
                 terminated = true

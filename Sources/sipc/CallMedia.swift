@@ -2,6 +2,7 @@ import AudioDSP
 import AudioIO
 import Bus
 import Foundation
+import Timebase
 import Wire
 
 /// `sipc call --play WAV`: sends a WAV file into the call in place of the microphone, through the call's media
@@ -40,7 +41,7 @@ final class CallFilePlayer: Sendable {
         let samples = self.samples
         return Playing(endpoint: endpoint, task: Task {
             var n = 0
-            let start = ContinuousClock.now
+            let start = MonotonicClock.now()
             var frame = [UInt8](repeating: 0, count: PCMFrame.headerSize + 320)
             var chunk = [Int16](repeating: 0, count: 160)
             while !Task.isCancelled {
@@ -51,7 +52,7 @@ final class CallFilePlayer: Sendable {
                 _ = frame.withUnsafeMutableBytes { out in chunk.withUnsafeBufferPointer { try? PCMFrame.encode(header, samples: $0, into: out) } }
                 endpoint.send([frame])
                 n += 1
-                do { try await Task.sleep(until: start + .milliseconds(20 * n)) } catch { return }
+                do { try await Task.sleep(for: (start + .milliseconds(20 * n)) - MonotonicClock.now()) } catch { return }
             }
         })
     }

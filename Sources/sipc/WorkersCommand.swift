@@ -3,6 +3,7 @@ import CLISupport
 import Foundation
 import GroupControl
 import ProcessSupport
+import Timebase
 import Wire
 
 /// `sipc workers [list|add N|remove ID]`: the media worker pool of a running instance. New calls go to the least
@@ -42,8 +43,8 @@ struct Workers: AsyncParsableCommand {
             let result = try await Workers.request(instance, "workers.add", ["count": .init(count)])
             let names = (result["added"]?.arrayValue ?? []).compactMap(\.stringValue)
             let handle = InstanceHandle(runDirectory: instance.runDirectory)
-            let deadline = Date().addingTimeInterval(timeout)
-            while Date() < deadline {
+            let started = MonotonicClock.now()
+            while MonotonicClock.now().since(started).seconds < timeout {
                 let list = (try? await handle.request("workers"))?["workers"]?.arrayValue ?? []
                 let up = Set(list.filter { $0["state"]?.stringValue == "up" }.compactMap { $0["name"]?.stringValue })
                 if names.allSatisfy(up.contains) {
@@ -71,8 +72,8 @@ struct Workers: AsyncParsableCommand {
             print(calls == 0 ? "removing \(id)" : "draining \(id): it stops when its \(calls) call(s) have ended")
             guard !noWait else { return }
             let handle = InstanceHandle(runDirectory: instance.runDirectory)
-            let deadline = Date().addingTimeInterval(timeout)
-            while Date() < deadline {
+            let started = MonotonicClock.now()
+            while MonotonicClock.now().since(started).seconds < timeout {
                 let list = (try? await handle.request("workers"))?["workers"]?.arrayValue
                 if let list, !list.contains(where: { $0["name"]?.stringValue == id }) {
                     print("removed \(id)")

@@ -141,7 +141,7 @@ import Wire
         return bytes
     }
 
-    func receive(_ s: AudioStreams, _ bytes: [UInt8]) -> AudioStreams.Arrival { bytes.withUnsafeBytes { s.receive($0, now: 0) } }
+    func receive(_ s: AudioStreams, _ bytes: [UInt8]) -> AudioStreams.Arrival { bytes.withUnsafeBytes { s.receive($0, now: .zero) } }
 
     @Test func framesAreQueuedPerAttachedStreamAndBadOnesNamed() {
         let s = AudioStreams()
@@ -154,7 +154,7 @@ import Wire
         } else { Issue.record("a 16 kHz frame must be refused") }
         if case .malformed = receive(s, [1, 2, 3]) {} else { Issue.record("garbage must be malformed") }
         var got: [Int16] = []
-        #expect(s.forEachPlaybackFrame(now: 0) { got = Array($0) } == 1)
+        #expect(s.forEachPlaybackFrame(now: .zero) { got = Array($0) } == 1)
         #expect(got == [Int16](repeating: 100, count: 160))
         let c = s.counters
         #expect(c.framesIn == 4 && c.unattached == 1 && c.late == 1 && c.badFormat == 1 && c.malformed == 1 && c.framesPlayed == 1)
@@ -169,13 +169,13 @@ import Wire
         for _ in 0..<(AudioStreams.backlogWindow * 2) {
             seq += 1
             _ = receive(s, Self.frame(stream: 10, sequence: seq))
-            s.forEachPlaybackFrame(now: 0) { _ in }
+            s.forEachPlaybackFrame(now: .zero) { _ in }
         }
         #expect(s.counters.trimmed == 2)
         // A flood keeps only the newest queueDepth frames.
         for _ in 0..<20 { seq += 1; _ = receive(s, Self.frame(stream: 10, sequence: seq)) }
         var played = 0
-        while s.forEachPlaybackFrame(now: 0, { _ in }) == 1 { played += 1 }
+        while s.forEachPlaybackFrame(now: .zero, { _ in }) == 1 { played += 1 }
         #expect(played == AudioStreams.queueDepth)
         #expect(s.nextCaptureHeaders(flags: []).isEmpty, "a call attached without the microphone gets no capture frames")
     }

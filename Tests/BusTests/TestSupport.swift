@@ -1,5 +1,6 @@
 import Foundation
 import ProcessSupport
+import Timebase
 
 /// A short private directory for ipc:// socket files (paths are limited to 107 bytes), removed by `cleanup`.
 struct ScratchDirectory {
@@ -23,8 +24,8 @@ struct ScratchDirectory {
 /// Polls `condition` until it holds or `timeout` passes; returns whether it held. Polling with a deadline,
 /// never a fixed sleep.
 func eventually(timeout: Duration = .seconds(5), _ condition: () async throws -> Bool) async rethrows -> Bool {
-    let deadline = MonotonicTime.now + timeout
-    while MonotonicTime.now < deadline {
+    let deadline = MonotonicClock.now() + timeout
+    while MonotonicClock.now() < deadline {
         if try await condition() { return true }
         try? await Task.sleep(for: .milliseconds(10))
     }

@@ -2,6 +2,7 @@ import AudioIO
 import Foundation
 import Synchronization
 import Testing
+import Timebase
 import Wire
 
 extension ProcessGroupTests {
@@ -67,7 +68,7 @@ extension ProcessGroupTests {
                 #expect(await eventually(timeout: .seconds(8)) { tap.voicedSamples.count >= 8000 * 2 })
                 // Real-time pace: the frames of two seconds took about two seconds to arrive (ALSA-less, self-paced).
                 let arrivals = tap.arrivals
-                let span = arrivals[99].duration(to: arrivals[0]) * -1
+                let span = arrivals[99] - arrivals[0]
                 #expect(span > .milliseconds(1800) && span < .milliseconds(2400), "100 frames in \(span)")
                 let heard = Array(tap.voicedSamples.suffix(8000))
                 #expect(Tone.dominant(heard, among: [440, 1000, 2000]) == 1000)
@@ -146,7 +147,7 @@ extension ProcessGroupTests {
                 #expect(Tone.dominant(heard, among: [440, 1000, 2000]) == 1000)
                 #expect(abs(Tone.decibels(Tone.rms(heard) / 5793)) < 1, "level \(Tone.rms(heard))")
                 let arrivals = tap.arrivals
-                let span = arrivals[99].duration(to: arrivals[0]) * -1
+                let span = arrivals[99] - arrivals[0]
                 #expect(span > .milliseconds(1800), "sip-audio paces the unpaced plugin: 100 frames in \(span)")
                 #expect(await eventually { ((try? await a.handle.request("audio_state"))?["frames_played"]?.intValue ?? 0) >= 75 })
                 _ = try await a.handle.request("audio_detach", args: ["call": "t1"])

@@ -2,6 +2,7 @@ import Synchronization
 import Foundation
 import ProcessSupport
 import Testing
+import Timebase
 
 /// Where the interop assets live (Tests/Interop), found from this file's path.
 enum InteropAssets {
@@ -75,8 +76,8 @@ final class PeerProcess: @unchecked Sendable {  // used from one test at a time
     func stop() {
         let pid = process.processIdentifier
         if process.isRunning { kill(pid, SIGTERM) }
-        let deadline = Date().addingTimeInterval(5)
-        while process.isRunning && Date() < deadline { usleep(20_000) }
+        let deadline = MonotonicClock.now() + .seconds(5)
+        while process.isRunning && MonotonicClock.now() < deadline { usleep(20_000) }
         if process.isRunning { kill(pid, SIGKILL) }
         process.waitUntilExit()
     }

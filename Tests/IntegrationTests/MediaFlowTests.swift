@@ -2,6 +2,7 @@ import Bus
 import Foundation
 import Synchronization
 import Testing
+import Timebase
 import Wire
 
 extension ProcessGroupTests {
@@ -202,7 +203,7 @@ final class FrameTap: Sendable {
     private final class Store: Sendable {
         let samples = Mutex<[Int16]>([])
         /// Every frame, silent or not, with its arrival time.
-        let arrivals = Mutex<[ContinuousClock.Instant]>([])
+        let arrivals = Mutex<[MonotonicTime]>([])
     }
     private let endpoint: BusEndpoint
     private let store = Store()
@@ -222,7 +223,7 @@ final class FrameTap: Sendable {
             for await message in inbound where message.frames.count == 1 {
                 message.frames[0].withUnsafeBytes { raw in
                     guard let h = try? PCMFrame.decodeHeader(raw) else { return }
-                    store.arrivals.withLock { $0.append(.now) }
+                    store.arrivals.withLock { $0.append(MonotonicClock.now()) }
                     guard !h.flags.contains(.silence) else { return }
                     var out = [Int16](repeating: 0, count: h.totalSamples)
                     _ = out.withUnsafeMutableBufferPointer { try? PCMFrame.readSamples(raw, header: h, into: $0) }
@@ -234,7 +235,7 @@ final class FrameTap: Sendable {
 
     /// Samples of frames that were not flagged silent.
     var voicedSamples: [Int16] { store.samples.withLock { $0 } }
-    var arrivals: [ContinuousClock.Instant] { store.arrivals.withLock { $0 } }
+    var arrivals: [MonotonicTime] { store.arrivals.withLock { $0 } }
 
     func stop() {
         task.cancel()
@@ -260,7 +261,7 @@ final class ToneInjector: Sendable {
         let count = sampleRate / 50
         task = Task {
             var n = 0
-            let start = ContinuousClock.now
+            let start = MonotonicClock.now()
             while !Task.isCancelled {
                 let samples = (0..<count).map { i in Int16(amplitude * sin(2 * .pi * frequency * Double(n * count + i) / Double(sampleRate))) }
                 let header = PCMFrameHeader.twentyMilliseconds(streamID: UInt32(stream), sequence: UInt32(n), timestamp: UInt64(n * count),
@@ -269,7 +270,7 @@ final class ToneInjector: Sendable {
                 _ = frame.withUnsafeMutableBytes { out in samples.withUnsafeBufferPointer { try? PCMFrame.encode(header, samples: $0, into: out) } }
                 endpoint.send([frame])
                 n += 1
-                do { try await Task.sleep(until: start + .milliseconds(20 * n)) } catch { return }
+                do { try await Task.sleep(for: (start + .milliseconds(20 * n)) - MonotonicClock.now()) } catch { return }
             }
         }
     }

@@ -2,6 +2,7 @@ import Bus
 import Foundation
 import Synchronization
 import Testing
+import Timebase
 import Wire
 
 extension ProcessGroupTests {
@@ -25,7 +26,7 @@ extension ProcessGroupTests {
 
                     let victim = try await b.pid(of: "rtp-1")
                     let standby = try await b.pid(of: "rtp-standby-1")
-                    let killedAt = ContinuousClock.now
+                    let killedAt = MonotonicClock.now()
                     kill(victim, SIGKILL)
                     #expect(await eventually(timeout: .seconds(5)) {
                         guard let s = try? await b.status(), let c = b.component("rtp-1", in: s) else { return false }
@@ -76,7 +77,7 @@ extension ProcessGroupTests {
                     defer { meter.stop() }
                     #expect(await eventually { meter.voicedFrames >= 25 }, "b's microphone file reaches a")
                     let victim = try await b.pid(of: "audio")
-                    let killedAt = ContinuousClock.now
+                    let killedAt = MonotonicClock.now()
                     kill(victim, SIGKILL)
                     #expect(await eventually(timeout: .seconds(5)) { meter.voicedFrames(after: killedAt + .milliseconds(50)) >= 25 },
                             "the microphone comes back once sip-audio is restarted and the call re-attached")
@@ -116,7 +117,7 @@ extension ProcessGroupTests {
                         Self.journalText(b).contains("rtp_state")
                     })
                     let oldOrch = try #require(b.handle.orchPID)
-                    let killedAt = ContinuousClock.now
+                    let killedAt = MonotonicClock.now()
                     kill(oldOrch, SIGKILL)
                     var call: JSONValue?
                     #expect(await eventually(timeout: .seconds(4)) {
@@ -189,7 +190,7 @@ extension ProcessGroupTests {
                     defer { meter.stop(); source.stop(); aEvents.stop(); bEvents.stop() }
                     #expect(await eventually { meter.voicedFrames >= 25 })
                     let victim = try await b.pid(of: "sig")
-                    let killedAt = ContinuousClock.now
+                    let killedAt = MonotonicClock.now()
                     kill(victim, SIGKILL)
                     #expect(await eventually(timeout: .seconds(5)) {
                         guard let s = try? await b.status(), let c = b.component("sig", in: s) else { return false }
@@ -253,7 +254,7 @@ extension ProcessGroupTests {
 /// Follows one stream on a PUB socket frame by frame: when frames carried sound (not flagged silence or
 /// concealment, with energy), so a test can measure the longest stretch the listener got none.
 final class GapMeter: Sendable {
-    private final class Store: Sendable { let frames = Mutex<[(at: ContinuousClock.Instant, voiced: Bool)]>([]) }
+    private final class Store: Sendable { let frames = Mutex<[(at: MonotonicTime, voiced: Bool)]>([]) }
     private let endpoint: BusEndpoint
     private let store = Store()
     private let task: Task<Void, Never>
@@ -275,19 +276,19 @@ final class GapMeter: Sendable {
                         return energy > 1000 * 1000
                     }
                 }
-                store.frames.withLock { $0.append((.now, voiced)) }
+                store.frames.withLock { $0.append((MonotonicClock.now(), voiced)) }
             }
         }
     }
 
     var voicedFrames: Int { store.frames.withLock { $0.filter(\.voiced).count } }
 
-    func voicedFrames(after instant: ContinuousClock.Instant) -> Int { store.frames.withLock { $0.filter { $0.voiced && $0.at > instant }.count } }
+    func voicedFrames(after instant: MonotonicTime) -> Int { store.frames.withLock { $0.filter { $0.voiced && $0.at > instant }.count } }
 
     /// The longest time between two voiced frames after `instant`.
-    func longestGap(after instant: ContinuousClock.Instant) -> Duration {
+    func longestGap(after instant: MonotonicTime) -> Duration {
         store.frames.withLock { list in
-            var last: ContinuousClock.Instant?
+            var last: MonotonicTime?
             var longest = Duration.zero
             for f in list where f.voiced {
                 if let last, f.at > instant { longest = max(longest, f.at - last) }
@@ -406,7 +407,7 @@ extension ProcessGroupTests.RestartSurvivalTests {
                     let remote = try await a.handle.request("call_stats", args: ["call": .string(aCallID)])["remote"]?.stringValue
                     return state == "connected" && remote?.hasSuffix(":\(newPort)") == true
                 })
-                let after = ContinuousClock.now
+                let after = MonotonicClock.now()
                 #expect(await eventually(timeout: .seconds(5)) { meter.voicedFrames(after: after) >= 25 }, "audio flows again on the new port")
                 _ = try await b.handle.request("hangup", args: ["all": true])
             }

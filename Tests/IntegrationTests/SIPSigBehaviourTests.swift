@@ -292,7 +292,6 @@ extension ProcessGroupTests {
                 }
                 let probe = try await Probe()
                 var answered: SIPMessage?
-                let start = ContinuousClock.now
                 for _ in 0..<10 where answered == nil {  // the flood's tail may still be in the queue: retry, as a UAC would
                     try await probe.send(Self.request("OPTIONS", port: port), to: port)
                     answered = await probe.finalResponse(timeout: .seconds(1))

@@ -4,6 +4,7 @@ import Synchronization
 import GroupControl
 import ProcessSupport
 import Testing
+import Timebase
 import Wire
 
 /// A real process group started through the real `sipc`, in a private runtime directory that is removed,
@@ -127,8 +128,8 @@ func withInstance(name: String? = nil, root: String? = nil, _ body: (TestInstanc
 
 /// Polls `condition` until it holds or `timeout` passes. Polling with a deadline, never a fixed sleep.
 func eventually(timeout: Duration = .seconds(5), _ condition: () async throws -> Bool) async rethrows -> Bool {
-    let deadline = MonotonicTime.now + timeout
-    while MonotonicTime.now < deadline {
+    let deadline = MonotonicClock.now() + timeout
+    while MonotonicClock.now() < deadline {
         if try await condition() { return true }
         try? await Task.sleep(for: .milliseconds(20))
     }

@@ -1,5 +1,6 @@
 import Testing
 @testable import JitterBuffer
+import Timebase
 
 @Suite("Adaptive delay")
 struct JitterBufferDelayTests {

@@ -1,5 +1,6 @@
 import Testing
 @testable import JitterBuffer
+import Timebase
 
 @Suite("Robustness")
 struct JitterBufferRobustnessTests {
@@ -8,7 +9,7 @@ struct JitterBufferRobustnessTests {
         var generator = SeededGenerator(seed: seed)
         var buffer = AdaptiveJitterBuffer()
         let footprint = buffer.footprint
-        var now = MediaTime.milliseconds(1)
+        var now = MonotonicTime.milliseconds(1)
         var pulls = 0
         for step in 0..<20_000 {
             let size = [0, 1, 7, 80, 160, 240, 479, 480, 481, 4000][Int.random(in: 0..<10, using: &generator)]
@@ -39,8 +40,8 @@ struct JitterBufferRobustnessTests {
         let samples = [Int16](repeating: 1000, count: 160)
         for time in [Int64.min, -1, 0, Int64.max - 1, Int64.max] {
             _ = buffer.insert(sequence: 1, timestamp: 1, ssrc: 1, marker: true, samples: samples,
-                              arrival: MediaTime(nanoseconds: time))
-            _ = buffer.pull(now: MediaTime(nanoseconds: time))
+                              arrival: MonotonicTime(nanoseconds: time))
+            _ = buffer.pull(now: MonotonicTime(nanoseconds: time))
         }
         var small = [Int16](repeating: 0, count: 10)
         var large = [Int16](repeating: 7, count: 400)
@@ -66,15 +67,14 @@ struct JitterBufferRobustnessTests {
     }
 }
 
-@Suite("MediaTime")
-struct MediaTimeTests {
-    @Test func arithmeticAndOrdering() {
-        let start = MediaTime.milliseconds(1500)
-        #expect(start + .milliseconds(20) == MediaTime(nanoseconds: 1_520_000_000))
-        #expect(start - .seconds(2) < .zero)
-        #expect((start + .milliseconds(5)) - start == .milliseconds(5))
-        #expect(MediaTime.milliseconds(20).sampleIndex(sampleRate: 8000) == 160)
-        #expect(MediaTime(nanoseconds: -1).sampleIndex(sampleRate: 8000) == -1)
-        #expect(MediaTime(nanoseconds: .max) + .seconds(1) == MediaTime(nanoseconds: .min + 999_999_999))
+/// Times and durations in samples (the arithmetic of `MonotonicTime` itself is tested in TimebaseTests).
+@Suite("Sample index")
+struct SampleIndexTests {
+    @Test func timesAndDurationsCountInWholeSamples() {
+        #expect(MonotonicTime.milliseconds(20).sampleIndex(sampleRate: 8000) == 160)
+        #expect(MonotonicTime(nanoseconds: -1).sampleIndex(sampleRate: 8000) == -1)
+        #expect(MonotonicTime(nanoseconds: .max).sampleIndex(sampleRate: 48000) > 0, "no overflow for any origin")
+        #expect(Duration.milliseconds(20).samples(at: 8000) == 160)
+        #expect(Duration.seconds(Int64.max).samples(at: 8000) > 0, "saturated, not trapped")
     }
 }

@@ -1,5 +1,6 @@
 import Testing
 @testable import JitterBuffer
+import Timebase
 
 @Suite("Stream changes, wrap-around and late packets")
 struct JitterBufferStreamTests {

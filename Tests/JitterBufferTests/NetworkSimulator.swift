@@ -1,5 +1,6 @@
 import Foundation
 @testable import JitterBuffer
+import Timebase
 
 /// SplitMix64: a tiny seeded generator, so every simulated network is reproducible.
 struct SeededGenerator: RandomNumberGenerator {
@@ -47,7 +48,7 @@ struct SimulatedPacket {
     var samples: [Int16]
     /// Index of the first sample in the source signal.
     var sourceIndex: Int64
-    var arrival: MediaTime
+    var arrival: MonotonicTime
 }
 
 /// A sender producing packets of a known signal on its own (possibly drifting) clock.
@@ -58,7 +59,7 @@ struct SimulatedSender {
     var ssrc: UInt32 = 0x1234
     /// Sender sample clock relative to the receiver's: 1.005 sends 0.5% fast.
     var clockRate = 1.0
-    var startTime = MediaTime.zero
+    var startTime = MonotonicTime.zero
     var signal: @Sendable (Int64) -> Int16 = TestSignal.tones
 
     func packets(count: Int) -> [SimulatedPacket] {
@@ -160,12 +161,12 @@ struct PulledFrame {
     var samples: [Int16]
     var delayMs: Double
     var bufferedMs: Double
-    var time: MediaTime
+    var time: MonotonicTime
 }
 
 /// The receiver: inserts every packet that has arrived, then pulls, every 20 ms of receiver time.
 struct SimulatedReceiver {
-    var firstPull = MediaTime.milliseconds(7)
+    var firstPull = MonotonicTime.milliseconds(7)
     var verdicts: [InsertVerdict] = []
 
     mutating func run(_ buffer: inout AdaptiveJitterBuffer, arrivals: [SimulatedPacket], pulls: Int) -> [PulledFrame] {

@@ -1,6 +1,7 @@
 import Config
 import ProcessSupport
 import Testing
+import Timebase
 import Wire
 @testable import Orchestrator
 #if canImport(Glibc)

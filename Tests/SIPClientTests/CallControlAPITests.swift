@@ -2,6 +2,7 @@ import Foundation
 import SIPClient
 import ProcessSupport
 import Testing
+import Timebase
 
 extension SIPClientTests {
     /// The mid-call API (issue 8) through the library only: hold and resume, DTMF by SIP INFO, recording.
@@ -30,8 +31,8 @@ extension SIPClientTests {
                 try await call.startRecording(to: path)
                 let before = try await call.statistics().packetsReceived
                 var received = before
-                let deadline = ContinuousClock.now + .seconds(5)
-                while received < before + 30, ContinuousClock.now < deadline {  // 0.6 s of audio to record
+                let deadline = MonotonicClock.now() + .seconds(5)
+                while received < before + 30, MonotonicClock.now() < deadline {  // 0.6 s of audio to record
                     try await Task.sleep(for: .milliseconds(50))
                     received = try await call.statistics().packetsReceived
                 }

@@ -1,6 +1,7 @@
 import Foundation
 @testable import SIPClient
 import Testing
+import Timebase
 import Wire
 
 extension SIPClientTests {
@@ -16,11 +17,11 @@ extension SIPClientTests {
 
         @Test func answeredCallEndsWithItsFinalFigures() {
             var store = CallStateStore(direction: .outgoing, state: .dialing)
-            let t0 = Date()
+            let t0 = MonotonicTime.seconds(100)  // virtual time
             #expect(store.apply(Self.event("ringing", code: 180), now: t0) == [.publish(.ringing)])
             #expect(store.apply(Self.event("connected", code: 200), now: t0) == [.publish(.connected)])
             #expect(store.apply(Self.event("connected"), now: t0).isEmpty, "a repeated state is not published again")
-            let ended = store.apply(Self.event("terminated", reason: "local hangup", normal: true), now: t0.addingTimeInterval(3))
+            let ended = store.apply(Self.event("terminated", reason: "local hangup", normal: true), now: t0 + .seconds(3))
             #expect(ended == [.publish(.terminated), .closeMedia, .startGrace], "an outgoing call waits for media.stopped")
             let stats = CallStatistics(["call": "c1", "mos": 4.4, "packets_received": 150])
             guard case .resolve(let end)? = store.mediaStopped(stats).first else {
@@ -35,7 +36,7 @@ extension SIPClientTests {
 
         @Test func rejectedIncomingCallEndsAtOnceWithItsStatus() {
             var store = CallStateStore(direction: .incoming, state: .incoming)
-            let actions = store.apply(Self.event("terminated", code: 486, reason: "rejected with 486", normal: true), now: Date())
+            let actions = store.apply(Self.event("terminated", code: 486, reason: "rejected with 486", normal: true), now: .zero)
             guard case .resolve(let end)? = actions.last else {
                 Issue.record("an unanswered incoming call has no media to wait for")
                 return
@@ -45,7 +46,7 @@ extension SIPClientTests {
 
         @Test func endWithoutMediaReportResolvesWhenTheGracePasses() {
             var store = CallStateStore(direction: .outgoing, state: .dialing)
-            _ = store.apply(Self.event("terminated", code: 486, reason: "486 Busy Here", normal: false), now: Date())
+            _ = store.apply(Self.event("terminated", code: 486, reason: "486 Busy Here", normal: false), now: .zero)
             #expect(store.termination == .init(reason: "486 Busy Here", status: 486, normal: false))
             guard case .resolve(let end)? = store.graceExpired().first else {
                 Issue.record("no end")
@@ -56,7 +57,7 @@ extension SIPClientTests {
 
         @Test func clientShutdownEndsACallInProgress() {
             var store = CallStateStore(direction: .outgoing, state: .connected)
-            let actions = store.clientClosed(reason: "the client shut down", now: Date())
+            let actions = store.clientClosed(reason: "the client shut down", now: .zero)
             #expect(actions.prefix(2) == [.publish(.terminated), .closeMedia])
             guard case .resolve(let end)? = actions.last else {
                 Issue.record("no end")
@@ -70,7 +71,7 @@ extension SIPClientTests {
     @Suite struct FramePacerTests {
         @Test func framesAreDueTwentyMillisecondsApart() {
             var pacer = FramePacer()
-            let t0 = ContinuousClock.now
+            let t0 = MonotonicTime.seconds(100)  // virtual time
             let first = pacer.next(now: t0)
             let second = pacer.next(now: t0)
             let third = pacer.next(now: t0 + .milliseconds(5))
@@ -81,7 +82,7 @@ extension SIPClientTests {
 
         @Test func aStalledSenderRestartsTheClock() {
             var pacer = FramePacer()
-            let t0 = ContinuousClock.now
+            let t0 = MonotonicTime.seconds(100)  // virtual time
             _ = pacer.next(now: t0)
             let late = pacer.next(now: t0 + .seconds(1))
             #expect(late.index == 1 && late.due == t0 + .seconds(1))

@@ -4,6 +4,7 @@ import GroupControl
 import ProcessSupport
 import Synchronization
 import Testing
+import Timebase
 import Wire
 @testable import SIPClient
 
@@ -107,8 +108,8 @@ extension SIPClientTests {
 
 /// Polls `condition` until it holds or `timeout` passes (no fixed sleeps: 20 ms between checks).
 private func eventually(timeout: Duration = .seconds(5), _ condition: () async throws -> Bool) async rethrows -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
+    let deadline = MonotonicClock.now() + timeout
+    while MonotonicClock.now() < deadline {
         if try await condition() { return true }
         try? await Task.sleep(for: .milliseconds(20))
     }

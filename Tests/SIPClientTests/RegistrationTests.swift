@@ -1,6 +1,7 @@
 import Foundation
 import SIPClient
 import Testing
+import Timebase
 
 /// SIPp playing a registrar (the repository's scenarios in Tests/Interop/sipp), stopped by its pid.
 final class SippRegistrar: @unchecked Sendable {  // used by one test task at a time
@@ -31,8 +32,8 @@ final class SippRegistrar: @unchecked Sendable {  // used by one test task at a 
 
     /// Waits for SIPp to finish its scenario; its exit status, or nil if it had to be stopped.
     func finish(timeout: Duration = .seconds(10)) async -> Int32? {
-        let deadline = ContinuousClock.now + timeout
-        while process.isRunning, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(50)) }
+        let deadline = MonotonicClock.now() + timeout
+        while process.isRunning, MonotonicClock.now() < deadline { try? await Task.sleep(for: .milliseconds(50)) }
         defer {
             messages = (try? String(contentsOfFile: directory + "/messages.log", encoding: .utf8)) ?? messages
             try? FileManager.default.removeItem(atPath: directory)

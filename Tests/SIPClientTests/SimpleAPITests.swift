@@ -3,6 +3,7 @@ import GroupControl
 import ProcessSupport
 import SIPClient
 import Testing
+import Timebase
 import Wire
 
 /// The simple API as documented: a complete call in under 10 lines. Compiled with the tests and measured by
@@ -53,8 +54,8 @@ extension SIPClientTests {
                 process.standardOutput = output
                 process.standardError = output
                 try process.run()
-                let deadline = ContinuousClock.now + .seconds(20)
-                while process.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+                let deadline = MonotonicClock.now() + .seconds(20)
+                while process.isRunning, MonotonicClock.now() < deadline { try await Task.sleep(for: .milliseconds(50)) }
                 if process.isRunning { kill(process.processIdentifier, SIGKILL) }
                 process.waitUntilExit()
                 let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)

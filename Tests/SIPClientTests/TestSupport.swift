@@ -4,6 +4,7 @@ import ProcessSupport
 import SIPClient
 import Synchronization
 import Testing
+import Timebase
 
 /// Port blocks of 20 in 17000-17999, one per test: SIP of A at +0, of B at +2, RTP of A at +4...+11, of B at
 /// +12...+19. The start is random so reruns (and the other test suites of the repository) rarely collide.
@@ -124,8 +125,8 @@ final class Recorder<Element: Sendable>: Sendable {
 
     /// Polls until `condition` holds on what arrived, or `timeout` passes.
     func wait(timeout: Duration = .seconds(10), until condition: ([Element]) -> Bool) async -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
+        let deadline = MonotonicClock.now() + timeout
+        while MonotonicClock.now() < deadline {
             if condition(all) { return true }
             try? await Task.sleep(for: .milliseconds(20))
         }

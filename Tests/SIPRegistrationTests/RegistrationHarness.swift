@@ -2,11 +2,12 @@ import Testing
 import SIPCore
 import SIPDigest
 @testable import SIPRegistration
+import Timebase
 
 /// Drives one state machine with a virtual clock and records what it asked for.
 struct Harness {
     var machine: SIPRegistrationMachine
-    var now = SIPTime.zero
+    var now = MonotonicTime.zero
     var sent: [SIPMessage] = []
     var events: [SIPRegistrationEvent] = []
 
@@ -42,7 +43,7 @@ struct Harness {
     @discardableResult mutating func timeout() -> [SIPRegistrationEvent] { record(machine.handleTimeout(now: now)) }
 
     @discardableResult
-    mutating func advance(to t: SIPTime) -> [SIPRegistrationEvent] {
+    mutating func advance(to t: MonotonicTime) -> [SIPRegistrationEvent] {
         now = t
         return record(machine.advance(to: t))
     }
@@ -83,5 +84,5 @@ struct Harness {
                                             currentNonce: nonce, requestURI: req.requestURI?.description)
     }
 
-    static func seconds(_ s: Int64) -> SIPTime { SIPTime(nanoseconds: s * 1_000_000_000) }
+    static func seconds(_ s: Int64) -> MonotonicTime { MonotonicTime(nanoseconds: s * 1_000_000_000) }
 }

@@ -2,10 +2,11 @@ import Testing
 import SIPCore
 import SIPDigest
 @testable import SIPRegistration
+import Timebase
 
 /// Everything that is not a plain 200: challenges gone wrong, 423, backoff, stale answers.
 @Suite struct SIPRegistrationFailureTests {
-    static func failedState(_ h: Harness) -> (reason: String, retryAt: SIPTime)? {
+    static func failedState(_ h: Harness) -> (reason: String, retryAt: MonotonicTime)? {
         if case .failed(let r, let t) = h.state { return (r, t) }
         return nil
     }

@@ -2,6 +2,7 @@ import Testing
 import SIPCore
 import SIPDigest
 @testable import SIPRegistration
+import Timebase
 
 /// Happy paths: the REGISTER on the wire, authentication, refresh timing, unregister.
 @Suite struct SIPRegistrationFlowTests {
@@ -80,7 +81,7 @@ import SIPDigest
         h.respond(200, "OK", [Harness.contactGrant(granted)])
         #expect(h.state == .registered(expiresAt: Harness.seconds(Int64(granted))))
         if granted == 1 {
-            #expect(h.machine.nextDeadline == SIPTime(nanoseconds: 500_000_000))
+            #expect(h.machine.nextDeadline == MonotonicTime(nanoseconds: 500_000_000))
         } else {
             #expect(h.machine.nextDeadline == Harness.seconds(refreshAfter))
         }

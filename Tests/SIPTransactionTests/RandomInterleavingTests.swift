@@ -1,6 +1,7 @@
 import Testing
 import SIPCore
 @testable import SIPTransaction
+import Timebase
 
 /// Property test: whatever order messages, TU answers and timers come in, the layer never
 /// traps, everything it sends re-parses, and once the TU has answered everything and all
@@ -13,7 +14,7 @@ struct RandomInterleavingTests {
         let transports: [SIPTransportAddress] = [udpPeer, tcpPeer,
                                                  SIPTransportAddress(transport: .udp, host: "198.51.100.7", port: 40000)]
         var layer = SIPTransactionLayer(configuration: .init(maxTransactions: 40), seed: seed)
-        var now = SIPTime.zero
+        var now = MonotonicTime.zero
         var clientIDs: [SIPClientTransactionID] = []
         var outgoing: [SIPMessage] = []
         var sentTotal = 0

@@ -1,6 +1,7 @@
 import Testing
 import SIPCore
 @testable import SIPTransaction
+import Timebase
 
 /// Shared fixtures: addresses, message builders and a virtual-clock driver.
 /// No test sleeps; time only moves when a test says so.
@@ -10,7 +11,7 @@ let tcpPeer = SIPTransportAddress(transport: .tcp, host: "192.0.2.10", port: 506
 let localVia = "SIP/2.0/UDP 192.0.2.1:5060"
 
 /// Seconds (with millisecond precision) as virtual time.
-func at(_ seconds: Double) -> SIPTime { .milliseconds(Int64((seconds * 1000).rounded())) }
+func at(_ seconds: Double) -> MonotonicTime { .milliseconds(Int64((seconds * 1000).rounded())) }
 
 func uri(_ text: String = "sip:bob@example.com") -> SIPURI {
     (try? SIPURI.parse(text)) ?? SIPURI(host: "example.com")
@@ -47,12 +48,12 @@ func makeResponse(_ status: Int, to request: SIPMessage, toTag: String? = "tt1")
 
 /// One action observed at a virtual instant.
 struct Timed {
-    var time: SIPTime
+    var time: MonotonicTime
     var action: SIPTransactionAction
 }
 
 /// Fires the layer's timers one deadline at a time up to `end`, recording when each action happened.
-func runTimers(_ layer: inout SIPTransactionLayer, until end: SIPTime) -> [Timed] {
+func runTimers(_ layer: inout SIPTransactionLayer, until end: MonotonicTime) -> [Timed] {
     var out: [Timed] = []
     while let deadline = layer.nextDeadline, deadline <= end {
         out += layer.advance(to: deadline).map { Timed(time: deadline, action: $0) }
@@ -94,13 +95,13 @@ extension Array where Element == Timed {
     var actions: [SIPTransactionAction] { map(\.action) }
 }
 
-extension SIPTime {
+extension MonotonicTime {
     var seconds: Double { Double(nanoseconds) / 1e9 }
 }
 
 /// Receives a request and returns the server transaction it created.
 func deliver(_ request: SIPMessage, into layer: inout SIPTransactionLayer, from: SIPTransportAddress = udpPeer,
-             now: SIPTime = .zero) throws -> (SIPMessage, SIPServerTransactionID) {
+             now: MonotonicTime = .zero) throws -> (SIPMessage, SIPServerTransactionID) {
     let actions = layer.receive(request, from: from, now: now)
     return try #require(actions.deliveredRequests.first)
 }

@@ -1,12 +1,13 @@
 import Testing
 import SIPCore
 @testable import SIPTransaction
+import Timebase
 
 @Suite("2xx retransmission by the UAS core (RFC 3261 §13.3.1.4)")
 struct TwoXXRetransmitterTests {
     let ok = makeResponse(200, to: makeRequest(), toTag: "uas")
 
-    func run(_ r: inout SIPTwoXXRetransmitter, until end: SIPTime) -> [(Double, SIPTwoXXRetransmitter.Action)] {
+    func run(_ r: inout SIPTwoXXRetransmitter, until end: MonotonicTime) -> [(Double, SIPTwoXXRetransmitter.Action)] {
         var out: [(Double, SIPTwoXXRetransmitter.Action)] = []
         while let d = r.nextDeadline, d <= end { out += r.advance(to: d).map { (d.seconds, $0) } }
         return out
