@@ -83,7 +83,7 @@ let package = Package(
                 swiftSettings: swift6),
         /// What every supervised component shares: hello, heartbeats, configuration, orch liveness.
         .target(name: "ComponentRuntime",
-                dependencies: ["Wire", "Bus", "ProcessSupport", "Timebase", .product(name: "Logging", package: "swift-log")],
+                dependencies: ["Config", "Wire", "Bus", "ProcessSupport", "Timebase", .product(name: "Logging", package: "swift-log")],
                 swiftSettings: swift6),
         /// Client side of an instance: locate, start, stop, query and follow a process group.
         .target(name: "GroupControl",

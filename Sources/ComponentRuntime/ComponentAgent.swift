@@ -1,4 +1,5 @@
 import Bus
+import Config
 import Foundation
 import Logging
 import ProcessSupport
@@ -29,7 +30,7 @@ public actor ComponentAgent {
     /// Handles a request orch (or a client routed by orch) sends this component. Return nil for unknown commands.
     public typealias RequestHandler = @Sendable (Request) async -> Reply?
     public typealias ConfigureHandler = @Sendable (Configure) async -> Void
-    public typealias StatsProvider = @Sendable () -> [String: JSONValue]
+    public typealias StatsProvider = @Sendable () -> JSONObject
 
     public let name: String
     public let role: String
@@ -66,8 +67,13 @@ public actor ComponentAgent {
     /// Sends an event to orch, which republishes it on the instance's event socket (stamped with its own `seq`
     /// and the component's name as `source`). Events are not queued while orch is away: state that must survive
     /// an orch restart is re-sent through the `configure` re-sync.
-    public nonisolated func emit(_ type: String, _ data: [String: JSONValue]) {
+    /// Untyped form, while components move to the typed events (issue 16); to be removed.
+    public nonisolated func emit(_ type: String, _ data: JSONObject) {
         client.send(.event(Event(seq: 0, type: type, time: Date().timeIntervalSince1970, data: data)))
+    }
+
+    public nonisolated func emit<E: WireEvent>(_ event: E) {
+        client.send(event: event, time: Date().timeIntervalSince1970)
     }
 
     /// Runs until a termination signal, a shutdown request, or orch's silence; returns why.
@@ -135,19 +141,19 @@ public actor ComponentAgent {
         case .configure(let configure):
             let first = configuration == nil
             configuration = configure
-            apply(configure.config)
+            apply(configure.settings.supervision)
             logger.info(first ? "configured" : "reconfigured", metadata: ["generation": "\(configure.generation)", "restarts": "\(configure.restarts)"])
             await onConfigure(configure)
             client.send(.heartbeat(Heartbeat(name: name, pid: Int32(getpid()), stats: stats())))
         case .heartbeat:
             // After an orch restart the new orch knows nothing of us until we say hello again.
             break
-        case .request(let request) where request.command == "component.assume":
-            guard assumable, let newName = request.args["name"]?.stringValue, !newName.isEmpty else {
-                client.send(.reply(Reply(id: request.id, error: WireError(.badArgs, "\(name) is not a standby, or no name was given"))))
+        case .request(let request) where request.command == ComponentAPI.Assume.name:
+            guard assumable, let newName = try? request.decode(ComponentAPI.Assume.self).name, !newName.isEmpty else {
+                client.send(.reply(request.failure(.badArgs, "\(name) is not a standby, or no name was given")))
                 return
             }
-            client.send(.reply(Reply(id: request.id, result: ["assumed": .string(newName)])))
+            client.send(.reply(request.success(ComponentAPI.Assume.Result(assumed: newName))))
             finish(.assume(name: newName))
         case .request(let request):
             // Some requests wait on the network (a registration takes seconds): answer from a task so orch's
@@ -160,27 +166,27 @@ public actor ComponentAgent {
 
     private func answer(_ request: Request, stats: StatsProvider, handler: RequestHandler) async -> Reply {
         switch request.command {
-        case "ping":
-            return Reply(id: request.id, result: ["pong": true, "name": .string(name), "pid": .init(getpid())])
-        case "stats":
-            return Reply(id: request.id, result: .object(stats()))
-        case "shutdown":
+        case ComponentAPI.Ping.name:
+            return request.answerNow(ComponentAPI.Ping.self) { _ in .init(name: name, pid: getpid()) }
+        case ComponentAPI.Stats.name:
+            return request.answerNow(ComponentAPI.Stats.self) { _ in stats() }
+        case ComponentAPI.Shutdown.name:
             finish(.shutdownRequested)
-            return Reply(id: request.id, result: ["stopping": true])
-        case "reconnect":
+            return request.answerNow(ComponentAPI.Shutdown.self) { _ in Stopping() }
+        case ComponentAPI.Reconnect.name:
             // orch asks us to introduce ourselves again (it restarted and lost its table).
             configuration = nil
-            return Reply(id: request.id, result: ["hello": true])
+            return request.answerNow(ComponentAPI.Reconnect.self) { _ in .init() }
         default:
             if let reply = await handler(request) { return reply }
             return Reply(id: request.id, error: WireError(.unknownCommand, "\(name) does not understand '\(request.command)'"))
         }
     }
 
-    private func apply(_ config: [String: JSONValue]) {
-        if let ms = config["supervision"]?["heartbeat_interval_ms"]?.intValue { heartbeatInterval = .milliseconds(ms) }
+    private func apply(_ supervision: SupervisionSettings) {
+        heartbeatInterval = .milliseconds(supervision.heartbeatIntervalMs)
         nextBeat = MonotonicClock.now() + heartbeatInterval  // a heartbeat goes out right after configure
-        if let s = config["supervision"]?["orch_timeout_s"]?.intValue { orchTimeout = .seconds(s) }
+        orchTimeout = .seconds(supervision.orchTimeoutS)
     }
 }
 
