@@ -38,7 +38,7 @@ extension Call {
         } catch {
             // The call may have ended while the request was on its way: that is what the caller wanted.
             if await state == .terminated { return }
-            if case .requestFailed(_, let code, _) = error, code == "not_found" { return }
+            if error.kind == .requestFailed, error.code == "not_found" { return }
             throw error
         }
     }

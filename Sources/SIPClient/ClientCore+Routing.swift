@@ -10,14 +10,14 @@ extension ClientCore {
         switch event.type {
         case "call.incoming":
             guard let call = incomingCall(event.data) else { return }
-            typed = .incomingCall(IncomingCallEvent(call: call, from: event.data.string("from") ?? call.remoteURI,
-                                                    to: event.data.string("to") ?? "", sipCallID: event.data.string("sip_call_id")))
+            typed = SIPClientEvent(.incomingCall(IncomingCallEvent(call: call, from: event.data.string("from") ?? call.remoteURI,
+                                                    to: event.data.string("to") ?? "", sipCallID: event.data.string("sip_call_id"))))
             events.yield(typed)
             incoming.yield(call)
             return
         case "call.state":
             typed = SIPClientEvent(decoding: event)
-            if case .callStateChanged(let e) = typed { call(e.callID)?.apply(e) }
+            if let e = typed.callStateChanged { call(e.callID)?.apply(e) }
         case "media.stopped":
             // The worker's final figures: they complete the call's end (orch's `call.quality` follows).
             typed = SIPClientEvent(decoding: event)
@@ -50,7 +50,7 @@ extension ClientCore {
                   let end = CallStateEvent(["call": .string(call.id), "state": "terminated", "normal": false,
                                             "reason": "ended while orch was restarting (its end was not seen)"]) else { continue }
             call.apply(end)
-            events.yield(.callStateChanged(end))
+            events.yield(SIPClientEvent(.callStateChanged(end)))
         }
     }
 

@@ -21,8 +21,8 @@ extension ClientCore {
         do {
             _ = try await request("register", account.registerArguments, timeout: .seconds(45))
         } catch {
-            switch error {
-            case .requestFailed(_, _, let message): throw .registrationFailed(aor: account.aor, reason: message)
+            switch error.kind {
+            case .requestFailed: throw .registrationFailed(aor: account.aor, reason: error.message ?? "")
             case .timeout: throw .registrationFailed(aor: account.aor, reason: "the registrar did not answer within 45 s")
             default: throw error
             }

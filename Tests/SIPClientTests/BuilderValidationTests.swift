@@ -11,9 +11,9 @@ extension SIPClientTests {
             #expect {
                 _ = try SIPClientBuilder(identity: identity).audioBackend(.null).build()
             } throws: { error in
-                guard case SIPClientError.invalidIdentity(let shown, _) = error else { return false }
+                guard let error = error as? SIPClientError, error.kind == .invalidIdentity else { return false }
                 let text = "\(error)"
-                return shown == identity && text.contains("Fix:") && text.contains("sip:alice@example.com")
+                return error.aor == identity && text.contains("Fix:") && text.contains("sip:alice@example.com")
             }
         }
 
@@ -28,8 +28,8 @@ extension SIPClientTests {
                 #expect {
                     _ = try SIPClientBuilder(identity: "sip:alice@example.com").audioBackend(.null).codecs(codecs).build()
                 } throws: { error in
-                    guard case SIPClientError.invalidConfiguration(let setting, _, let fix) = error else { return false }
-                    return setting == "codecs" && fix.contains("[.p") && "\(error)".contains("Fix:")
+                    guard let error = error as? SIPClientError, error.kind == .invalidConfiguration else { return false }
+                    return error.setting == "codecs" && error.fix?.contains("[.p") == true && "\(error)".contains("Fix:")
                 }
             }
         }
@@ -64,8 +64,8 @@ extension SIPClientTests {
                 #expect {
                     _ = try builder.build()
                 } throws: { error in
-                    guard case SIPClientError.invalidConfiguration(_, _, let named) = error else { return false }
-                    return named.contains(fix)
+                    guard let error = error as? SIPClientError, error.kind == .invalidConfiguration else { return false }
+                    return error.fix?.contains(fix) == true
                 }
             }
         }
@@ -121,7 +121,7 @@ extension SIPClientTests {
             ]
             for options in bad {
                 #expect { try options.validate() } throws: { error in
-                    guard case SIPClientError.invalidSDPAttribute = error else { return false }
+                    guard (error as? SIPClientError)?.kind == .invalidSDPAttribute else { return false }
                     return "\(error)".contains("NAME[:VALUE]")
                 }
             }

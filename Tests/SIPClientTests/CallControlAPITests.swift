@@ -17,14 +17,14 @@ extension SIPClientTests {
                 try await call.hold()
                 #expect(await call.state == .held)
                 #expect(await aEvents.wait { events in
-                    events.contains { if case .callStateChanged(let e) = $0 { e.state == .remoteHeld } else { false } }
+                    events.contains { $0.callStateChanged.map { e in e.state == .remoteHeld } ?? false }
                 })
                 try await call.resume()
                 #expect(await call.state == .connected)
 
                 try await call.sendDTMF("5#", method: .info)
                 #expect(await aEvents.wait { events in
-                    events.compactMap { if case .dtmfReceived(let d) = $0, d.method == .info { d.digit } else { nil } } == ["5", "#"]
+                    events.compactMap { $0.dtmfReceived.flatMap { d in d.method == .info ? d.digit : nil } } == ["5", "#"]
                 })
 
                 let path = groups.root + "/library-recording.wav"

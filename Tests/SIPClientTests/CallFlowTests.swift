@@ -54,16 +54,16 @@ extension SIPClientTests {
 
                 // The state sequences, as events.
                 func states(_ r: Recorder<SIPClientEvent>, _ id: String) -> [CallState] {
-                    r.all.compactMap { if case .callStateChanged(let e) = $0, e.callID == id { e.state } else { nil } }
+                    r.all.compactMap { $0.callStateChanged.flatMap { e in e.callID == id ? e.state : nil } }
                 }
                 #expect(await bEvents.wait { _ in states(bEvents, call.id).last == .terminated })
                 #expect(await aEvents.wait { _ in states(aEvents, aCall.id).last == .terminated })
                 #expect(states(bEvents, call.id) == [.dialing, .ringing, .connected, .terminated])
                 #expect(states(aEvents, aCall.id) == [.incoming, .connected, .terminated])
                 #expect(await call.stateHistory == [.dialing, .ringing, .connected, .terminated])
-                #expect(aEvents.all.contains { if case .incomingCall(let e) = $0 { e.call === aCall } else { false } })
+                #expect(aEvents.all.contains { $0.incomingCall.map { e in e.call === aCall } ?? false })
                 #expect(await bEvents.wait { events in
-                    events.contains { if case .callQualityReport(let r) = $0 { r.callID == call.id && (r.mos ?? 0) > 4 && r.duration != nil } else { false } }
+                    events.contains { $0.callQualityReport.map { r in r.callID == call.id && (r.mos ?? 0) > 4 && r.duration != nil } ?? false }
                 })
                 // The audio streams ended with the call.
                 var rest = 0
@@ -86,8 +86,8 @@ extension SIPClientTests {
                 await #expect {
                     try await call.waitForAnswer(timeout: .seconds(10))
                 } throws: { error in
-                    guard case SIPClientError.callFailed(let id, let status, let reason) = error else { return false }
-                    return id == call.id && status == 486 && reason.contains("486") && "\(error)".contains("busy")
+                    guard let error = error as? SIPClientError, error.kind == .callFailed else { return false }
+                    return error.callID == call.id && error.sipStatus == 486 && error.failureReason?.contains("486") == true && "\(error)".contains("busy")
                 }
                 let end = try await call.waitForEnd()
                 #expect(end.sipStatus == 486 && !end.wasAnswered)
@@ -102,10 +102,10 @@ extension SIPClientTests {
                 let call = try await b.call(aURI)
                 try await call.waitForAnswer(timeout: .seconds(10))
                 try await call.sendDTMF("1#9")
-                func digits() -> [String] { aEvents.all.compactMap { if case .dtmfReceived(let e) = $0 { e.digit } else { nil } } }
+                func digits() -> [String] { aEvents.all.compactMap { $0.dtmfReceived.map { e in e.digit } } }
                 #expect(await aEvents.wait { _ in digits().count >= 3 })
                 #expect(digits() == ["1", "#", "9"])
-                #expect(await aEvents.wait { events in events.contains { if case .mediaStatisticsUpdate = $0 { true } else { false } } })
+                #expect(await aEvents.wait { events in events.contains { $0.kind == .mediaStatisticsUpdate } })
                 let stats = try await call.statistics()
                 #expect(stats.callID == call.id && stats.packetsSent > 0 && stats.dtmfSent == 3 && stats.codec == "PCMU")
 
@@ -114,7 +114,7 @@ extension SIPClientTests {
                 let louder = try await a.setVolume(outputGainDB: -6)
                 #expect(louder.outputGainDB == -6 && louder.muted)
                 #expect(try await a.audioControls().outputGainDB == -6)
-                #expect(await aEvents.wait { events in events.contains { if case .audioLevelChanged(let l) = $0 { l.muted } else { false } } })
+                #expect(await aEvents.wait { events in events.contains { $0.audioLevelChanged.map { l in l.muted } ?? false } })
                 await #expect { try await a.setVolume(outputGainDB: 60) } throws: { "\($0)".contains("-40 to 40") }
                 await #expect { try await call.sendDTMF("12x") } throws: { "\($0)".contains("0-9") }
 

@@ -23,7 +23,7 @@ extension SIPClientTests {
                 kill(Int32(pid), SIGKILL)
                 for recorder in [first, second] {
                     #expect(await recorder.wait { all in
-                        all.contains { if case .componentRestarted(let e) = $0 { e.change == .restarted && e.name == "rtp-1" && e.previousPID == pid } else { false } }
+                        all.contains { $0.componentRestarted.map { e in e.change == .restarted && e.name == "rtp-1" && e.previousPID == pid } ?? false }
                     })
                 }
                 await groups.add(client)  // the restarted worker's pid, for the leftover check

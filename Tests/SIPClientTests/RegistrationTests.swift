@@ -67,7 +67,7 @@ extension SIPClientTests {
                 #expect(client.configuration.account != nil)
                 // The registrar grants 4 s: a refresh follows by itself.
                 #expect(await events.wait { all in
-                    all.contains { if case .registrationStateChanged(let e) = $0 { e.state == .registered } else { false } }
+                    all.contains { $0.registrationStateChanged.map { e in e.state == .registered } ?? false }
                 })
                 try await client.unregister()
                 #expect(await sipp?.finish() == 0)
@@ -92,8 +92,8 @@ extension SIPClientTests {
             await #expect {
                 _ = try await SIPClient(configuration: configuration)
             } throws: { error in
-                guard case SIPClientError.registrationFailed(let aor, let reason) = error else { return false }
-                return aor == configuration.identity && reason.contains("401") && "\(error)".contains("check the password")
+                guard let error = error as? SIPClientError, error.kind == .registrationFailed else { return false }
+                return error.aor == configuration.identity && error.failureReason?.contains("401") == true && "\(error)".contains("check the password")
             }
             _ = await sipp.finish()
             #expect(groups.leftovers.isEmpty, "the group the failed client started is stopped: \(groups.leftovers)")

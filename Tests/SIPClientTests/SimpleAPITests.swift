@@ -75,7 +75,7 @@ extension SIPClientTests {
                 var config = a.configuration
                 config.attachIfRunning = false
                 await #expect { _ = try await SIPClient(configuration: config) } throws: { error in
-                    guard case SIPClientError.instanceAlreadyRunning = error else { return false }
+                    guard (error as? SIPClientError)?.kind == .instanceAlreadyRunning else { return false }
                     return "\(error)".contains("choose another instance name")
                 }
             }

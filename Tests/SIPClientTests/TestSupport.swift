@@ -43,7 +43,7 @@ func startClient(_ make: (Int) -> SIPClientBuilder) async throws -> SIPClient {
         do {
             return try await SIPClient(configuration: configuration)
         } catch {
-            guard case .startFailed = error else { throw error }
+            guard error.kind == .startFailed else { throw error }
             lastError = error
         }
     }

@@ -75,32 +75,44 @@ func transfer(_ call: Call, why: String) {
 }
 
 for await event in client.events {
-    switch event {
-    case .incomingCall(let e):
+    switch event.kind {
+    case .incomingCall:
+        guard let e = event.incomingCall else { break }
         calls[e.call.id] = e.call
         log("call \(e.call.id) from \(e.from): answering")
-    case .callStateChanged(let e) where e.state == .connected:
-        log("call \(e.callID) connected (\(e.codec ?? "?"))")
-        if transferTarget != nil, let call = calls[e.callID] {
-            Task {
-                try? await Task.sleep(for: .seconds(transferAfter))
-                if await call.state == .connected { transfer(call, why: "after \(transferAfter) s") }
+    case .callStateChanged:
+        guard let e = event.callStateChanged else { break }
+        if e.state == .connected {
+            log("call \(e.callID) connected (\(e.codec ?? "?"))")
+            if transferTarget != nil, let call = calls[e.callID] {
+                Task {
+                    try? await Task.sleep(for: .seconds(transferAfter))
+                    if await call.state == .connected { transfer(call, why: "after \(transferAfter) s") }
+                }
             }
+        } else if e.state == .terminated {
+            calls[e.callID] = nil
+            log("call \(e.callID) ended: \(e.reason ?? "-")")
         }
-    case .dtmfReceived(let e) where e.digit == "0":
-        if let call = calls[e.callID] { transfer(call, why: "caller pressed 0") }
-    case .transferProgress(let t) where t.isFinal:
-        log("call \(t.callID): transfer \(t.succeeded == true ? "done" : "failed") (\(t.code) \(t.reason))")
-    case .callStateChanged(let e) where e.state == .terminated:
-        calls[e.callID] = nil
-        log("call \(e.callID) ended: \(e.reason ?? "-")")
-    case .callQualityReport(let r):
+    case .dtmfReceived:
+        if let e = event.dtmfReceived, e.digit == "0", let call = calls[e.callID] { transfer(call, why: "caller pressed 0") }
+    case .transferProgress:
+        if let t = event.transferProgress, t.isFinal {
+            log("call \(t.callID): transfer \(t.succeeded == true ? "done" : "failed") (\(t.code) \(t.reason))")
+        }
+    case .callQualityReport:
+        guard let r = event.callQualityReport else { break }
         let mos = r.mos.map { String(format: "%.2f", $0) } ?? "n/a"
         log("quality of call \(r.callID): MOS \(mos), jitter \(String(format: "%.1f", r.jitterMilliseconds)) ms, loss \(String(format: "%.2f", r.lossPercent)) %")
-    case .registrationStateChanged(let e):
+    case .callQualityDegraded:
+        if let d = event.callQualityDegraded { log("call \(d.callID): \(String(format: "%.1f", d.lossPercent)) % loss for \(d.seconds) s: \(d.message)") }
+    case .mediaMoved, .mediaLost:
+        if let m = event.mediaMoved ?? event.mediaLost { log("call \(m.callID): media \(event.kind == .mediaMoved ? "moved to" : "lost on") \(m.worker): \(m.message)") }
+    case .registrationStateChanged:
+        guard let e = event.registrationStateChanged else { break }
         log("registration of \(e.aor): \(e.state)\(e.reason.map { " (\($0))" } ?? "")")
-    case .componentRestarted(let e) where e.change != .up:
-        log("component \(e.name) \(e.change.rawValue)\(e.reason.map { ": \($0)" } ?? "")")
+    case .componentRestarted:
+        if let e = event.componentRestarted, e.change != .up { log("component \(e.name) \(e.change.rawValue)\(e.reason.map { ": \($0)" } ?? "")") }
     default:
         break
     }
