@@ -133,7 +133,7 @@ let package = Package(
                           dependencies: ["ComponentRuntime", "Signaling", "Wire", .product(name: "Logging", package: "swift-log"), .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: swift6),
         .executableTarget(name: "sip-rtp",
-                          dependencies: ["ComponentRuntime", "MediaWorker", "Bus", "Wire", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          dependencies: ["ComponentRuntime", "MediaWorker", "Bus", "Wire", "Config", .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: swift6),
         .executableTarget(name: "sip-audio",
                           dependencies: ["ComponentRuntime", "ALSAAudio", "AudioService", "Wire",

@@ -15,7 +15,8 @@ import Wire
 ///
 /// Thread-safety: all mutable state is touched only on `loop`; public methods hop onto it.
 public final class MediaEngine: @unchecked Sendable {
-    public typealias Emit = @Sendable (String, [String: JSONValue]) -> Void
+    /// Publishes an event on the bus (through orch).
+    public typealias Emit = @Sendable (any WireEvent) -> Void
 
     let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     let loop: any EventLoop
@@ -111,7 +112,7 @@ public final class MediaEngine: @unchecked Sendable {
     }
 
     /// Starts or updates (re-INVITE: new address, hold, resume) a session's flow without dropping it.
-    public func start(call: String, spec: MediaStartSpec) async -> Result<[String: JSONValue], MediaEngineError> {
+    public func start(call: String, spec: MediaStartSpec) async -> Result<MediaAPI.Start.Result, MediaEngineError> {
         let remote: SocketAddress
         let remoteRTCP: SocketAddress
         do {
@@ -125,7 +126,7 @@ public final class MediaEngine: @unchecked Sendable {
         if let path = spec.holdMusic, (try? await loop.submit { self.sessions[call]?.holdMusic?.path }.get()) != path {
             music = HoldMusic.load(path: path)
         }
-        return (try? await loop.submit { () -> Result<[String: JSONValue], MediaEngineError> in
+        return (try? await loop.submit { () -> Result<MediaAPI.Start.Result, MediaEngineError> in
             guard let session = self.sessions[call] else { return .failure(.noSession(call)) }
             var musicError: String?
             switch music {
@@ -155,18 +156,16 @@ public final class MediaEngine: @unchecked Sendable {
                 session.latched = false
                 session.latchCandidate = nil
             }
-            self.emit(first ? "media.started" : "media.updated",
-                      ["call": .string(call), "direction": .string(spec.direction), "remote": .string("\(spec.remoteHost):\(spec.remotePort)"),
-                       "codec": .string(spec.law == .muLaw ? "PCMU" : "PCMA"), "local_port": .init(session.localPort)])
-            var stats = session.stats()
-            if let musicError { stats["hold_music_error"] = .string(musicError) }
-            return .success(stats)
+            let flow = MediaFlow(call: CallID(call), direction: spec.direction, remote: "\(spec.remoteHost):\(spec.remotePort)",
+                                 codec: spec.codec, localPort: UInt16(clamping: session.localPort))
+            self.emit(first ? MediaStartedEvent(flow) as any WireEvent : MediaUpdatedEvent(flow))
+            return .success(MediaAPI.Start.Result(stats: session.stats(), holdMusicError: musicError))
         }.get()) ?? .failure(.stopped)
     }
 
     /// Starts recording a call to `path` (a new WAV file), or (`path` nil) stops it; the result names the file and,
     /// when stopping, the seconds recorded.
-    func record(call: String, path: String?, mode: CallRecorder.Mode) async -> Result<[String: JSONValue], MediaEngineError> {
+    func record(call: String, path: String?, mode: CallRecorder.Mode) async -> Result<MediaAPI.Record.Result, MediaEngineError> {
         let recorder: CallRecorder?
         if let path {
             do { recorder = try CallRecorder(path: path, mode: mode) } catch { return .failure(.recording(error.description)) }
@@ -186,16 +185,16 @@ public final class MediaEngine: @unchecked Sendable {
         case nil:
             return .failure(.stopped)
         case .success(let old)?:
-            if let recorder { return .success(["call": .string(call), "recording": .string(recorder.path), "mode": .string(mode.rawValue)]) }
+            if let recorder { return .success(.started(call: CallID(call), path: recorder.path, mode: RecordingMode(rawValue: mode.rawValue))) }
             guard let old else { return .failure(.recording("call '\(call)' is not being recorded")) }
             let seconds = old.finish()
-            return .success(["call": .string(call), "stopped": .string(old.path), "seconds": .number(seconds)])
+            return .success(.stopped(call: CallID(call), path: old.path, seconds: seconds))
         }
     }
 
     /// Ends a session: closes its sockets and reports its final figures.
-    public func release(call: String) async -> [String: JSONValue]? {
-        let result = try? await loop.submit { () -> ([String: JSONValue], [any Channel])? in
+    public func release(call: String) async -> MediaStats? {
+        let result = try? await loop.submit { () -> (MediaStats, [any Channel])? in
             guard let session = self.sessions.removeValue(forKey: call) else { return nil }
             if let recorder = session.recorder {
                 session.recorder = nil
@@ -208,7 +207,7 @@ public final class MediaEngine: @unchecked Sendable {
                 self.audio?.captureStreamChanged(from: capture, to: nil)
             }
             self.audio?.endStream(session)
-            self.emit("media.stopped", stats)
+            self.emit(MediaStoppedEvent(stats))
             return (stats, [session.rtp, session.rtcp].compactMap { $0 })
         }.get()
         guard let (stats, channels) = result ?? nil else { return nil }
@@ -228,7 +227,7 @@ public final class MediaEngine: @unchecked Sendable {
         }.get()) ?? .failure(.stopped)
     }
 
-    public func stats(call: String) async -> [String: JSONValue]? {
+    public func stats(call: String) async -> MediaStats? {
         try? await loop.submit { self.sessions[call]?.stats() }.get()
     }
 
@@ -338,7 +337,7 @@ public final class MediaEngine: @unchecked Sendable {
         if let te = spec.telephoneEventPayloadType, header.payloadType == te {
             if let digit = session.dtmfReceiver.receive(payload: payload, timestamp: header.timestamp) {
                 session.counters.dtmfReceived += 1
-                emit("dtmf.received", ["call": .string(call), "digit": .string(String(digit.character)), "method": "rfc4733"])
+                emit(DTMFReceivedEvent(call: CallID(call), digit: String(digit.character), method: .rfc4733))
             }
             return
         }
@@ -398,7 +397,7 @@ public final class MediaEngine: @unchecked Sendable {
             }
             if now &- session.lastStatsAt >= 1_000_000_000 {
                 session.lastStatsAt = now
-                emit("media.stats", session.stats())
+                emit(MediaStatsEvent(session.stats()))
             }
         }
     }

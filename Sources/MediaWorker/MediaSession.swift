@@ -83,7 +83,7 @@ public final class MediaSession {
 
     var isStarted: Bool { spec != nil }
 
-    func stats() -> [String: JSONValue] {
+    func stats() -> MediaStats {
         let expected = receiveStatistics.expectedCount
         let lost = max(0, receiveStatistics.cumulativeLost)
         let lossPct = expected > 0 ? Double(lost) * 100 / Double(expected) : 0
@@ -94,33 +94,41 @@ public final class MediaSession {
         // half the round trip (or 20 ms of network when no RTCP round trip is known yet).
         let oneWay = 20 + jb.currentDelayMs + (rtt.map { $0 / 2 } ?? 20)
         let model = EModel(codec: .g711WithPLC, packetLossPercent: lossPct, oneWayDelayMilliseconds: oneWay)
-        var o: [String: JSONValue] = [
-            "call": .string(call), "local_port": .init(localPort),
-            "packets_sent": .number(Double(packetizer.packetsSent)), "bytes_sent": .number(Double(packetizer.payloadBytesSent)),
-            "packets_received": .init(counters.packetsReceived), "bytes_received": .init(counters.bytesReceived),
-            "packets_lost": .number(Double(lost)), "loss_pct": .number((lossPct * 100).rounded() / 100),
-            "jitter_ms": .number((Double(receiveStatistics.jitter) / 8.0 * 100).rounded() / 100),
-            "late": .init(jb.late), "discarded": .init(jb.discardedFrames + jb.duplicates),
-            "malformed": .init(counters.malformed),
-            "wrong_payload_type": .init(counters.wrongPayloadType), "wrong_source": .init(counters.wrongSource),
-            "rtcp_received": .init(counters.rtcpReceived), "rtcp_sent": .init(counters.rtcpSent),
-            "dtmf_received": .init(counters.dtmfReceived), "dtmf_sent": .init(counters.dtmfSent),
-            "frames_played": .init(counters.framesPlayed), "frames_silent": .init(counters.framesSilent),
-            "jb_delay_ms": .number(jb.currentDelayMs.rounded()), "jb_target_ms": .number(jb.targetDelayMs.rounded()),
-            "concealed_ms": .number(jb.concealedMs.rounded()),
-            "r_factor": .number((model.rFactor * 10).rounded() / 10), "mos": .number((model.mos * 100).rounded() / 100),
-        ]
-        if let p = audioToRTP.summary()?.rounded { o["audio_to_rtp_ms"] = ["p50": .number(p.p50), "p99": .number(p.p99)] }
-        if let rtt { o["rtt_ms"] = .number((rtt * 10).rounded() / 10) }
-        o["rtp_state"] = packetizer.state(at: MonotonicClock.now().unsignedNanoseconds).json
+        var o = MediaStats(call: CallID(call), localPort: UInt16(clamping: localPort),
+                           rtpState: packetizer.state(at: MonotonicClock.now().unsignedNanoseconds).wire)
+        o.packetsSent = packetizer.packetsSent
+        o.bytesSent = packetizer.payloadBytesSent
+        o.packetsReceived = counters.packetsReceived
+        o.bytesReceived = counters.bytesReceived
+        o.packetsLost = Int(lost)
+        o.lossPct = (lossPct * 100).rounded() / 100
+        o.jitterMs = (Double(receiveStatistics.jitter) / 8.0 * 100).rounded() / 100
+        o.late = jb.late
+        o.discarded = jb.discardedFrames + jb.duplicates
+        o.malformed = counters.malformed
+        o.wrongPayloadType = counters.wrongPayloadType
+        o.wrongSource = counters.wrongSource
+        o.rtcpReceived = counters.rtcpReceived
+        o.rtcpSent = counters.rtcpSent
+        o.dtmfReceived = counters.dtmfReceived
+        o.dtmfSent = counters.dtmfSent
+        o.framesPlayed = counters.framesPlayed
+        o.framesSilent = counters.framesSilent
+        o.jbDelayMs = jb.currentDelayMs.rounded()
+        o.jbTargetMs = jb.targetDelayMs.rounded()
+        o.concealedMs = jb.concealedMs.rounded()
+        o.rFactor = (model.rFactor * 10).rounded() / 10
+        o.mos = (model.mos * 100).rounded() / 100
+        if let p = audioToRTP.summary()?.rounded { o.audioToRTPMs = MediaStats.Latency(p50: p.p50, p99: p.p99) }
+        if let rtt { o.rttMs = (rtt * 10).rounded() / 10 }
         if let reception = remote?.remoteReception {
-            o["remote_loss_pct"] = .number(reception.fractionLostPercent)
-            o["remote_jitter_ms"] = .number(reception.jitterMilliseconds)
+            o.remoteLossPct = reception.fractionLostPercent
+            o.remoteJitterMs = reception.jitterMilliseconds
         }
         if let spec {
-            o["direction"] = .string(spec.direction)
-            o["codec"] = .string(spec.law == .muLaw ? "PCMU" : "PCMA")
-            o["remote"] = .string("\(remoteRTP?.ipAddress ?? spec.remoteHost):\(remoteRTP?.port ?? spec.remotePort)")
+            o.direction = spec.direction
+            o.codec = spec.codec
+            o.remote = "\(remoteRTP?.ipAddress ?? spec.remoteHost):\(remoteRTP?.port ?? spec.remotePort)"
         }
         return o
     }

@@ -23,102 +23,102 @@ public final class MediaSessionService: Sendable {
         self.engine = engine
     }
 
-    /// Applies the `configure` message: port range, this worker's index and count, and the media host.
-    public func configure(_ config: [String: JSONValue]) {
-        let range = config["rtp"]?["ports"]?.stringValue.flatMap(Self.parseRange) ?? (20000, 20999)
-        let index = config["worker"]?["index"]?.intValue ?? 1
-        let count = config["worker"]?["count"]?.intValue ?? 1
-        let listen = config["sip"]?["listen"]?.stringValue ?? "127.0.0.1:5060"
-        let host = HostPort.parse(listen)?.host ?? "127.0.0.1"
+    /// Applies a `configure`: the port range and media host (`settings`, with a remote worker's own values over the
+    /// instance's), and this worker's index and count (`worker`; the only worker when absent).
+    public func configure(_ settings: InstanceConfig, worker: ConfigureContent.Worker?) {
+        let range = settings.rtp.ports
+        let index = worker?.index ?? 1
+        let count = worker?.count ?? 1
+        let host = settings.sip.listen.host
         state.withLock { s in
             let kept = s.pool.sessions
-            s.pool = MediaPortPool(low: range.0, high: range.1, workerIndex: index, workerCount: count)
+            s.pool = MediaPortPool(low: range.low, high: range.high, workerIndex: index, workerCount: count)
             s.host = host
             // A re-configure (orch restarted) must not forget calls in progress.
             for (session, port) in kept { _ = s.pool.adopt(session: session, port: port) { _ in true } }  // bound by its session
         }
         engine.setHost(host)
         var jitter = JitterBufferConfiguration()
-        if let min = config["rtp"]?["jitter_min_ms"]?.intValue { jitter.minimumDelay = .milliseconds(min) }
-        if let max = config["rtp"]?["jitter_max_ms"]?.intValue { jitter.maximumDelay = .milliseconds(max) }
+        jitter.minimumDelay = .milliseconds(settings.rtp.jitterMinMs)
+        jitter.maximumDelay = .milliseconds(settings.rtp.jitterMaxMs)
         engine.setJitterBuffer(jitter)
     }
 
+    /// Serves the media commands (docs/PROTOCOL.md §4, media workers); nil for a command that is not one of them.
     public func handle(_ request: Request) async -> Reply? {
-        let args = request.args
-        func bad(_ message: String) -> Reply { Reply(id: request.id, error: WireError(.badArgs, message)) }
         switch request.command {
-        case "media.allocate":
-            guard let call = args["call"]?.stringValue, !call.isEmpty else { return bad("media.allocate needs args.call (the call id)") }
-            return Reply(id: request.id, outcome: await allocate(call, preferring: args["port"]?.intValue))
-        case "media.start":
-            guard let call = args["call"]?.stringValue else { return bad("media.start needs args.call") }
-            let spec: MediaStartSpec
-            do { spec = try MediaStartSpec(args: args) } catch { return bad(error.description) }
-            // A call sig answered at once with an answer slot (docs/PROTOCOL.md, call.answer_slots): its port pair was
-            // held for the slot; the call takes it now (another pair if that one is gone: the reply names the port).
-            var taken: JSONValue?
-            if let port = args["port"]?.intValue, !(await engine.hasSession(call)) {
-                if let slot = args["slot"]?.stringValue, slot.hasPrefix(Self.slotPrefix) { _ = await releaseSession(slot) }
-                switch await allocate(call, preferring: port) {
-                case .success(let media): taken = media
-                case .failure(let e): return Reply(id: request.id, error: e)
+        case MediaAPI.Allocate.name:
+            return await request.answer(MediaAPI.Allocate.self) { command throws(WireError) in
+                try await allocate(command.call.rawValue, preferring: command.port.map(Int.init)).get()
+            }
+        case MediaAPI.Start.name:
+            return await request.answer(MediaAPI.Start.self) { command throws(WireError) in try await start(command) }
+        case MediaAPI.Release.name:
+            return await request.answer(MediaAPI.Release.self) { command in
+                let (final, released) = await releaseSession(command.call.rawValue)
+                return MediaAPI.Release.Result(call: command.call, released: released, stats: final)
+            }
+        case MediaAPI.Record.name:
+            return await request.answer(MediaAPI.Record.self) { command throws(WireError) in
+                guard let mode = CallRecorder.Mode(rawValue: (command.mode ?? .stereo).rawValue) else {
+                    throw WireError(.badArgs, "media.record mode must be stereo or mixed")
+                }
+                switch await engine.record(call: command.call.rawValue, path: command.stop ? nil : command.path, mode: mode) {
+                case .success(let result): return result
+                case .failure(.noSession(let c)): throw WireError(.notFound, "no media session for call '\(c)'")
+                case .failure(let e): throw WireError(.failed, e.description)
                 }
             }
-            switch await engine.start(call: call, spec: spec) {
-            case .success(var stats):
-                if let taken { stats["port"] = taken["port"]; stats["address"] = taken["address"] }
-                return Reply(id: request.id, result: .object(stats))
-            case .failure(let e): return Reply(id: request.id, error: WireError(.notFound, e.description))
+        case MediaAPI.DTMF.name:
+            return await request.answer(MediaAPI.DTMF.self) { command throws(WireError) in
+                let duration = min(max(command.durationMs ?? 100, 40), 5000)
+                switch await engine.sendDTMF(call: command.call.rawValue, digits: command.digits, durationMs: duration) {
+                case .success(let n): return MediaAPI.DTMF.Result(call: command.call, queued: n)
+                case .failure(let e): throw WireError(.failed, e.description)
+                }
             }
-        case "media.release":
-            guard let call = args["call"]?.stringValue else { return bad("media.release needs args.call (the call id)") }
-            let (final, released) = await releaseSession(call)
-            var result: [String: JSONValue] = ["call": .string(call), "released": .bool(released)]
-            if let final { result["stats"] = .object(final) }
-            return Reply(id: request.id, result: .object(result))
-        case "media.record":
-            guard let call = args["call"]?.stringValue else { return bad("media.record needs args.call, and args.path to start or args.stop") }
-            let stop = args["stop"]?.boolValue == true
-            guard stop || (args["path"]?.stringValue.map { $0.hasPrefix("/") && $0.utf8.count < 4096 } ?? false) else {
-                return bad("media.record needs args.path (an absolute path of a new WAV file) or args.stop: true")
+        case MediaAPI.Stats.name:
+            return await request.answer(MediaAPI.Stats.self) { command throws(WireError) in
+                guard let stats = await engine.stats(call: command.call.rawValue) else {
+                    throw WireError(.notFound, "no media session for call '\(command.call)'")
+                }
+                return stats
             }
-            let modeName = args["mode"]?.stringValue ?? "stereo"
-            guard let mode = CallRecorder.Mode(rawValue: modeName) else { return bad("media.record mode must be stereo or mixed") }
-            switch await engine.record(call: call, path: stop ? nil : args["path"]?.stringValue, mode: mode) {
-            case .success(let result): return Reply(id: request.id, result: .object(result))
-            case .failure(.noSession(let c)): return Reply(id: request.id, error: WireError(.notFound, "no media session for call '\(c)'"))
-            case .failure(let e): return Reply(id: request.id, error: WireError(.failed, e.description))
+        case MediaAPI.Sessions.name:
+            return await request.answer(MediaAPI.Sessions.self) { _ in
+                state.withLock { $0.pool.sessions.mapValues { UInt16(clamping: $0) } }
             }
-        case "media.dtmf":
-            guard let call = args["call"]?.stringValue, let digits = args["digits"]?.stringValue else {
-                return bad("media.dtmf needs args.call and args.digits")
-            }
-            let duration = min(max(args["duration_ms"]?.intValue ?? 100, 40), 5000)
-            switch await engine.sendDTMF(call: call, digits: digits, durationMs: duration) {
-            case .success(let n): return Reply(id: request.id, result: ["call": .string(call), "queued": .init(n)])
-            case .failure(let e): return Reply(id: request.id, error: WireError(.failed, e.description))
-            }
-        case "media.stats":
-            guard let call = args["call"]?.stringValue else { return bad("media.stats needs args.call") }
-            guard let stats = await engine.stats(call: call) else {
-                return Reply(id: request.id, error: WireError(.notFound, "no media session for call '\(call)'"))
-            }
-            return Reply(id: request.id, result: .object(stats))
-        case "media.sessions":
-            let sessions = state.withLock { $0.pool.sessions }
-            return Reply(id: request.id, result: .object(sessions.mapValues { .init($0) }))
         default:
             return nil
         }
     }
 
-    /// A port pair for a call, bound at once so nothing else takes it; the same call asking again gets the same pair.
-    /// `preferring`: the pair the call had on a worker that died (restored calls keep their address when it is free).
+    /// `media.start`: a call sig answered at once with an answer slot (docs/PROTOCOL.md, call.answer_slots) had its
+    /// port pair held for the slot; the call takes it now (another pair if that one is gone: the result names the port).
+    private func start(_ command: MediaAPI.Start) async throws(WireError) -> MediaAPI.Start.Result {
+        let call = command.call.rawValue
+        let spec: MediaStartSpec
+        do { spec = try MediaStartSpec(command) } catch { throw WireError(.badArgs, error.description) }
+        var taken: MediaAPI.Allocate.Result?
+        if let port = command.port, !(await engine.hasSession(call)) {
+            if let slot = command.slot, slot.hasPrefix(Self.slotPrefix) { _ = await releaseSession(slot) }
+            taken = try await allocate(call, preferring: Int(port)).get()
+        }
+        switch await engine.start(call: call, spec: spec) {
+        case .success(var result):
+            if let taken {
+                result.port = taken.port
+                result.address = taken.address
+            }
+            return result
+        case .failure(let e): throw WireError(.notFound, e.description)
+        }
+    }
+
     /// Session ids orch uses for port pairs it holds for answer slots.
     static let slotPrefix = "slot-"
 
-    private func releaseSession(_ call: String) async -> (stats: [String: JSONValue]?, released: Bool) {
+    private func releaseSession(_ call: String) async -> (stats: MediaStats?, released: Bool) {
         let final = await engine.release(call: call)
         let released = state.withLock { s -> Bool in
             let p = s.pool.release(session: call)
@@ -128,7 +128,9 @@ public final class MediaSessionService: Sendable {
         return (final, released)
     }
 
-    private func allocate(_ call: String, preferring: Int? = nil) async -> Result<JSONValue, WireError> {
+    /// A port pair for a call, bound at once so nothing else takes it; the same call asking again gets the same pair.
+    /// `preferring`: the pair the call had on a worker that died (restored calls keep their address when it is free).
+    private func allocate(_ call: String, preferring: Int? = nil) async -> Result<MediaAPI.Allocate.Result, WireError> {
         if let port = await engine.port(of: call) { return .success(describe(call, port)) }
         for attempt in 0..<8 {
             let candidate = state.withLock { s -> Int? in
@@ -153,29 +155,23 @@ public final class MediaSessionService: Sendable {
             "\(name) has no free RTP port pair left in its share of rtp.ports; widen rtp.ports (workers share the range, so more workers add no ports)"))
     }
 
-    private func describe(_ call: String, _ port: Int) -> JSONValue {
+    private func describe(_ call: String, _ port: Int) -> MediaAPI.Allocate.Result {
         let host = state.withLock { $0.host }
-        return ["call": .string(call), "address": .string(host), "port": .init(port), "rtcp_port": .init(port + 1),
-                "worker": .string(name)]
+        return MediaAPI.Allocate.Result(call: CallID(call), address: host, port: UInt16(clamping: port), rtcpPort: UInt16(clamping: port + 1),
+                                        worker: name)
     }
 
     /// Counters for heartbeats; `refreshLoad` keeps the engine's figures current.
-    public func stats() -> [String: JSONValue] {
+    public func stats() -> WorkerStats {
         state.withLock { s in
             let slots = s.pool.sessions.keys.filter { $0.hasPrefix(Self.slotPrefix) }.count
-            return ["sessions": .init(s.pool.allocatedCount - slots), "answer_slots": .init(slots), "media_started": .init(s.lastLoad.started), "capacity": .init(s.pool.capacity),
-             "allocations": .init(s.allocations), "releases": .init(s.releases), "exhausted": .init(s.exhausted)]
+            return WorkerStats(sessions: s.pool.allocatedCount - slots, answerSlots: slots, mediaStarted: s.lastLoad.started,
+                               capacity: s.pool.capacity, allocations: s.allocations, releases: s.releases, exhausted: s.exhausted)
         }
     }
 
     public func refreshLoad() async {
         let load = await engine.load()
         state.withLock { $0.lastLoad = load }
-    }
-
-    static func parseRange(_ text: String) -> (Int, Int)? {
-        let parts = text.split(separator: "-")
-        guard parts.count == 2, let a = Int(parts[0]), let b = Int(parts[1]) else { return nil }
-        return (a, b)
     }
 }

@@ -14,8 +14,7 @@ public struct MediaStartSpec: Sendable, Equatable {
     /// Milliseconds of audio per packet we send (10 to 60, a multiple of 10).
     public var ptime: Int
     /// Our direction: sendrecv, sendonly, recvonly, inactive.
-    public var sends: Bool
-    public var receives: Bool
+    public var direction: RTPDirection
     public var telephoneEventPayloadType: UInt8?
     /// PCM stream ids: frames we decode go out as `playbackStream`; frames we encode come in as `captureStream`.
     public var playbackStream: UInt32
@@ -27,45 +26,42 @@ public struct MediaStartSpec: Sendable, Equatable {
 
     public struct Invalid: Error, CustomStringConvertible { public let description: String }
 
-    public init(args: [String: JSONValue]) throws(Invalid) {
-        let media = args["remote"] ?? args["remote_media"]
-        guard let host = media?["address"]?.stringValue, !host.isEmpty else {
-            throw Invalid(description: "media.start needs args.remote.address")
-        }
-        guard let port = media?["port"]?.intValue, (1...65535).contains(port) else {
-            throw Invalid(description: "media.start needs args.remote.port (1-65535)")
-        }
-        remoteHost = host
-        remotePort = port
-        rtcpMux = media?["rtcp_mux"]?.boolValue ?? false
-        remoteRTCPPort = media?["rtcp_port"]?.intValue ?? (rtcpMux ? port : port + 1)
-        let codec = (media?["codec"]?.stringValue ?? "PCMU").uppercased()
+    /// What this worker makes of a `media.start` (the command's decoding checked the address and port); a codec or
+    /// payload type it cannot use is `Invalid`.
+    public init(_ start: MediaAPI.Start) throws(Invalid) {
+        let media = start.remote
+        remoteHost = media.address
+        remotePort = Int(media.port)
+        rtcpMux = media.rtcpMux ?? false
+        remoteRTCPPort = media.rtcpPort.map(Int.init) ?? (rtcpMux ? remotePort : remotePort + 1)
+        let codec = media.codec.rawValue.uppercased()
         switch codec {
         case "PCMU": law = .muLaw
         case "PCMA": law = .aLaw
         default: throw Invalid(description: "codec '\(codec)' is not supported by this worker (PCMU, PCMA)")
         }
-        let pt = media?["payload_type"]?.intValue ?? Int(law.staticPayloadType)
-        guard (0...127).contains(pt) else { throw Invalid(description: "payload_type \(pt) is not 0-127") }
-        payloadType = UInt8(pt)
-        let requestedPtime = media?["ptime"]?.intValue ?? 20
+        guard (0...127).contains(media.payloadType) else { throw Invalid(description: "payload_type \(media.payloadType) is not 0-127") }
+        payloadType = UInt8(media.payloadType)
+        let requestedPtime = media.ptime ?? 20
         ptime = (10...60).contains(requestedPtime) && requestedPtime % 10 == 0 ? requestedPtime : 20
-        let direction = media?["direction"]?.stringValue ?? "sendrecv"
-        sends = direction == "sendrecv" || direction == "sendonly"
-        receives = direction == "sendrecv" || direction == "recvonly"
-        if let te = media?["telephone_event"]?.intValue, (96...127).contains(te) { telephoneEventPayloadType = UInt8(te) }
-        playbackStream = UInt32(clamping: args["streams"]?["playback"]?.intValue ?? 0)
-        captureStream = UInt32(clamping: args["streams"]?["capture"]?.intValue ?? 0)
-        continuing = RTPSendState(json: args["rtp_state"])
-        holdMusic = args["hold_music"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
+        direction = media.direction
+        if let te = media.telephoneEvent, (96...127).contains(te) { telephoneEventPayloadType = UInt8(te) }
+        playbackStream = start.streams.playback.rawValue
+        captureStream = start.streams.capture.rawValue
+        // An SSRC of 0 is no stream a worker sent (they pick 1...max): start a new one.
+        continuing = start.rtpState.flatMap { $0.ssrc == 0 ? nil : RTPSendState($0) }
+        holdMusic = start.holdMusic.flatMap { $0.isEmpty ? nil : $0 }
     }
 
-    public var direction: String {
-        switch (sends, receives) {
-        case (true, true): "sendrecv"
-        case (true, false): "sendonly"
-        case (false, true): "recvonly"
-        case (false, false): "inactive"
-        }
+    public var sends: Bool { direction.sends }
+    public var receives: Bool { direction.receives }
+    public var codec: CodecName { law == .muLaw ? .pcmu : .pcma }
+}
+
+extension RTPSendState {
+    init(_ state: RTPStreamState) {
+        self.init(ssrc: state.ssrc, sequence: state.sequence, timestamp: state.timestamp, atNanoseconds: state.atNanoseconds)
     }
+
+    var wire: RTPStreamState { RTPStreamState(ssrc: ssrc, sequence: sequence, timestamp: timestamp, atNanoseconds: atNanoseconds) }
 }

@@ -1,5 +1,4 @@
 import MediaCore
-import Wire
 
 /// The sending side of one RTP stream (RFC 3550 §5.1): random SSRC, random initial sequence number and
 /// timestamp, the marker bit on the first packet of a talkspurt, and a timestamp that follows the sampling clock
@@ -72,7 +71,8 @@ public struct RTPPacketizer: Sendable {
     }
 }
 
-/// A sending stream's position at a moment of the (host-wide) monotonic clock: `rtp_state` on the bus.
+/// A sending stream's position at a moment of the (host-wide) monotonic clock (`rtp_state` on the bus, as
+/// `RTPStreamState`).
 public struct RTPSendState: Sendable, Equatable {
     public var ssrc: UInt32
     public var sequence: UInt16
@@ -84,16 +84,5 @@ public struct RTPSendState: Sendable, Equatable {
         self.sequence = sequence
         self.timestamp = timestamp
         self.atNanoseconds = atNanoseconds
-    }
-
-    public var json: JSONValue {
-        ["ssrc": .number(Double(ssrc)), "seq": .number(Double(sequence)), "ts": .number(Double(timestamp)), "at_ns": .number(Double(atNanoseconds))]
-    }
-
-    public init?(json: JSONValue?) {
-        guard let j = json, let ssrc = j["ssrc"]?.doubleValue, let seq = j["seq"]?.intValue, let ts = j["ts"]?.doubleValue,
-              let at = j["at_ns"]?.doubleValue, (1...Double(UInt32.max)).contains(ssrc), (0...65535).contains(seq),
-              (0...Double(UInt32.max)).contains(ts), at >= 0 else { return nil }
-        self.init(ssrc: UInt32(ssrc), sequence: UInt16(seq), timestamp: UInt32(ts), atNanoseconds: UInt64(at))
     }
 }

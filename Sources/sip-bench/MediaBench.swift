@@ -5,6 +5,7 @@ import MediaWorker
 import NIOCore
 import NIOPosix
 import Timebase
+import Wire
 
 /// G.711 encode and decode cost per sample.
 struct G711Bench: ParsableCommand {
@@ -48,7 +49,7 @@ struct MediaEngineBench: AsyncParsableCommand {
     @Option var seconds = 12.0
 
     func run() async throws {
-        let engine = MediaEngine(audio: nil) { _, _ in }
+        let engine = MediaEngine(audio: nil) { _ in }
         engine.setHost("127.0.0.1")
         engine.start()
         for i in 0..<calls {
@@ -56,18 +57,18 @@ struct MediaEngineBench: AsyncParsableCommand {
             guard case .success = await engine.allocate(call: call, port: basePort + 2 * i) else {
                 throw ValidationError("cannot bind port \(basePort + 2 * i)")
             }
-            let spec = try MediaStartSpec(args: ["remote": ["address": "127.0.0.1", "port": .init(peerBasePort + 2 * i), "codec": "PCMU",
-                                                            "payload_type": 0, "direction": "sendrecv"]])
+            let remote = RemoteMedia(address: "127.0.0.1", port: UInt16(clamping: peerBasePort + 2 * i), codec: .pcmu, payloadType: 0, direction: .sendrecv)
+            let spec = try MediaStartSpec(MediaAPI.Start(call: CallID(call), remote: remote, streams: PCMStreams(playback: 0, capture: 0)))
             _ = await engine.start(call: call, spec: spec)
         }
         FileHandle.standardError.write(Data("ready \(getpid())\n".utf8))
         try await Task.sleep(for: .seconds(seconds))
         var received = 0, sent = 0, lost = 0
         for i in 0..<calls {
-            let s = await engine.stats(call: "c\(i)") ?? [:]
-            received += s["packets_received"]?.intValue ?? 0
-            sent += Int(s["packets_sent"]?.doubleValue ?? 0)
-            lost += Int(s["packets_lost"]?.doubleValue ?? 0)
+            guard let s = await engine.stats(call: "c\(i)") else { continue }
+            received += s.packetsReceived
+            sent += Int(s.packetsSent)
+            lost += s.packetsLost
         }
         await engine.shutdown()
         print("{\"bench\":\"media-engine\",\"calls\":\(calls),\"packets_received\":\(received),\"packets_sent\":\(sent),\"packets_lost\":\(lost)}")

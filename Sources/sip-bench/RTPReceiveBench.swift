@@ -3,6 +3,7 @@ import AudioIO
 import Foundation
 import MediaWorker
 import Synchronization
+import Wire
 
 /// The product's receive path as a command for the speech-quality benchmark (scripts/media/pesq_bench.py):
 /// a real media engine session (RTP parsing, jitter buffer, concealment, G.711) listening on one port, whose
@@ -16,13 +17,13 @@ struct RTPReceive: AsyncParsableCommand {
 
     func run() async throws {
         let recorder = WAVRecorder()
-        let engine = MediaEngine(audio: recorder) { _, _ in }
+        let engine = MediaEngine(audio: recorder) { _ in }
         engine.setHost("127.0.0.1")
         engine.start()
         guard case .success = await engine.allocate(call: "bench", port: port) else { throw ValidationError("cannot bind port \(port)") }
-        let codec = payloadType == 8 ? "PCMA" : "PCMU"
-        let spec = try MediaStartSpec(args: ["remote": ["address": "127.0.0.1", "port": 9, "codec": .string(codec),
-                                                        "payload_type": .init(payloadType), "direction": "recvonly"]])
+        let remote = RemoteMedia(address: "127.0.0.1", port: 9, codec: payloadType == 8 ? .pcma : .pcmu, payloadType: payloadType,
+                                 direction: .recvonly)
+        let spec = try MediaStartSpec(MediaAPI.Start(call: "bench", remote: remote, streams: PCMStreams(playback: 0, capture: 0)))
         _ = await engine.start(call: "bench", spec: spec)
         try await Task.sleep(for: .seconds(seconds))
         _ = await engine.release(call: "bench")

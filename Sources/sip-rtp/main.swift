@@ -1,6 +1,7 @@
 import ArgumentParser
 import Bus
 import ComponentRuntime
+import Config
 import Foundation
 import MediaWorker
 import Wire
@@ -31,6 +32,9 @@ struct SipRtp: AsyncParsableCommand {
         }
         if orch == nil, runDir == nil { throw ValidationError("give --run-dir (the instance's), or --orch for a worker on another host") }
         if let o = orch, !o.hasPrefix("tcp://") { throw ValidationError("--orch is orch's remote.listen, tcp://HOST:PORT") }
+        if let ports = rtpPorts, PortRange.parse(ports) == nil {
+            throw ValidationError("--rtp-ports is LOW-HIGH with 1024 <= LOW < HIGH <= 65535, e.g. 20000-20999")
+        }
     }
 
     func run() async throws {
@@ -68,7 +72,7 @@ struct SipRtp: AsyncParsableCommand {
             logger.error("no PCM bus (frames will not reach sip-audio or taps): \(error)")
             audio = nil
         }
-        let engine = MediaEngine(audio: audio) { type, data in agent.emit(type, data) }
+        let engine = MediaEngine(audio: audio) { event in agent.emit(event) }
         let pump = audio?.attach(to: engine)
         engine.start()
         let media = MediaSessionService(name: options.name, engine: engine)
@@ -79,11 +83,20 @@ struct SipRtp: AsyncParsableCommand {
             }
         }
         let overrides = localOverrides()
-        let reason = await agent.run(onConfigure: { media.configure(overrides($0.config)) },
+        let reason = await agent.run(onConfigure: { configure in
+                                         var settings = configure.settings
+                                         overrides(&settings)
+                                         let worker: ConfigureContent.Worker?
+                                         do { worker = try configure.content().worker } catch {
+                                             logger.error("configure: \(error); taking all of rtp.ports as the only worker")
+                                             worker = nil
+                                         }
+                                         media.configure(settings, worker: worker)
+                                     },
                                      stats: {
                                          var stats = media.stats()
-                                         if let audio { stats["pcm_in_rejected"] = .init(audio.rejectedFrames) }
-                                         return stats
+                                         if let audio { stats.pcmInRejected = audio.rejectedFrames }
+                                         return stats.jsonObject
                                      },
                                      requests: { await media.handle($0) })
         loadTask.cancel()
@@ -94,21 +107,12 @@ struct SipRtp: AsyncParsableCommand {
     }
 
     /// This host's own settings over the instance's: its media address and port range.
-    private func localOverrides() -> @Sendable ([String: JSONValue]) -> [String: JSONValue] {
-        let ports = rtpPorts, address = mediaAddress
-        return { config in
-            var config = config
-            if let ports {
-                var rtp = config["rtp"]?.objectValue ?? [:]
-                rtp["ports"] = .string(ports)
-                config["rtp"] = .object(rtp)
-            }
-            if let address {
-                var sip = config["sip"]?.objectValue ?? [:]
-                sip["listen"] = .string(address.contains(":") ? "[\(address)]:5060" : "\(address):5060")  // only its host is used
-                config["sip"] = .object(sip)
-            }
-            return config
+    /// The worker takes its media host from `sip.listen` (only the host is used).
+    private func localOverrides() -> @Sendable (inout InstanceConfig) -> Void {
+        let ports = rtpPorts.flatMap(PortRange.parse), address = mediaAddress
+        return { settings in
+            if let ports { settings.rtp.ports = ports }
+            if let address { settings.sip.listen.host = address }
         }
     }
 
