@@ -5,6 +5,7 @@ public enum OrchAPI {
         Ping.self, Config.self, ProbeEvents.self, Shutdown.self,
         Call.self, Answer.self, Calls.self, Conference.self,
         Workers.self, WorkersAdd.self, WorkersRemove.self,
+        Devices.self, Mute.self, Unmute.self, Audio.self, AudioState.self, AudioAttach.self, AudioDetach.self,
     ]
     public static let events: [any WireEvent.Type] = SupervisionEvents.all
 }
