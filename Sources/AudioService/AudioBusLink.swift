@@ -36,15 +36,15 @@ final class AudioBusLink: Sendable {
 
     /// Feeds arriving frames to `streams`; bad ones become `audio.error` events (at most one per cause and stream
     /// every 5 s) and are counted, never played.
-    func start(streams: AudioStreams, emit: @escaping @Sendable (String, [String: JSONValue]) -> Void) {
+    func start(streams: AudioStreams, emit: @escaping AudioEngine.Emit) {
         let inbound = endpoint.inbound
         let limiter = self.limiter
         let handle: @Sendable (BusMessage) -> Void = { message in
                 guard message.frames.count == 1 else {
                     streams.countMalformed()
                     if limiter.allow("multipart") {
-                        emit("audio.error", ["cause": "frame_malformed",
-                                             "message": .string("a message of \(message.frames.count) parts arrived on audio-out.sock; a PCM frame is one part (docs/PROTOCOL.md §7)")])
+                        emit(AudioErrorEvent(cause: .frameMalformed,
+                                             message: "a message of \(message.frames.count) parts arrived on audio-out.sock; a PCM frame is one part (docs/PROTOCOL.md §7)"))
                     }
                     return
                 }
@@ -55,13 +55,13 @@ final class AudioBusLink: Sendable {
                     break
                 case .badFormat(let stream, let call, let detail):
                     if limiter.allow("format-\(stream)") {
-                        emit("audio.error", ["cause": "frame_format", "call": .string(call), "stream": .init(Int(stream)),
-                                             "message": .string("stream \(stream) sent frames of \(detail); sip-audio plays 20 ms frames of 8000 Hz mono (160 samples): the sender must resample (docs/PROTOCOL.md §7). Those frames are dropped; the call goes on")])
+                        emit(AudioErrorEvent(cause: .frameFormat,
+                                             message: "stream \(stream) sent frames of \(detail); sip-audio plays 20 ms frames of 8000 Hz mono (160 samples): the sender must resample (docs/PROTOCOL.md §7). Those frames are dropped; the call goes on",
+                                             call: CallID(call), stream: StreamID(stream)))
                     }
                 case .malformed(let detail):
                     if limiter.allow("malformed") {
-                        emit("audio.error", ["cause": "frame_malformed",
-                                             "message": .string("a frame on audio-out.sock was dropped: \(detail) (docs/PROTOCOL.md §7)")])
+                        emit(AudioErrorEvent(cause: .frameMalformed, message: "a frame on audio-out.sock was dropped: \(detail) (docs/PROTOCOL.md §7)"))
                     }
                 }
         }

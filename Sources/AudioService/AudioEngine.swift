@@ -14,23 +14,17 @@ import Wire
 /// every attached call. A device that fails is replaced by the null backend at once (the call keeps its media
 /// clock), reported with `audio.device.lost`, reopened every second and reported with `audio.device.restored`.
 public final class AudioEngine: @unchecked Sendable {
-    public typealias Emit = @Sendable (String, [String: JSONValue]) -> Void
+    /// Where the engine's events go (sip-audio: to orch, which republishes them).
+    public typealias Emit = @Sendable (any WireEvent) -> Void
 
     /// What `audio.state`, `audio.devices` and heartbeats report. Written by the audio thread only.
     public struct DeviceStatus: Sendable, Equatable {
         public var name = ""
         /// `closed`, `open`, `lost` (null stand-in, reopening) or `failed` (null stand-in, not retried).
-        public var state = "closed"
+        public var state = AudioAPI.DeviceState.closed
         public var format: AudioFormat?
         public var xruns = 0
         public var error: String?
-
-        var json: [String: JSONValue] {
-            var j: [String: JSONValue] = ["device": .string(name), "state": .string(state), "xruns": .init(xruns)]
-            if let format { j["rate"] = .init(format.sampleRate); j["channels"] = .init(format.channels) }
-            if let error { j["error"] = .string(error) }
-            return j
-        }
     }
 
     struct Status: Sendable {
@@ -122,8 +116,8 @@ public final class AudioEngine: @unchecked Sendable {
             session = try DeviceSession(factory: factory, controls: controls, emit: emit)
         } catch {
             // Only a resampler refusing the formats gets here; the devices were checked already.
-            emit("audio.error", ["cause": "unsupported_format", "message": .string("\(error)")])
-            streams.detachAll().forEach { emit("audio.stream.stopped", ["call": .string($0.call), "reason": "audio pipeline failed"]) }
+            emit(AudioErrorEvent(cause: .unsupportedFormat, message: "\(error)"))
+            streams.detachAll().forEach { emit(AudioStreamStoppedEvent(call: CallID($0.call), reason: .pipelineFailed)) }
             return
         }
         status.withLock { $0.open = true; $0.opens += 1 }
@@ -155,8 +149,8 @@ public final class AudioEngine: @unchecked Sendable {
         session.close()
         status.withLock { s in
             s.open = false
-            s.capture.state = "closed"
-            s.playback.state = "closed"
+            s.capture.state = .closed
+            s.playback.state = .closed
         }
     }
 
@@ -194,13 +188,15 @@ public final class AudioEngine: @unchecked Sendable {
             s.captureLatency.add(nanoseconds: waited &+ processing)
             if !complete { s.captureUnderflows += 1 }
         }
-        if session.captureFileEnded() { emit("audio.capture.ended", ["device": .string(session.captureName)]) }
+        if session.captureFileEnded() { emit(AudioCaptureEndedEvent(device: session.captureName)) }
     }
 
     private func emitLevels(_ session: DeviceSession) {
         let (capture, playback) = session.pipeline.takeLevels()
-        func level(_ l: AudioLevel) -> JSONValue { ["rms_dbfs": .number((l.rmsDBFS * 10).rounded() / 10), "peak_dbfs": .number((l.peakDBFS * 10).rounded() / 10)] }
-        emit("audio.level", ["capture": level(capture), "playback": level(playback), "muted": .bool(session.pipeline.controls.mute)])
+        func level(_ l: AudioLevel) -> AudioLevelEvent.Level {
+            .init(rmsDBFS: (l.rmsDBFS * 10).rounded() / 10, peakDBFS: (l.peakDBFS * 10).rounded() / 10)
+        }
+        emit(AudioLevelEvent(capture: level(capture), playback: level(playback), muted: session.pipeline.controls.mute))
     }
 
     private func publishDeviceStatus(_ session: DeviceSession) {

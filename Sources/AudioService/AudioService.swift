@@ -1,6 +1,7 @@
 import ALSAAudio
 import AudioIO
 import Bus
+import Config
 import Foundation
 import Synchronization
 import Wire
@@ -18,7 +19,7 @@ public final class AudioService: Sendable {
 
     /// Binds the PCM sockets in `runDirectory` (nil: no bus, for tests of the engine alone).
     public init(runDirectory: String?, settings: AudioEngineSettings = AudioEngineSettings(),
-                emit: @escaping @Sendable (String, [String: JSONValue]) -> Void) throws(BusError) {
+                emit: @escaping AudioEngine.Emit) throws(BusError) {
         link = try runDirectory.map { dir throws(BusError) in try AudioBusLink(runDirectory: dir) }
         self.emit = emit
         engine = AudioEngine(settings: settings, streams: streams, link: link, emit: emit)
@@ -27,10 +28,14 @@ public final class AudioService: Sendable {
     }
 
     /// Applies `configure`: settings for the next time the devices open; controls only when the configuration's
-    /// own values changed (an orch restart re-sends the same file and must not undo a user's mute).
-    public func configure(_ config: [String: JSONValue]) -> [String] {
-        var (settings, problems) = AudioEngineSettings.from(config: config)
-        if let problem = openRemote(config["remote"]) { problems.append(problem) }
+    /// own values changed (an orch restart re-sends the same file and must not undo a user's mute). Returns the
+    /// problems with sip-audio's settings (`audio.*`, `remote.*`).
+    public func configure(_ configure: Configure) -> [String] {
+        var problems: [String] = []
+        let config = configure.settings(problems: &problems)
+        problems = problems.filter { $0.hasPrefix("audio.") || $0.hasPrefix("remote.") }
+        let settings = AudioEngineSettings.from(config)
+        if let problem = openRemote(config.remote) { problems.append(problem) }
         engine.update(settings: settings)
         let changed = lastConfigControls.withLock { last -> Bool in
             defer { last = settings.controls }
@@ -42,8 +47,9 @@ public final class AudioService: Sendable {
 
     /// `remote.audio_listen`: PCM sockets for media workers on other hosts, CurveZMQ with the instance key and the
     /// workers' authorised keys (plain text only where the configuration allowed it: loopback).
-    private func openRemote(_ remote: JSONValue?) -> String? {
-        guard let link, let listen = remote?["audio_listen"]?.stringValue, !listen.isEmpty else { return nil }
+    private func openRemote(_ remote: RemoteSettings) -> String? {
+        guard let link, !remote.audioListen.isEmpty else { return nil }
+        let listen = remote.audioListen
         do {
             let zap = try remoteZAP.withLock { (slot: inout ZAPAuthenticator?) throws(ZAPAuthenticator.StartError) -> ZAPAuthenticator in
                 if let zap = slot { return zap }
@@ -51,9 +57,8 @@ public final class AudioService: Sendable {
                 slot = zap
                 return zap
             }
-            let secured = try RemoteServerSecurity.configure(keyFile: remote?["key_file"]?.stringValue ?? "",
-                                                             authorizedKeys: remote?["authorized_keys"]?.stringValue ?? "",
-                                                             allowPlaintext: remote?["allow_plaintext"]?.boolValue == true,
+            let secured = try RemoteServerSecurity.configure(keyFile: remote.keyFile, authorizedKeys: remote.authorizedKeys,
+                                                             allowPlaintext: remote.allowPlaintext,
                                                              domain: "sip-client-pcm", authenticator: zap)
             try link.openRemote(listen: listen, security: secured.security, zapDomain: secured.zapDomain)
             return nil
@@ -62,63 +67,55 @@ public final class AudioService: Sendable {
         }
     }
 
+    /// Serves the `audio.*` commands (nil for another command).
     public func handle(_ request: Request) async -> Reply? {
-        let id = request.id
-        let args = request.args
         switch request.command {
-        case "audio.attach":
-            guard let call = args["call"]?.stringValue, !call.isEmpty,
-                  let playback = args["streams"]?["playback"]?.intValue, let capture = args["streams"]?["capture"]?.intValue,
-                  (0...Int(UInt32.max)).contains(playback), (0...Int(UInt32.max)).contains(capture) else {
-                return Reply(id: id, error: WireError(.badArgs, "audio.attach needs {\"call\",\"streams\":{\"playback\",\"capture\"}} with stream ids 0-4294967295"))
-            }
-            let takesMicrophone = args["capture"]?.boolValue ?? true
-            if streams.attach(call: call, playback: UInt32(playback), capture: takesMicrophone ? UInt32(capture) : nil) {
-                emit("audio.stream.started", ["call": .string(call), "playback": .init(playback), "capture": .init(capture),
-                                              "microphone": .bool(takesMicrophone)])
-            }
-            engine.wake()
-            return Reply(id: id, result: .object(["call": .string(call), "attached": true].merging(deviceJSON()) { a, _ in a }))
-        case "audio.detach":
-            guard let call = args["call"]?.stringValue else {
-                return Reply(id: id, error: WireError(.badArgs, "audio.detach needs {\"call\"}"))
-            }
-            let detached = streams.detach(call: call)
-            if detached != nil { emit("audio.stream.stopped", ["call": .string(call), "reason": "detached"]) }
-            return Reply(id: id, result: ["call": .string(call), "detached": .bool(detached != nil)])
-        case "audio.conference":
-            guard let list = args["calls"]?.arrayValue, list.count <= 8,
-                  case let members = list.compactMap(\.stringValue), members.count == list.count else {
-                return Reply(id: id, error: WireError(.badArgs, "audio.conference needs {\"calls\":[CALL,...]} (at most 8; [] ends the conference)"))
-            }
-            let attached = Set(streams.attachments.map(\.call))
-            if let missing = members.first(where: { !attached.contains($0) }) {
-                return Reply(id: id, error: WireError(.notFound, "call '\(missing)' is not attached to the sound devices (audio.attach it first)"))
-            }
-            streams.setConference(Set(members))
-            emit("audio.conference", ["calls": .array(members.sorted().map { .string($0) })])
-            return Reply(id: id, result: ["calls": .array(members.sorted().map { .string($0) })])
-        case "audio.set":
-            switch engine.controls.applying(args) {
-            case .success(let controls):
+        case AudioAPI.Attach.name: request.answerNow(AudioAPI.Attach.self) { attach($0) }
+        case AudioAPI.Detach.name: request.answerNow(AudioAPI.Detach.self) { detach($0) }
+        case AudioAPI.Conference.name: request.answerNow(AudioAPI.Conference.self) { c throws(WireError) in try conference(c) }
+        case AudioAPI.SetControls.name:
+            request.answerNow(AudioAPI.SetControls.self) { change in
+                let controls = engine.controls.applying(change)
                 engine.controls = controls
-                return Reply(id: id, result: .object(controls.json))
-            case .failure(let error):
-                return Reply(id: id, error: error)
+                return controls
             }
-        case "audio.devices":
-            let list = ALSADevices.list().map { d -> JSONValue in
-                ["name": .string(d.name), "description": .string(d.description), "playback": .bool(d.playback), "capture": .bool(d.capture)]
+        case AudioAPI.Devices.name:
+            request.answerNow(AudioAPI.Devices.self) { _ in
+                .init(devices: ALSADevices.list().map { .init(name: $0.name, description: $0.description, playback: $0.playback, capture: $0.capture) },
+                      report: deviceReport())
             }
-            return Reply(id: id, result: .object(["devices": .array(list)].merging(deviceJSON()) { a, _ in a }))
-        case "audio.state":
-            return Reply(id: id, result: .object(state()))
-        default:
-            return nil
+        case AudioAPI.State.name: request.answerNow(AudioAPI.State.self) { _ in state() }
+        default: nil
         }
     }
 
-    private func deviceJSON() -> [String: JSONValue] {
+    private func attach(_ command: AudioAPI.Attach) -> AudioAPI.Attach.Result {
+        let (call, ids, microphone) = (command.call, command.streams, command.takesMicrophone)
+        if streams.attach(call: call.rawValue, playback: ids.playback.rawValue, capture: microphone ? ids.capture.rawValue : nil) {
+            emit(AudioStreamStartedEvent(call: call, playback: ids.playback, capture: ids.capture, microphone: microphone))
+        }
+        engine.wake()
+        return .init(call: call, report: deviceReport())
+    }
+
+    private func detach(_ command: AudioAPI.Detach) -> AudioAPI.Detach.Result {
+        let detached = streams.detach(call: command.call.rawValue) != nil
+        if detached { emit(AudioStreamStoppedEvent(call: command.call, reason: .detached)) }
+        return .init(call: command.call, detached: detached)
+    }
+
+    private func conference(_ command: AudioAPI.Conference) throws(WireError) -> AudioAPI.Conference.Result {
+        let attached = Set(streams.attachments.map(\.call))
+        if let missing = command.calls.first(where: { !attached.contains($0.rawValue) }) {
+            throw WireError(.notFound, "call '\(missing)' is not attached to the sound devices (audio.attach it first)")
+        }
+        streams.setConference(Set(command.calls.map(\.rawValue)))
+        let members = command.calls.sorted()
+        emit(AudioConferenceEvent(calls: members))
+        return .init(calls: members)
+    }
+
+    private func deviceReport() -> AudioAPI.DeviceReport {
         let s = engine.snapshot
         let settings = engine.settings
         let factory = AudioDeviceFactory(settings: settings)
@@ -128,49 +125,52 @@ public final class AudioService: Sendable {
             capture.name = factory.captureName()
             playback.name = factory.playbackName()
         }
-        return ["backend": .string(settings.backendName), "open": .bool(s.open),
-                "capture": .object(capture.json), "playback": .object(playback.json)]
+        return .init(backend: settings.backendName, open: s.open, capture: capture.wire, playback: playback.wire)
     }
 
-    /// Everything `audio.state` and heartbeats report.
-    public func state() -> [String: JSONValue] {
-        var json = deviceJSON()
-        json["controls"] = .object(engine.controls.json)
-        json["conference"] = .array(streams.conference.sorted().map { .string($0) })
-        json["calls"] = .array(streams.attachments.sorted { $0.call < $1.call }.map {
-            ["call": .string($0.call), "playback": .init(Int($0.playback)), "capture": $0.capture.map { .init(Int($0)) } ?? .null]
-        })
-        json.merge(stats()) { a, _ in a }
-        return json
+    /// Everything `audio.state` reports.
+    public func state() -> AudioAPI.State.Result {
+        let conference = streams.conference.sorted().map { CallID($0) }
+        let calls = streams.attachments.sorted { $0.call < $1.call }.map { a in
+            AudioAPI.AttachedCall(call: CallID(a.call), playback: StreamID(a.playback), capture: a.capture.map { StreamID($0) })
+        }
+        return .init(report: deviceReport(), controls: engine.controls, conference: conference, calls: calls, stats: stats())
     }
 
     /// The counters for heartbeats.
-    public func stats() -> [String: JSONValue] {
+    public func stats() -> AudioStats {
         let s = engine.snapshot
         let c = streams.counters
-        var json: [String: JSONValue] = [
-            "backend": .string(engine.settings.backendName), "devices_open": .bool(s.open), "opens": .init(s.opens),
-            "calls_attached": .init(streams.attachments.count),
-            "frames_in": .init(c.framesIn), "frames_played": .init(c.framesPlayed), "frames_unattached": .init(c.unattached),
-            "frames_bad_format": .init(c.badFormat), "frames_malformed": .init(c.malformed), "frames_late": .init(c.late),
-            "frames_trimmed": .init(c.trimmed), "playback_starved": .init(c.starved),
-            "ticks": .init(s.ticks), "late_ticks": .init(s.lateTicks), "capture_underflows": .init(s.captureUnderflows),
-            "playback_dropped_frames": .init(s.playbackDropped),
-            "capture_xruns": .init(s.capture.xruns), "playback_xruns": .init(s.playback.xruns),
-            "capture_state": .string(s.capture.state), "playback_state": .string(s.playback.state),
-        ]
-        if s.ticks > 0 { json["tick_busy_us_avg"] = .number((Double(s.busyNanoseconds) / Double(s.ticks) / 1000 * 10).rounded() / 10) }
-        if let p = streams.playbackLatency {
-            json["playback_latency_ms"] = ["p50": .number((p.p50Milliseconds * 100).rounded() / 100), "p99": .number((p.p99Milliseconds * 100).rounded() / 100)]
+        var stats = AudioStats()
+        stats.backend = engine.settings.backendName
+        stats.devicesOpen = s.open
+        stats.opens = s.opens
+        stats.callsAttached = streams.attachments.count
+        stats.framesIn = c.framesIn
+        stats.framesPlayed = c.framesPlayed
+        stats.framesUnattached = c.unattached
+        stats.framesBadFormat = c.badFormat
+        stats.framesMalformed = c.malformed
+        stats.framesLate = c.late
+        stats.framesTrimmed = c.trimmed
+        stats.playbackStarved = c.starved
+        stats.ticks = s.ticks
+        stats.lateTicks = s.lateTicks
+        stats.captureUnderflows = s.captureUnderflows
+        stats.playbackDroppedFrames = s.playbackDropped
+        stats.captureXruns = s.capture.xruns
+        stats.playbackXruns = s.playback.xruns
+        stats.captureState = s.capture.state
+        stats.playbackState = s.playback.state
+        if s.ticks > 0 { stats.tickBusyUsAvg = (Double(s.busyNanoseconds) / Double(s.ticks) / 1000 * 10).rounded() / 10 }
+        stats.playbackLatencyMs = streams.playbackLatency.map(AudioStats.Latency.init)
+        stats.rtpToDeviceMs = streams.rtpToDeviceLatency.map(AudioStats.Latency.init)
+        stats.captureLatencyMs = s.captureLatency.summary().map(AudioStats.Latency.init)
+        if let link {
+            stats.pcmSent = link.counters.sent
+            stats.pcmSendDropped = link.counters.sendDropped
         }
-        if let p = streams.rtpToDeviceLatency?.rounded {
-            json["rtp_to_device_ms"] = ["p50": .number(p.p50), "p99": .number(p.p99)]
-        }
-        if let p = s.captureLatency.summary() {
-            json["capture_latency_ms"] = ["p50": .number((p.p50Milliseconds * 100).rounded() / 100), "p99": .number((p.p99Milliseconds * 100).rounded() / 100)]
-        }
-        if let link { json["pcm_sent"] = .init(link.counters.sent); json["pcm_send_dropped"] = .init(link.counters.sendDropped) }
-        return json
+        return stats
     }
 
     public func shutdown() {

@@ -25,8 +25,8 @@ struct DeviceSession {
         self.factory = factory
         self.emit = emit
         let now = MonotonicClock.now()
-        var captureStatus = AudioEngine.DeviceStatus(name: factory.captureName(), state: "open")
-        var playbackStatus = AudioEngine.DeviceStatus(name: factory.playbackName(), state: "open")
+        var captureStatus = AudioEngine.DeviceStatus(name: factory.captureName(), state: .open)
+        var playbackStatus = AudioEngine.DeviceStatus(name: factory.playbackName(), state: .open)
         var captureLostAt: MonotonicTime?, playbackLostAt: MonotonicTime?
         let fallbackFormat = factory.settings.backend == .null ? AudioFormat.call : factory.settings.deviceFormat
 
@@ -53,10 +53,9 @@ struct DeviceSession {
         pipeline = try AudioPipeline(captureFormat: capture.format, playbackFormat: playback.format, controls: controls,
                                      echoTailMs: factory.settings.echoTailMs, acousticPath: acoustic)
         readBuffer = [Int16](repeating: 0, count: capture.format.frames(milliseconds: 20) * capture.format.channels)
-        for (direction, status) in [(AudioDirection.capture, captureStatus), (.playback, playbackStatus)] where status.state == "open" {
-            emit("audio.device.opened", ["direction": .string(direction.rawValue), "device": .string(status.name),
-                                         "backend": .string(factory.settings.backendName),
-                                         "rate": .init(status.format?.sampleRate ?? 0), "channels": .init(status.format?.channels ?? 0)])
+        for (direction, status) in [(AudioDirection.capture, captureStatus), (.playback, playbackStatus)] where status.state == .open {
+            emit(AudioDeviceOpenedEvent(direction: direction.wire, device: status.name, backend: factory.settings.backendName,
+                                        rate: status.format?.sampleRate ?? 0, channels: status.format?.channels ?? 0))
         }
     }
 
@@ -64,9 +63,9 @@ struct DeviceSession {
     private static func standIn(after error: AudioDeviceError, direction: AudioDirection, status: inout AudioEngine.DeviceStatus,
                                 factory: AudioDeviceFactory, emit: AudioEngine.Emit, now: MonotonicTime) -> MonotonicTime? {
         let retry = factory.retries(after: error)
-        emit("audio.error", ["cause": .string(error.cause), "direction": .string(direction.rawValue), "device": .string(status.name),
-                             "message": .string(error.description), "fallback": "null", "retrying": .bool(retry)])
-        status.state = retry ? "lost" : "failed"
+        emit(AudioErrorEvent(cause: AudioAPI.Cause(rawValue: error.cause), message: error.description, direction: direction.wire,
+                             device: status.name, fallback: "null", retrying: retry))
+        status.state = retry ? .lost : .failed
         status.error = error.description
         return retry ? now : nil
     }
@@ -118,19 +117,19 @@ struct DeviceSession {
             name = captureStatus.name
             capture.close()
             capture = NullCaptureDevice(format: capture.format)
-            captureStatus.state = retry ? "lost" : "failed"
+            captureStatus.state = retry ? .lost : .failed
             captureStatus.error = error.description
             captureLostAt = retry ? MonotonicClock.now() : nil
         case .playback:
             name = playbackStatus.name
             playback.close()
             playback = NullPlaybackDevice(format: playback.format)
-            playbackStatus.state = retry ? "lost" : "failed"
+            playbackStatus.state = retry ? .lost : .failed
             playbackStatus.error = error.description
             playbackLostAt = retry ? MonotonicClock.now() : nil
         }
-        emit("audio.device.lost", ["direction": .string(direction.rawValue), "device": .string(name), "cause": .string(error.cause),
-                                   "message": .string(error.description), "fallback": "null", "retrying": .bool(retry)])
+        emit(AudioDeviceLostEvent(direction: direction.wire, device: name, cause: AudioAPI.Cause(rawValue: error.cause),
+                                  message: error.description, fallback: "null", retrying: retry))
     }
 
     /// Called about once a second: tries to reopen lost devices.
@@ -139,7 +138,7 @@ struct DeviceSession {
             if device.format != capture.format { try? pipeline.setCaptureFormat(device.format) }
             capture = device
             captureLostAt = nil
-            captureStatus.state = "open"
+            captureStatus.state = .open
             captureStatus.error = nil
             captureStatus.format = device.format
             pipeline.reset()
@@ -149,7 +148,7 @@ struct DeviceSession {
             if device.format != playback.format { try? pipeline.setPlaybackFormat(device.format) }
             playback = device
             playbackLostAt = nil
-            playbackStatus.state = "open"
+            playbackStatus.state = .open
             playbackStatus.error = nil
             playbackStatus.format = device.format
             pipeline.reset()
@@ -158,9 +157,8 @@ struct DeviceSession {
     }
 
     private func restored(_ direction: AudioDirection, device: String, format: AudioFormat, lostFor: Duration) {
-        emit("audio.device.restored", ["direction": .string(direction.rawValue), "device": .string(device),
-                                       "rate": .init(format.sampleRate), "channels": .init(format.channels),
-                                       "lost_ms": .init(Int(lostFor.wholeNanoseconds / 1_000_000))])
+        emit(AudioDeviceRestoredEvent(direction: direction.wire, device: device, rate: format.sampleRate, channels: format.channels,
+                                      lostMs: Int(lostFor.wholeNanoseconds / 1_000_000)))
     }
 
     /// Emits `audio.xrun` when the devices recovered from over/underruns since the last report.
@@ -169,8 +167,8 @@ struct DeviceSession {
         playbackStatus.xruns = playback.xruns
         let total = capture.xruns + playback.xruns
         guard total > reportedXruns else { return }
-        emit("audio.xrun", ["capture_xruns": .init(capture.xruns), "playback_xruns": .init(playback.xruns),
-                            "message": "the sound device ran out of (or over) its buffer; recovered. Frequent xruns mean an overloaded machine: try audio.period_ms 20"])
+        emit(AudioXrunEvent(captureXruns: capture.xruns, playbackXruns: playback.xruns,
+                            message: "the sound device ran out of (or over) its buffer; recovered. Frequent xruns mean an overloaded machine: try audio.period_ms 20"))
         reportedXruns = total
     }
 
@@ -178,7 +176,7 @@ struct DeviceSession {
         capture.close()
         playback.close()
         for (direction, status) in [(AudioDirection.capture, captureStatus), (.playback, playbackStatus)] {
-            emit("audio.device.closed", ["direction": .string(direction.rawValue), "device": .string(status.name)])
+            emit(AudioDeviceClosedEvent(direction: direction.wire, device: status.name))
         }
     }
 }

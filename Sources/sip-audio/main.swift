@@ -28,22 +28,24 @@ struct SipAudio: AsyncParsableCommand {
         let (agent, logger) = options.makeAgent(role: "audio")
         let service: AudioService
         do {
-            service = try AudioService(runDirectory: runDir) { type, data in
-                if type == "audio.error" || type == "audio.device.lost" {
-                    logger.warning("\(type): \(data["message"]?.stringValue ?? "")")
-                } else if type == "audio.device.restored" {
-                    logger.notice("\(type): \(data["direction"]?.stringValue ?? "") device \(data["device"]?.stringValue ?? "") is back")
+            service = try AudioService(runDirectory: runDir) { event in
+                // Device trouble and bad frames go to the log too.
+                switch event {
+                case let e as AudioErrorEvent: logger.warning("\(AudioErrorEvent.type): \(e.message)")
+                case let e as AudioDeviceLostEvent: logger.warning("\(AudioDeviceLostEvent.type): \(e.message)")
+                case let e as AudioDeviceRestoredEvent: logger.notice("\(AudioDeviceRestoredEvent.type): \(e.direction) device \(e.device) is back")
+                default: break
                 }
-                agent.emit(type, data)
+                agent.emit(event)
             }
         } catch {
             logger.critical("cannot bind the PCM sockets: \(error)")
             throw ExitCode(1)
         }
         let reason = await agent.run(onConfigure: { configure in
-                                         for problem in service.configure(configure.config) { logger.error("configuration: \(problem)") }
+                                         for problem in service.configure(configure) { logger.error("configuration: \(problem)") }
                                      },
-                                     stats: { service.stats() },
+                                     stats: { service.stats().jsonObject },
                                      requests: { await service.handle($0) })
         service.shutdown()
         if case .orchGone = reason { throw ExitCode(3) }

@@ -6,6 +6,7 @@ public enum OrchAPI {
         Call.self, Answer.self, Calls.self, Conference.self,
         Workers.self, WorkersAdd.self, WorkersRemove.self,
         Record.self, CallStats.self,
+        Devices.self, Mute.self, Unmute.self, Audio.self, AudioState.self, AudioAttach.self, AudioDetach.self,
     ]
     public static let events: [any WireEvent.Type] = SupervisionEvents.all
 }
