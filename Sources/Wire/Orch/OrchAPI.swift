@@ -5,6 +5,7 @@ public enum OrchAPI {
         Ping.self, Config.self, ProbeEvents.self, Shutdown.self,
         Call.self, Answer.self, Calls.self, Conference.self,
         Workers.self, WorkersAdd.self, WorkersRemove.self,
+        Register.self, Unregister.self, Reject.self, Hangup.self, Hold.self, Resume.self, Transfer.self,
     ]
     public static let events: [any WireEvent.Type] = SupervisionEvents.all
 }
