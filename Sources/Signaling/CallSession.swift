@@ -8,7 +8,7 @@ import Wire
 
 /// sip-sig's state for one call (one INVITE session, RFC 3261 §13), in either direction.
 struct CallSession: Sendable {
-    enum Direction: String, Sendable { case outgoing, incoming }
+    typealias Direction = CallDirection
 
     /// Bus-visible states (docs/PROTOCOL.md §5).
     /// `held`: we put the call on hold (our re-INVITE, sendonly or inactive); `remote-held`: the peer did (its offer
@@ -25,10 +25,10 @@ struct CallSession: Sendable {
 
     /// Our media address and port (from orch's allocation), and the SDP we last sent.
     var media: (address: String, port: UInt16)?
-    var remoteMedia: JSONValue?
+    var remoteMedia: RemoteMedia?
     /// The client's codec order and extra SDP attributes for this call, if it gave any.
     var preferences: MediaPreferences?
-    var codec: String?
+    var codec: CodecName?
     var dialog: SIPDialog?
 
     // Outgoing.
@@ -90,6 +90,9 @@ struct CallSession: Sendable {
     static func dialogKey(callID: String, localTag: String) -> String { callID + "\u{1}" + localTag }
 
     var isAnswered: Bool { state == .connected || state == .held || state == .remoteHeld }
+
+    /// The state as the bus names it.
+    var wireState: CallState { CallState(rawValue: state.rawValue) }
 
     /// The direction we offer and answer with: sendrecv, or the hold direction while we hold.
     var localDirection: MediaDirection { localHold ? holdDirection : .sendrecv }

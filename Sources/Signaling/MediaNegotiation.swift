@@ -63,19 +63,16 @@ struct MediaNegotiation: Sendable {
 
     /// Reads an SDP answer to our offer: the first accepted audio stream. `direction` in the result is ours (what
     /// the media worker does), like everywhere on the bus.
-    static func remoteMedia(answerBody: [UInt8]) -> JSONValue? {
+    static func remoteMedia(answerBody: [UInt8]) -> RemoteMedia? {
         guard let sdp = try? SDPParser.parse(answerBody),
               let m = sdp.media.first(where: { $0.type == "audio" && $0.port != 0 }),
               let conn = sdp.effectiveConnection(for: m), let first = m.formats.first else { return nil }
         let encoding = m.rtpMap(for: first)?.encoding ?? (first == "0" ? "PCMU" : first == "8" ? "PCMA" : first)
-        var o: [String: JSONValue] = ["address": .string(conn.address), "port": .init(Int(m.port)), "codec": .string(encoding.uppercased()),
-                                      "payload_type": .init(Int(first) ?? -1),
-                                      // Our direction: the peer's answer seen from our side (its recvonly is our sendonly).
-                                      "direction": .string(Self.ourSide(of: sdp.effectiveDirection(for: m)).rawValue)]
-        if let te = m.formats.lazy.compactMap({ m.rtpMap(for: $0) }).first(where: { $0.encoding.lowercased() == "telephone-event" }) {
-            o["telephone_event"] = .init(Int(te.payloadType))
-        }
-        return .object(o)
+        let telephoneEvent = m.formats.lazy.compactMap { m.rtpMap(for: $0) }.first { $0.encoding.lowercased() == "telephone-event" }
+        // Our direction: the peer's answer seen from our side (its recvonly is our sendonly).
+        return RemoteMedia(address: conn.address, port: m.port, codec: CodecName(encoding.uppercased()), payloadType: Int(first) ?? -1,
+                           direction: RTPDirection(Self.ourSide(of: sdp.effectiveDirection(for: m))),
+                           telephoneEvent: telephoneEvent.map { Int($0.payloadType) })
     }
 
     /// The direction the peer wrote for its first audio stream (offer or answer): sendonly or inactive means it holds
@@ -90,12 +87,9 @@ struct MediaNegotiation: Sendable {
     }
 
     /// `remote_media` of an answer we built: `direction` is already ours.
-    static func json(_ a: OfferAnswer.AcceptedAudio) -> JSONValue {
-        var o: [String: JSONValue] = ["address": .string(a.remoteAddress), "port": .init(Int(a.remotePort)),
-                                      "codec": .string(a.codec.encoding), "payload_type": .init(Int(a.payloadType)),
-                                      "direction": .string(a.direction.rawValue)]
-        if let te = a.telephoneEventPayloadType { o["telephone_event"] = .init(Int(te)) }
-        return .object(o)
+    static func remoteMedia(_ a: OfferAnswer.AcceptedAudio) -> RemoteMedia {
+        RemoteMedia(address: a.remoteAddress, port: a.remotePort, codec: CodecName(a.codec.encoding), payloadType: Int(a.payloadType),
+                    direction: RTPDirection(a.direction), telephoneEvent: a.telephoneEventPayloadType.map { Int($0) })
     }
 
     static func offeredCodecs(_ sdp: SessionDescription) -> [String] {
@@ -110,19 +104,19 @@ struct MediaPreferences: Sendable, Equatable {
 
     static let maxAttributes = 10, maxAttributeLength = 200
 
-    /// Reads `codecs` and `sdp_attributes` from a command's args; nil when neither is there.
-    static func parse(_ args: [String: JSONValue]) -> Result<MediaPreferences?, WireError> {
-        guard args["codecs"] != nil || args["sdp_attributes"] != nil else { return .success(nil) }
+    /// Checks a command's `codecs` and `sdp_attributes` (a snapshot's too); nil when neither is there.
+    static func parse(codecs list: [CodecName]?, attributes lines: [String]?) -> Result<MediaPreferences?, WireError> {
+        guard list != nil || lines != nil else { return .success(nil) }
         var p = MediaPreferences()
-        if let list = args["codecs"] {
-            guard let names = list.arrayValue?.compactMap(\.stringValue), !names.isEmpty,
-                  names.allSatisfy({ ["PCMU", "PCMA"].contains($0.uppercased()) }) else {
+        if let list {
+            let names = list.map(\.rawValue)
+            guard !names.isEmpty, names.allSatisfy({ ["PCMU", "PCMA"].contains($0.uppercased()) }) else {
                 return .failure(WireError(.badArgs, "codecs must be a non-empty list of PCMU and PCMA, e.g. [\"PCMA\",\"PCMU\"]"))
             }
             p.codecs = names.map { $0.uppercased() }
         }
-        if let list = args["sdp_attributes"] {
-            guard let lines = list.arrayValue?.compactMap(\.stringValue), lines.count <= maxAttributes else {
+        if let lines {
+            guard lines.count <= maxAttributes else {
                 return .failure(WireError(.badArgs, "sdp_attributes must be a list of at most \(maxAttributes) strings like \"x-foo:bar\""))
             }
             for raw in lines {
@@ -139,6 +133,17 @@ struct MediaPreferences: Sendable, Equatable {
         }
         return .success(p)
     }
+
+    /// The codecs and attributes as a snapshot carries them (and `parse` reads them back).
+    var wireCodecs: [CodecName]? { codecs.map { $0.map { CodecName($0) } } }
+    var wireAttributes: [String]? {
+        attributes.isEmpty ? nil : attributes.map { attribute in attribute.value.map { "\(attribute.name):\($0)" } ?? attribute.name }
+    }
+}
+
+extension RTPDirection {
+    /// The bus's name for an SDP direction.
+    init(_ direction: MediaDirection) { self.init(sends: direction.sends, receives: direction.receives) }
 }
 
 enum MediaFailure: Error, Sendable {

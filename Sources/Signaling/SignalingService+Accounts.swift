@@ -5,13 +5,13 @@ import Timebase
 import Wire
 
 /// An account's registration at run time: the pure state machine plus where its REGISTERs go and who waits
-/// for the outcome (the `account.add` request).
+/// for the outcome (the `account.add` or `account.remove` request).
 struct AccountRuntime: Sendable {
     var config: AccountConfig
     var machine: SIPRegistrationMachine
     var destination: SIPTransportAddress
     var local: SIPTransportAddress
-    var waiters: [CheckedContinuation<Reply, Never>] = []
+    var waiters: [CheckedContinuation<Result<SigAPI.AccountStatus, WireError>, Never>] = []
     var removing = false
 
     var isBusy: Bool {
@@ -25,14 +25,14 @@ struct AccountRuntime: Sendable {
 /// Registrations (RFC 3261 §10): one machine per account; its REGISTERs run through the transaction layer.
 extension SignalingService {
     /// `account.add`: starts (or restarts) an account and waits for the registrar's verdict.
-    func addAccount(_ args: JSONValue) async -> Reply {
+    func addAccount(_ args: AccountArgs) async -> Result<SigAPI.AccountStatus, WireError> {
         let config: AccountConfig
-        do { config = try AccountConfig(json: args) } catch {
-            return Reply(id: "", error: WireError(.badArgs, error.description))
+        do { config = try AccountConfig(args) } catch {
+            return .failure(WireError(.badArgs, error.description))
         }
         if accounts[config.key] != nil { stopAccountNow(config.key) }
         guard startAccount(config) else {
-            return Reply(id: "", error: WireError(.failed, "cannot start the registration of \(config.key)"))
+            return .failure(WireError(.failed, "cannot start the registration of \(config.key)"))
         }
         return await withCheckedContinuation { continuation in
             accounts[config.key]?.waiters.append(continuation)
@@ -40,9 +40,9 @@ extension SignalingService {
     }
 
     /// `account.remove`: unregisters (Expires: 0) and forgets the account.
-    func removeAccount(_ aor: String) async -> Reply {
+    func removeAccount(_ aor: String) async -> Result<SigAPI.AccountStatus, WireError> {
         guard var account = accounts[aor] else {
-            return Reply(id: "", error: WireError(.notFound, "no account '\(aor)'"))
+            return .failure(WireError(.notFound, "no account '\(aor)'"))
         }
         account.removing = true
         let actions = account.machine.stop(now: now)
@@ -52,7 +52,8 @@ extension SignalingService {
             performRegistration(actions, aor: aor)
         }
         accounts[aor] = nil
-        return reply.isOK ? reply : Reply(id: "", result: ["aor": .string(aor), "state": "unregistered"])
+        if case .success = reply { return reply }
+        return .success(.unregistered(aor))
     }
 
     @discardableResult
@@ -82,7 +83,7 @@ extension SignalingService {
 
     private func stopAccountNow(_ aor: String) {
         guard let account = accounts.removeValue(forKey: aor) else { return }
-        for w in account.waiters { w.resume(returning: Reply(id: "", error: WireError(.failed, "replaced by a new account.add"))) }
+        for w in account.waiters { w.resume(returning: .failure(WireError(.failed, "replaced by a new account.add"))) }
     }
 
     func accountResponse(_ response: SIPMessage, aor: String) {
@@ -124,27 +125,25 @@ extension SignalingService {
     }
 
     private func registrationChanged(_ event: SIPRegistrationEvent, aor: String) {
-        var data: [String: JSONValue] = ["aor": .string(aor), "state": .string(event.state.name)]
-        if let code = event.statusCode { data["code"] = .init(code) }
-        if let reason = event.reason { data["reason"] = .string(reason) }
+        var published = RegistrationStateEvent(aor: aor, state: RegistrationState(rawValue: event.state.name), code: event.statusCode,
+                                               reason: event.reason)
         let t = now
-        var outcome: Reply?
+        var outcome: Result<SigAPI.AccountStatus, WireError>?
         switch event.state {
         case .registered(let expiresAt):
             let expires = max(0, Int((expiresAt - t).wholeNanoseconds / 1_000_000_000))
-            data["expires"] = .init(expires)
-            outcome = Reply(id: "", result: ["aor": .string(aor), "state": "registered", "expires": .init(expires),
-                                             "contact": .string(accounts[aor]?.machine.config.contact.description ?? "")])
+            published.expires = expires
+            outcome = .success(.registered(aor, expires: expires, contact: accounts[aor]?.machine.config.contact.description ?? ""))
         case .failed(let reason, let retryAt):
-            data["retry_in_s"] = .init(max(0, Int((retryAt - t).wholeNanoseconds / 1_000_000_000)))
+            published.retryInS = max(0, Int((retryAt - t).wholeNanoseconds / 1_000_000_000))
             logger.warning("registration failed", metadata: ["aor": "\(aor)", "reason": "\(reason)"])
-            outcome = Reply(id: "", error: WireError(.failed, reason))
+            outcome = .failure(WireError(.failed, reason))
         case .unregistered:
-            outcome = Reply(id: "", result: ["aor": .string(aor), "state": "unregistered"])
+            outcome = .success(.unregistered(aor))
         case .registering, .unregistering:
             break
         }
-        emit("registration.state", data)
+        emit(published)
         if let outcome, var account = accounts[aor], !account.waiters.isEmpty {
             let waiters = account.waiters
             account.waiters = []

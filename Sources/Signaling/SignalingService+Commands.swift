@@ -2,125 +2,82 @@ import SDP
 import SIPCore
 import Wire
 
-/// orch's commands to sig (docs/PROTOCOL.md §4, "sig").
+/// orch's commands to sig (docs/PROTOCOL.md §4, "sig"), each decoded as its `SigAPI` type: a defect in the arguments
+/// is answered `bad_args` naming it before anything runs.
 extension SignalingService {
     public func handle(_ request: Request) async -> Reply? {
-        let args = request.args
-        let reply: Reply
         switch request.command {
-        case "account.add":
-            reply = await addAccount(.object(args))
-        case "account.remove":
-            guard let aor = args["aor"]?.stringValue else { return Self.bad(request, "account.remove needs args.aor") }
-            reply = await removeAccount(aor)
-        case "call.dial":
-            guard let call = args["call"]?.stringValue, let to = args["to"]?.stringValue else {
-                return Self.bad(request, "call.dial needs args.call and args.to")
+        case SigAPI.AccountAdd.name:
+            return await request.answer(SigAPI.AccountAdd.self) { command throws(WireError) in try await addAccount(command.account).get() }
+        case SigAPI.AccountRemove.name:
+            return await request.answer(SigAPI.AccountRemove.self) { command throws(WireError) in try await removeAccount(command.aor).get() }
+        case SigAPI.CallDial.name:
+            return request.answerNow(SigAPI.CallDial.self) { command throws(WireError) in try dial(command).get() }
+        case SigAPI.CallAnswer.name:
+            return request.answerNow(SigAPI.CallAnswer.self) { command throws(WireError) in
+                let preferences = try MediaPreferences.parse(codecs: command.codecs, attributes: command.sdpAttributes).get()
+                return try answer(callID: command.call.rawValue, address: command.media.address, port: command.media.port,
+                                  preferences: preferences).get()
             }
-            guard let address = args["media"]?["address"]?.stringValue, let port = args["media"]?["port"]?.intValue,
-                  let p = UInt16(exactly: port) else {
-                return Self.bad(request, "call.dial needs args.media.address and args.media.port")
+        case SigAPI.CallAnswerSlots.name:
+            return request.answerNow(SigAPI.CallAnswerSlots.self) { command in .init(slots: setAnswerSlots(command.slots)) }
+        case SigAPI.CallReject.name:
+            return request.answerNow(SigAPI.CallReject.self) { command throws(WireError) in
+                try reject(callID: command.call.rawValue, code: command.code ?? SigAPI.CallReject.defaultCode, reason: command.reason).get()
             }
-            let preferences: MediaPreferences?
-            switch MediaPreferences.parse(args) {
-            case .success(let p): preferences = p
-            case .failure(let e): return Reply(id: request.id, error: e)
+        case SigAPI.CallHangup.name:
+            return request.answerNow(SigAPI.CallHangup.self) { command throws(WireError) in try hangup(callID: command.call.rawValue).get() }
+        case SigAPI.CallHold.name:
+            return await request.answer(SigAPI.CallHold.self) { command throws(WireError) in
+                try await setHold(callID: command.call.rawValue, hold: true,
+                                  direction: command.direction.flatMap { MediaDirection(rawValue: $0.rawValue) } ?? .sendonly).get()
             }
-            var headers: [SIPHeaderField] = []
-            for (name, value) in args["headers"]?.objectValue ?? [:] {
-                guard Self.dialHeaders.contains(name), let text = value.stringValue, text.utf8.count <= 1024,
-                      !text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
-                    return Self.bad(request, "call.dial headers: only \(Self.dialHeaders.sorted().joined(separator: ", ")) with one-line values up to 1024 bytes")
-                }
-                headers.append(SIPHeaderField(SIPHeaderName(name), text))
+        case SigAPI.CallResume.name:
+            return await request.answer(SigAPI.CallResume.self) { command throws(WireError) in
+                try await setHold(callID: command.call.rawValue, hold: false).get()
             }
-            reply = dial(callID: call, to: to, from: args["from"]?.stringValue, address: address, port: p,
-                         authUser: args["auth_user"]?.stringValue, password: args["password"]?.stringValue, preferences: preferences,
-                         headers: headers.sorted { $0.name.canonical < $1.name.canonical })
-        case "call.answer":
-            guard let call = args["call"]?.stringValue, let address = args["media"]?["address"]?.stringValue,
-                  let port = args["media"]?["port"]?.intValue, let p = UInt16(exactly: port) else {
-                return Self.bad(request, "call.answer needs args.call, args.media.address and args.media.port")
+        case SigAPI.CallTransfer.name:
+            return await request.answer(SigAPI.CallTransfer.self) { command throws(WireError) in
+                try await transfer(callID: command.call.rawValue, target: command.target, replacing: command.replaces?.rawValue).get()
             }
-            switch MediaPreferences.parse(args) {
-            case .success(let preferences): reply = answer(callID: call, address: address, port: p, preferences: preferences)
-            case .failure(let e): return Reply(id: request.id, error: e)
+        case SigAPI.CallReferNotify.name:
+            return request.answerNow(SigAPI.CallReferNotify.self) { command throws(WireError) in
+                try referNotify(callID: command.call.rawValue, code: command.code, reason: command.reason).get()
             }
-        case "call.answer_slots":
-            switch setAnswerSlots(args) {
-            case .success(let count): reply = Reply(id: "", result: ["slots": .init(count)])
-            case .failure(let e): return Reply(id: request.id, error: e)
+        case SigAPI.CallReoffer.name:
+            return await request.answer(SigAPI.CallReoffer.self) { command throws(WireError) in
+                try await reoffer(callID: command.call.rawValue, codecs: command.codecs, media: command.media).get()
             }
-        case "call.reject":
-            guard let call = args["call"]?.stringValue else { return Self.bad(request, "call.reject needs args.call") }
-            reply = reject(callID: call, code: args["code"]?.intValue ?? 486, reason: args["reason"]?.stringValue)
-        case "call.hangup":
-            guard let call = args["call"]?.stringValue else { return Self.bad(request, "call.hangup needs args.call") }
-            reply = hangup(callID: call)
-        case "call.hold", "call.resume":
-            guard let call = args["call"]?.stringValue else { return Self.bad(request, "\(request.command) needs args.call") }
-            let mode = args["direction"]?.stringValue ?? "sendonly"
-            guard let direction = MediaDirection(rawValue: mode), direction == .sendonly || direction == .inactive else {
-                return Self.bad(request, "call.hold: direction must be sendonly (the default) or inactive")
+        case SigAPI.CallDTMFInfo.name:
+            return request.answerNow(SigAPI.CallDTMFInfo.self) { command throws(WireError) in
+                try sendInfoDTMF(callID: command.call.rawValue, digits: command.digits,
+                                 durationMs: command.durationMs ?? SigAPI.CallDTMFInfo.defaultDurationMs).get()
             }
-            reply = await setHold(callID: call, hold: request.command == "call.hold", direction: direction)
-        case "call.transfer":
-            guard let call = args["call"]?.stringValue, args["target"] != nil || args["replaces"] != nil else {
-                return Self.bad(request, "call.transfer needs args.call and args.target (blind) or args.replaces (attended: our other call)")
+        case SigAPI.CallRestore.name:
+            return request.answerNow(SigAPI.CallRestore.self) { command throws(WireError) in
+                try restore(callID: command.call.rawValue, snapshot: command.signaling).get()
             }
-            reply = await transfer(callID: call, target: args["target"]?.stringValue, replacing: args["replaces"]?.stringValue)
-        case "call.refer_notify":
-            guard let call = args["call"]?.stringValue, let code = args["code"]?.intValue else {
-                return Self.bad(request, "call.refer_notify needs args.call and args.code")
+        case SigAPI.Calls.name:
+            return request.answerNow(SigAPI.Calls.self) { _ in .init(calls: callEntries()) }
+        case SigAPI.CallDescribe.name:
+            return request.answerNow(SigAPI.CallDescribe.self) { command throws(WireError) in
+                guard let session = calls[command.call.rawValue] else { throw WireError(.notFound, "no call '\(command.call)'") }
+                return stateEvent(session)
             }
-            reply = referNotify(callID: call, code: code, reason: args["reason"]?.stringValue)
-        case "call.reoffer":
-            let codecs = args["codecs"]?.arrayValue?.compactMap(\.stringValue)
-            let media = args["media"]?["address"]?.stringValue.flatMap { address in
-                args["media"]?["port"]?.intValue.flatMap(UInt16.init(exactly:)).map { (address: address, port: $0) }
-            }
-            guard let call = args["call"]?.stringValue, codecs != nil || media != nil else {
-                return Self.bad(request, "call.reoffer needs args.call and args.codecs or args.media {address, port}")
-            }
-            reply = await reoffer(callID: call, codecs: codecs, media: media)
-        case "call.dtmf_info":
-            guard let call = args["call"]?.stringValue, let digits = args["digits"]?.stringValue else {
-                return Self.bad(request, "call.dtmf_info needs args.call and args.digits")
-            }
-            reply = sendInfoDTMF(callID: call, digits: digits, durationMs: args["duration_ms"]?.intValue ?? 100)
-        case "call.restore":
-            guard let call = args["call"]?.stringValue, let snapshot = args["signaling"] else {
-                return Self.bad(request, "call.restore needs args.call and args.signaling (from call.state)")
-            }
-            reply = restore(callID: call, snapshot: snapshot)
-        case "calls":
-            reply = Reply(id: "", result: ["calls": callsJSON()])
-        case "call.describe":
-            guard let call = args["call"]?.stringValue, let session = calls[call] else {
-                return Reply(id: request.id, error: WireError(.notFound, "no call '\(args["call"]?.stringValue ?? "")'"))
-            }
-            reply = Reply(id: "", result: .object(stateData(session)))
         default:
             return nil
         }
-        return Reply(id: request.id, outcome: reply.outcome)
-    }
-
-    /// Headers a `call.dial` may add to its INVITE (the ones a transfer needs, RFC 3891 and RFC 3892).
-    static let dialHeaders: Set<String> = ["Replaces", "Referred-By"]
-
-    static func bad(_ request: Request, _ message: String) -> Reply {
-        Reply(id: request.id, error: WireError(.badArgs, message))
     }
 
     /// Takes back an answered call a previous sip-sig had (orch keeps its snapshot): in-dialog requests from the
     /// peer match it again and a hangup sends a proper BYE. A call already known is left as it is.
-    func restore(callID: String, snapshot: JSONValue) -> Reply {
-        if calls[callID] != nil { return Reply(id: "", result: ["call": .string(callID), "restored": false]) }
-        if snapshot["pending_invite"] != nil {
+    func restore(callID: String, snapshot: SignalingSnapshot) -> Result<SigAPI.CallRestore.Result, WireError> {
+        let restored = SigAPI.CallRestore.Result(call: CallID(callID), restored: true)
+        if calls[callID] != nil { return .success(.init(call: CallID(callID), restored: false)) }
+        if snapshot.pendingInvite != nil {
             switch CallSession.restorePending(id: callID, snapshot: snapshot) {
             case .failure(let e):
-                return Reply(id: "", error: e)
+                return .failure(e)
             case .success(let (call, invite, destination)):
                 calls[callID] = call
                 callByDialogKey[call.dialogKey] = callID
@@ -129,17 +86,17 @@ extension SignalingService {
                 guard let transaction = startTransaction(invite, to: destination, sendNow: call.state == .dialing) else {
                     calls[callID] = nil
                     callByDialogKey[call.dialogKey] = nil
-                    return Reply(id: "", error: WireError(.internal, "could not restart the INVITE transaction"))
+                    return .failure(WireError(.internal, "could not restart the INVITE transaction"))
                 }
                 calls[callID]?.inviteTransaction = transaction
                 callByClientTransaction[transaction] = callID
                 logger.notice("resumed a call being set up", metadata: ["call": "\(callID)", "sip_call_id": "\(call.sipCallID)"])
-                return Reply(id: "", result: ["call": .string(callID), "restored": true])
+                return .success(restored)
             }
         }
         switch CallSession.restore(id: callID, snapshot: snapshot) {
         case .failure(let e):
-            return Reply(id: "", error: e)
+            return .failure(e)
         case .success(var call):
             // A restored session timer starts again from now: we refresh at once if we are the refresher (the previous
             // sig may have died just before its refresh), or give the peer a whole interval.
@@ -148,7 +105,7 @@ extension SignalingService {
             calls[callID] = call
             callByDialogKey[call.dialogKey] = callID
             logger.notice("restored a call", metadata: ["call": "\(callID)", "sip_call_id": "\(call.sipCallID)"])
-            return Reply(id: "", result: ["call": .string(callID), "restored": true])
+            return .success(restored)
         }
     }
 }

@@ -131,27 +131,23 @@ extension SignalingService {
         if let inviteKey { callByInvite[inviteKey] = id }
         if let ringing { respond(ringing, transaction: transaction) }
 
-        var data: [String: JSONValue] = ["call": .string(id), "sip_call_id": .string(sipCallID), "from": .string(call.remote),
-                                         "to": .string(call.local)]
-        if case .success(let answer)? = precheck {
-            data["remote_media"] = MediaNegotiation.json(answer.audio)
-        }
-        if let replaced { data["replaces"] = .string(replaced) }
-        if let by = request.firstValue(SIPHeaderName("Referred-By")) { data["referred_by"] = .string(by) }
-        if let slot { data["answered"] = slot.json }
-        emit("call.incoming", data)
+        var incoming = CallIncomingEvent(call: CallID(id), sipCallID: sipCallID, from: call.remote, to: call.local,
+                                         replaces: replaced.map { CallID($0) }, referredBy: request.firstValue(SIPHeaderName("Referred-By")),
+                                         answered: slot)
+        if case .success(let answer)? = precheck { incoming.remoteMedia = MediaNegotiation.remoteMedia(answer.audio) }
+        emit(incoming)
         publishState(id)
         if let slot { _ = answer(callID: id, address: slot.address, port: slot.port) }
     }
 
     /// Answers an incoming call with our SDP (an answer to the offer, or an offer when the INVITE had none).
-    func answer(callID: String, address: String, port: UInt16, preferences: MediaPreferences? = nil) -> Reply {
+    func answer(callID: String, address: String, port: UInt16, preferences: MediaPreferences? = nil) -> Result<SigAPI.CallAnswer.Result, WireError> {
         guard var call = calls[callID], call.direction == .incoming else {
-            return Reply(id: "", error: WireError(.notFound, "no incoming call '\(callID)'"))
+            return .failure(WireError(.notFound, "no incoming call '\(callID)'"))
         }
         guard !call.isAnswered, call.state != .terminated, let request = call.request, let transaction = call.serverTransaction,
               transactions.isAwaitingFinalResponse(transaction) else {
-            return Reply(id: "", error: WireError(.unavailable, "call '\(callID)' can no longer be answered"))
+            return .failure(WireError(.unavailable, "call '\(callID)' can no longer be answered"))
         }
         let peerHost = call.responseDestination?.host ?? "127.0.0.1"
         let mediaHost = Self.isWildcard(address) ? advertised(call.transport, towards: peerHost).host : address
@@ -167,11 +163,11 @@ extension SignalingService {
                 respond(SIPResponseBuilder.response(to: request, status: 488, toTag: call.localTag), transaction: transaction)
                 calls[callID] = call
                 end(callID, code: 488, reason: failure.description, normal: false)
-                return Reply(id: "", error: WireError(.failed, failure.description))
+                return .failure(WireError(.failed, failure.description))
             case .success(let answer):
                 body = answer.body
-                call.codec = answer.audio.codec.encoding
-                call.remoteMedia = MediaNegotiation.json(answer.audio)
+                call.codec = CodecName(answer.audio.codec.encoding)
+                call.remoteMedia = MediaNegotiation.remoteMedia(answer.audio)
             }
         }
         var ok = SIPResponseBuilder.response(to: request, status: 200, toTag: call.localTag)
@@ -193,23 +189,23 @@ extension SignalingService {
         calls[callID] = call
         respond(ok, transaction: transaction)
         publishState(callID)
-        return Reply(id: "", result: ["call": .string(callID), "codec": call.codec.map(JSONValue.string) ?? .null])
+        return .success(.init(call: CallID(callID), codec: call.codec))
     }
 
-    func reject(callID: String, code: Int, reason: String?) -> Reply {
+    func reject(callID: String, code: Int, reason: String?) -> Result<CallReference, WireError> {
         guard let call = calls[callID], call.direction == .incoming, let request = call.request,
               let transaction = call.serverTransaction, !call.isAnswered else {
-            return Reply(id: "", error: WireError(.notFound, "no unanswered incoming call '\(callID)'"))
+            return .failure(WireError(.notFound, "no unanswered incoming call '\(callID)'"))
         }
         guard (300...699).contains(code) else {
-            return Reply(id: "", error: WireError(.badArgs, "code must be 300-699, got \(code)"))
+            return .failure(WireError(.badArgs, "code must be 300-699, got \(code)"))
         }
         var r = SIPResponseBuilder.response(to: request, status: code, reason: reason, toTag: call.localTag)
         RequestFactory.decorate(&r)
         if code == 503 { r.set("Retry-After", String(settings.retryAfter)) }
         perform(transactions.sendResponse(r, transaction: transaction, now: now))
         end(callID, code: code, reason: "rejected with \(code)", normal: true)
-        return Reply(id: "", result: ["call": .string(callID)])
+        return .success(CallReference(call: CallID(callID)))
     }
 
     // MARK: CANCEL, ACK, in-dialog
@@ -237,7 +233,7 @@ extension SignalingService {
         call.twoXX = nil
         if call.offerInAck, !ack.body.isEmpty {
             call.remoteMedia = MediaNegotiation.remoteMedia(answerBody: ack.body)
-            call.codec = call.remoteMedia?["codec"]?.stringValue
+            call.codec = call.remoteMedia?.codec
             if let peer = MediaNegotiation.peerDirection(body: ack.body), let holds = Self.peerHolds(peer, answering: call.localDirection) { call.remoteHold = holds }
             call.refreshHoldState()
             call.offerInAck = false
@@ -346,8 +342,8 @@ extension SignalingService {
                 return nil
             case .success(let answer):
                 ok.body = answer.body
-                call.codec = answer.audio.codec.encoding
-                call.remoteMedia = MediaNegotiation.json(answer.audio)
+                call.codec = CodecName(answer.audio.codec.encoding)
+                call.remoteMedia = MediaNegotiation.remoteMedia(answer.audio)
                 if let peer = MediaNegotiation.peerDirection(body: request.body), let holds = Self.peerHolds(peer) { call.remoteHold = holds }
                 call.refreshHoldState()
             }

@@ -11,26 +11,26 @@ extension SignalingService {
 
     /// Queues `digits` as INFO requests on an answered call, one after the other (the next one once the previous one
     /// got its final response, so they arrive in order).
-    func sendInfoDTMF(callID id: String, digits: String, durationMs: Int) -> Reply {
-        guard let call = calls[id] else { return Reply(id: "", error: WireError(.notFound, "no call '\(id)'")) }
+    func sendInfoDTMF(callID id: String, digits: String, durationMs: Int) -> Result<SigAPI.CallDTMFInfo.Result, WireError> {
+        guard let call = calls[id] else { return .failure(WireError(.notFound, "no call '\(id)'")) }
         guard call.isAnswered, call.dialog != nil else {
-            return Reply(id: "", error: WireError(.failed, "call '\(id)' is \(call.state.rawValue): DTMF needs an answered call"))
+            return .failure(WireError(.failed, "call '\(id)' is \(call.state.rawValue): DTMF needs an answered call"))
         }
         let upper = digits.uppercased()
         guard !upper.isEmpty, upper.allSatisfy(Self.dtmfDigits.contains) else {
-            return Reply(id: "", error: WireError(.badArgs, "digits must be 0-9, *, #, A-D (got '\(digits)')"))
+            return .failure(WireError(.badArgs, "digits must be 0-9, *, #, A-D (got '\(digits)')"))
         }
         guard (40...5000).contains(durationMs) else {
-            return Reply(id: "", error: WireError(.badArgs, "duration_ms must be 40-5000 (got \(durationMs))"))
+            return .failure(WireError(.badArgs, "duration_ms must be 40-5000 (got \(durationMs))"))
         }
         var queue = infoDTMFQueues[id] ?? InfoDTMFQueue()
         guard queue.digits.count + upper.count <= Self.maxQueuedInfoDigits else {
-            return Reply(id: "", error: WireError(.unavailable, "more than \(Self.maxQueuedInfoDigits) digits queued on call '\(id)'; wait for them to go out"))
+            return .failure(WireError(.unavailable, "more than \(Self.maxQueuedInfoDigits) digits queued on call '\(id)'; wait for them to go out"))
         }
         queue.digits += upper.map { ($0, durationMs) }
         infoDTMFQueues[id] = queue
         sendNextInfoDigit(id)
-        return Reply(id: "", result: ["call": .string(id), "queued": .init(upper.count), "method": "info"])
+        return .success(.init(call: CallID(id), queued: upper.count))
     }
 
     /// Sends the next queued digit unless one is still in flight.
@@ -84,9 +84,7 @@ extension SignalingService {
             return
         }
         respond(SIPResponseBuilder.response(to: request, status: 200, toTag: nil), transaction: transaction)
-        var data: [String: JSONValue] = ["call": .string(id), "digit": .string(String(event.digit)), "method": "info"]
-        if let d = event.durationMs { data["duration_ms"] = .init(d) }
-        emit("dtmf.received", data)
+        emit(DTMFReceivedEvent(call: CallID(id), digit: String(event.digit), method: .info, durationMs: event.durationMs))
     }
 }
 

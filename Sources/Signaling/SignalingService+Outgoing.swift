@@ -7,22 +7,35 @@ import Wire
 
 /// The UAC side (RFC 3261 §8.1, §13.2, §9.1, §15.1.1): calls we place, their answers, and ending calls.
 extension SignalingService {
-    func dial(callID: String, to target: String, from fromAOR: String?, address: String, port: UInt16,
-              authUser: String?, password: String?, preferences: MediaPreferences? = nil, headers: [SIPHeaderField] = []) -> Reply {
-        guard calls[callID] == nil else { return Reply(id: "", error: WireError(.badArgs, "call '\(callID)' exists already")) }
+    /// `call.dial`: the call's codecs and attributes checked, its extra headers (Replaces, Referred-By) in a fixed order.
+    func dial(_ command: SigAPI.CallDial) -> Result<SigAPI.CallDial.Result, WireError> {
+        let preferences: MediaPreferences?
+        switch MediaPreferences.parse(codecs: command.codecs, attributes: command.sdpAttributes) {
+        case .success(let p): preferences = p
+        case .failure(let e): return .failure(e)
+        }
+        let headers = (command.headers ?? [:]).map { SIPHeaderField(SIPHeaderName($0.key), $0.value) }
+        return dial(callID: command.call.rawValue, to: command.to, from: command.from, address: command.media.address, port: command.media.port,
+                    authUser: command.authUser, password: command.password, preferences: preferences,
+                    headers: headers.sorted { $0.name.canonical < $1.name.canonical })
+    }
+
+    func dial(callID: String, to target: String, from fromAOR: String?, address: String, port: UInt16, authUser: String?,
+              password: String?, preferences: MediaPreferences? = nil, headers: [SIPHeaderField] = []) -> Result<SigAPI.CallDial.Result, WireError> {
+        guard calls[callID] == nil else { return .failure(WireError(.badArgs, "call '\(callID)' exists already")) }
         guard calls.count < settings.maxCalls else {
-            return Reply(id: "", error: WireError(.unavailable, "call limit (\(settings.maxCalls)) reached; raise sip.max_calls"))
+            return .failure(WireError(.unavailable, "call limit (\(settings.maxCalls)) reached; raise sip.max_calls"))
         }
         let text = target.hasPrefix("sip:") || target.hasPrefix("sips:") ? target : "sip:" + target
         guard let uri = try? SIPURI.parse(text), uri.isSIP else {
-            return Reply(id: "", error: WireError(.badArgs, "'\(target)' is not a SIP URI, e.g. sip:bob@127.0.0.1:5062"))
+            return .failure(WireError(.badArgs, "'\(target)' is not a SIP URI, e.g. sip:bob@127.0.0.1:5062"))
         }
         let account = fromAOR.flatMap { accounts[$0] } ?? (fromAOR == nil ? accounts.values.first : nil)
         // A `from` that names no account is used as the From URI as it is (no registrar, no credentials).
         var unregisteredFrom: SIPURI?
         if let fromAOR, account == nil {
             guard let uri = try? SIPURI.parse(fromAOR.hasPrefix("sip") ? fromAOR : "sip:" + fromAOR), uri.isSIP, uri.user != nil else {
-                return Reply(id: "", error: WireError(.badArgs, "from '\(fromAOR)' is neither a registered account nor a SIP URI with a user, e.g. sip:alice@example.com"))
+                return .failure(WireError(.badArgs, "from '\(fromAOR)' is neither a registered account nor a SIP URI with a user, e.g. sip:alice@example.com"))
             }
             unregisteredFrom = uri
         }
@@ -63,12 +76,12 @@ extension SignalingService {
         guard let transaction = startTransaction(invite, to: destination) else {
             calls[callID] = nil
             callByDialogKey[call.dialogKey] = nil
-            return Reply(id: "", error: WireError(.internal, "could not start the INVITE transaction"))
+            return .failure(WireError(.internal, "could not start the INVITE transaction"))
         }
         calls[callID]?.inviteTransaction = transaction
         callByClientTransaction[transaction] = callID
         publishState(callID)
-        return Reply(id: "", result: ["call": .string(callID), "sip_call_id": .string(sipCallID)])
+        return .success(.init(call: CallID(callID), sipCallID: sipCallID))
     }
 
     // MARK: responses
@@ -99,7 +112,7 @@ extension SignalingService {
             call = calls[id] ?? call
             if !response.body.isEmpty {
                 call.remoteMedia = MediaNegotiation.remoteMedia(answerBody: response.body)
-                call.codec = call.remoteMedia?["codec"]?.stringValue
+                call.codec = call.remoteMedia?.codec
                 call.state = .early
             } else if call.state == .dialing {
                 call.state = .ringing
@@ -180,7 +193,7 @@ extension SignalingService {
         sendAck(for: invite, in: dialog, call: &call)
         sessionTimerFromAnswer(response, call: &call)
         call.remoteMedia = MediaNegotiation.remoteMedia(answerBody: response.body) ?? call.remoteMedia
-        call.codec = call.remoteMedia?["codec"]?.stringValue ?? call.codec
+        call.codec = call.remoteMedia?.codec ?? call.codec
         call.state = .connected
         calls[id] = call
         publishState(id, code: response.statusCode)
@@ -255,8 +268,8 @@ extension SignalingService {
 
     /// Ends a call from our side: CANCEL before an answer to our INVITE, 487 to an unanswered incoming one, BYE after.
     @discardableResult
-    func hangup(callID id: String, reason: String = "local hangup", normal: Bool = true) -> Reply {
-        guard var call = calls[id] else { return Reply(id: "", error: WireError(.notFound, "no call '\(id)'")) }
+    func hangup(callID id: String, reason: String = "local hangup", normal: Bool = true) -> Result<CallReference, WireError> {
+        guard var call = calls[id] else { return .failure(WireError(.notFound, "no call '\(id)'")) }
         if call.isAnswered, var dialog = call.dialog {
             if let outgoing = try? dialog.makeRequest(method: .bye) {
                 var bye = outgoing.message
@@ -279,7 +292,7 @@ extension SignalingService {
                 end(id, code: nil, reason: reason, normal: true)
             }
         }
-        return Reply(id: "", result: ["call": .string(id)])
+        return .success(CallReference(call: CallID(id)))
     }
 
     private func sendCancel(_ id: String) {
@@ -301,45 +314,35 @@ extension SignalingService {
         callByDialogKey[call.dialogKey] = nil
         retransmitting2xx.remove(id)
         if call.direction == .incoming, let request = call.request, let key = Self.inviteKey(request) { callByInvite[key] = nil }
-        finishReinvite(id, Reply(id: "", error: WireError(.failed, "call '\(id)' ended: \(reason)")))
+        finishReinvite(id, .failure(WireError(.failed, "call '\(id)' ended: \(reason)")))
         infoDTMFQueues[id] = nil
-        transferWaiters.removeValue(forKey: id)?.resume(returning: Reply(id: "", error: WireError(.failed, "call '\(id)' ended: \(reason)")))
+        transferWaiters.removeValue(forKey: id)?.resume(returning: .failure(WireError(.failed, "call '\(id)' ended: \(reason)")))
         if let t = call.inviteTransaction { callByClientTransaction[t] = nil }
         if let t = call.serverTransaction { callByServerTransaction[t] = nil }
     }
 
     func publishState(_ id: String, code: Int? = nil, reason: String? = nil, normal: Bool? = nil) {
         guard let call = calls[id] else { return }
-        var data = stateData(call)
-        if let code { data["code"] = .init(code) }
-        if let reason { data["reason"] = .string(reason) }
-        if let normal { data["normal"] = .bool(normal) }
-        emit("call.state", data)
+        var event = stateEvent(call)
+        event.code = code
+        event.reason = reason
+        event.normal = normal
+        emit(event)
     }
 
-    /// What `call.state` says of a call (also each entry of `calls`, so orch can catch up on a lost event).
-    func stateData(_ call: CallSession) -> [String: JSONValue] {
-        let id = call.id
-        var data: [String: JSONValue] = ["call": .string(id), "state": .string(call.state.rawValue),
-                                         "direction": .string(call.direction.rawValue), "remote": .string(call.remote),
-                                         "local": .string(call.local), "sip_call_id": .string(call.sipCallID)]
-        if let codec = call.codec { data["codec"] = .string(codec) }
-        if let remoteMedia = call.remoteMedia { data["remote_media"] = remoteMedia }
-        if call.state != .terminated, let snapshot = call.snapshot { data["signaling"] = snapshot }
-        return data
+    /// What `call.state` says of a call (also what `call.describe` answers, so orch can catch up on a lost event).
+    func stateEvent(_ call: CallSession) -> CallStateEvent {
+        CallStateEvent(call: CallID(call.id), state: call.wireState, direction: call.direction, remote: call.remote, local: call.local,
+                       sipCallID: call.sipCallID, codec: call.codec, remoteMedia: call.remoteMedia,
+                       signaling: call.state == .terminated ? nil : call.snapshot)
     }
 
     /// sig's calls, one short entry each (a listing of hundreds of calls stays far below the bus message limit);
     /// `call.describe` gives one call's whole `call.state`.
-    func callsJSON() -> JSONValue {
-        .array(calls.values.sorted { $0.id < $1.id }.map { c in
-            var o: [String: JSONValue] = ["call": .string(c.id), "state": .string(c.state.rawValue),
-                                          "direction": .string(c.direction.rawValue), "remote": .string(c.remote),
-                                          "sip_call_id": .string(c.sipCallID)]
-            if let codec = c.codec { o["codec"] = .string(codec) }
-            if let port = c.remoteMedia?["port"]?.intValue { o["remote_port"] = .init(port) }
-            if let direction = c.remoteMedia?["direction"]?.stringValue { o["media_direction"] = .string(direction) }
-            return .object(o)
-        })
+    func callEntries() -> [SigAPI.Calls.Entry] {
+        calls.values.sorted { $0.id < $1.id }.map { c in
+            SigAPI.Calls.Entry(call: CallID(c.id), state: c.wireState, direction: c.direction, remote: c.remote, sipCallID: c.sipCallID,
+                               codec: c.codec, remotePort: c.remoteMedia?.port, mediaDirection: c.remoteMedia?.direction)
+        }
     }
 }

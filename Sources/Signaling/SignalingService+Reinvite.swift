@@ -11,40 +11,40 @@ import Wire
 extension SignalingService {
     /// Puts a call on hold (`hold`: offering `direction`, sendonly or inactive) or resumes it (sendrecv). Answers once
     /// the peer accepted (`{"call","state"}`) or refused (error `failed` with its status).
-    func setHold(callID id: String, hold: Bool, direction: MediaDirection = .sendonly) async -> Reply {
-        guard let call = calls[id] else { return Reply(id: "", error: WireError(.notFound, "no call '\(id)'")) }
+    func setHold(callID id: String, hold: Bool, direction: MediaDirection = .sendonly) async -> Result<SigAPI.CallHold.Result, WireError> {
+        guard let call = calls[id] else { return .failure(WireError(.notFound, "no call '\(id)'")) }
         guard call.isAnswered, call.dialog != nil, call.media != nil else {
-            return Reply(id: "", error: WireError(.failed, "call '\(id)' is \(call.state.rawValue): only an answered call can be held or resumed"))
+            return .failure(WireError(.failed, "call '\(id)' is \(call.state.rawValue): only an answered call can be held or resumed"))
         }
         if call.localHold == hold, !hold || call.holdDirection == direction {
-            return Reply(id: "", result: ["call": .string(id), "state": .string(call.state.rawValue), "changed": false])
+            return .success(.init(call: CallID(id), state: call.wireState, changed: false))
         }
         guard call.reinvite == nil, call.twoXX == nil, reinviteWaiters[id] == nil else {
-            return Reply(id: "", error: WireError(.unavailable, "an offer/answer exchange of call '\(id)' is in progress; try again in a moment"))
+            return .failure(WireError(.unavailable, "an offer/answer exchange of call '\(id)' is in progress; try again in a moment"))
         }
         return await withCheckedContinuation { continuation in
             reinviteWaiters[id] = continuation
-            if let failure = sendReinvite(id, hold: hold, direction: direction) { finishReinvite(id, failure) }
+            if let failure = sendReinvite(id, hold: hold, direction: direction) { finishReinvite(id, .failure(failure)) }
         }
     }
 
     /// A new offer with `codecs` (in order) for an answered call, e.g. to fall back along a codec chain under sustained
     /// loss; hold state and SDP attributes stay. Answers once the peer accepted or refused (then the old codecs stay).
     /// `media`: a new address and port of ours (a restarted media worker could not get the old port back).
-    func reoffer(callID id: String, codecs: [String]?, media newMedia: (address: String, port: UInt16)? = nil) async -> Reply {
-        guard var call = calls[id] else { return Reply(id: "", error: WireError(.notFound, "no call '\(id)'")) }
+    func reoffer(callID id: String, codecs: [CodecName]?, media newMedia: MediaEndpoint? = nil) async -> Result<SigAPI.CallHold.Result, WireError> {
+        guard var call = calls[id] else { return .failure(WireError(.notFound, "no call '\(id)'")) }
         guard call.isAnswered, call.dialog != nil, call.media != nil else {
-            return Reply(id: "", error: WireError(.failed, "call '\(id)' is \(call.state.rawValue): only an answered call gets a new offer"))
+            return .failure(WireError(.failed, "call '\(id)' is \(call.state.rawValue): only an answered call gets a new offer"))
         }
         var parsedCodecs: [String]?
         if let codecs {
-            guard case .success(let parsed?) = MediaPreferences.parse(["codecs": .array(codecs.map { .string($0) })]) else {
-                return Reply(id: "", error: WireError(.badArgs, "codecs must be a non-empty list of PCMU and PCMA"))
+            guard case .success(let parsed?) = MediaPreferences.parse(codecs: codecs, attributes: nil) else {
+                return .failure(WireError(.badArgs, "codecs must be a non-empty list of PCMU and PCMA"))
             }
             parsedCodecs = parsed.codecs
         }
         guard call.reinvite == nil, call.twoXX == nil, reinviteWaiters[id] == nil else {
-            return Reply(id: "", error: WireError(.unavailable, "an offer/answer exchange of call '\(id)' is in progress; try again in a moment"))
+            return .failure(WireError(.unavailable, "an offer/answer exchange of call '\(id)' is in progress; try again in a moment"))
         }
         let previous = call.preferences
         if let parsedCodecs {
@@ -56,26 +56,26 @@ extension SignalingService {
         calls[id] = call
         let reply = await withCheckedContinuation { continuation in
             reinviteWaiters[id] = continuation
-            if let failure = sendReinvite(id, hold: call.localHold, direction: call.holdDirection) { finishReinvite(id, failure) }
+            if let failure = sendReinvite(id, hold: call.localHold, direction: call.holdDirection) { finishReinvite(id, .failure(failure)) }
         }
-        if case .failure = reply.outcome, calls[id] != nil { calls[id]?.preferences = previous }
+        if case .failure = reply, calls[id] != nil { calls[id]?.preferences = previous }
         return reply
     }
 
     /// Builds and sends the re-INVITE with our new offer; an error when the dialog cannot make one.
     @discardableResult
-    func sendReinvite(_ id: String, hold: Bool, direction: MediaDirection, attempt previous: PendingReinvite? = nil) -> Reply? {
+    func sendReinvite(_ id: String, hold: Bool, direction: MediaDirection, attempt previous: PendingReinvite? = nil) -> WireError? {
         guard let call = calls[id], let local = call.media else {
-            return Reply(id: "", error: WireError(.notFound, "call '\(id)' ended"))
+            return WireError(.notFound, "call '\(id)' ended")
         }
         media.sessionVersion += 1
         let offer = media.with(call.preferences).offer(address: local.address, port: local.port, direction: hold ? direction : .sendrecv)
         let sent: (transaction: SIPClientTransactionID, request: SIPMessage, destination: SIPTransportAddress)
         switch sendInDialog(id, method: .invite, body: offer, contentType: .sdp, headers: sessionTimerHeaders(for: call)) {
-        case .failure(let error): return Reply(id: "", error: error)
+        case .failure(let error): return error
         case .success(let s): sent = s
         }
-        guard var call = calls[id] else { return Reply(id: "", error: WireError(.notFound, "call '\(id)' ended")) }
+        guard var call = calls[id] else { return WireError(.notFound, "call '\(id)' ended") }
         let (transaction, request, destination) = sent
         var pending = PendingReinvite(transaction: transaction, request: request, destination: destination, hold: hold)
         pending.authAttempts = previous?.authAttempts ?? 0
@@ -107,24 +107,24 @@ extension SignalingService {
             call.localHold = pending.hold
             if let remote = MediaNegotiation.remoteMedia(answerBody: response.body) {
                 call.remoteMedia = remote
-                call.codec = remote["codec"]?.stringValue ?? call.codec
+                call.codec = remote.codec
             }
             if let peer = MediaNegotiation.peerDirection(body: response.body),
                let holds = Self.peerHolds(peer, answering: call.localDirection) { call.remoteHold = holds }
             call.refreshHoldState()
             calls[id] = call
             publishState(id, code: code)
-            finishReinvite(id, Reply(id: "", result: ["call": .string(id), "state": .string(call.state.rawValue), "changed": true]))
+            finishReinvite(id, .success(.init(call: CallID(id), state: call.wireState, changed: true)))
         case _ where (code == 401 || code == 407) && pending.authAttempts < 2 && call.authenticator != nil:
             do {
                 _ = try call.authenticator!.handleChallenge(response, challenging: pending.request)
                 calls[id] = call
                 var retry = pending
                 retry.authAttempts += 1
-                if let failure = sendReinvite(id, hold: pending.hold, direction: call.holdDirection, attempt: retry) { finishReinvite(id, failure) }
+                if let failure = sendReinvite(id, hold: pending.hold, direction: call.holdDirection, attempt: retry) { finishReinvite(id, .failure(failure)) }
             } catch {
                 calls[id] = call
-                finishReinvite(id, Reply(id: "", error: WireError(.failed, "the peer wants credentials for the re-INVITE (\(code)): \(error)")))
+                finishReinvite(id, .failure(WireError(.failed, "the peer wants credentials for the re-INVITE (\(code)): \(error)")))
             }
         case 491 where pending.glareRetries < 3:
             // §14.1: the owner of the Call-ID (who placed the call) waits 2.1-4 s, the other side 0-2 s.
@@ -140,17 +140,17 @@ extension SignalingService {
         default:
             calls[id] = call
             let reason = "\(code) \(response.reasonPhrase ?? "")".trimmingCharacters(in: .whitespaces)
-            finishReinvite(id, Reply(id: "", error: WireError(.failed, "the peer refused the re-INVITE: \(reason); the call goes on as it was")))
+            finishReinvite(id, .failure(WireError(.failed, "the peer refused the re-INVITE: \(reason); the call goes on as it was")))
         }
     }
 
     private func retryReinvite(_ id: String, hold: Bool, direction: MediaDirection, attempt: PendingReinvite) {
-        guard let call = calls[id], call.reinvite == nil else { return finishReinvite(id, Reply(id: "", error: WireError(.notFound, "call '\(id)' ended"))) }
-        if let failure = sendReinvite(id, hold: hold, direction: direction, attempt: attempt) { finishReinvite(id, failure) }
+        guard let call = calls[id], call.reinvite == nil else { return finishReinvite(id, .failure(WireError(.notFound, "call '\(id)' ended"))) }
+        if let failure = sendReinvite(id, hold: hold, direction: direction, attempt: attempt) { finishReinvite(id, .failure(failure)) }
     }
 
     /// Answers whoever waits for this call's re-INVITE (a call that ends answers with an error).
-    func finishReinvite(_ id: String, _ reply: Reply) {
+    func finishReinvite(_ id: String, _ reply: Result<SigAPI.CallHold.Result, WireError>) {
         reinviteWaiters.removeValue(forKey: id)?.resume(returning: reply)
     }
 

@@ -96,7 +96,7 @@ extension SignalingService {
                 }
                 calls[id]?.sessionTimer?.deadline = t + .seconds(max(1, timer.interval / 2))
                 if let failure = sendReinvite(id, hold: call.localHold, direction: call.holdDirection) {
-                    log("session refresh failed: \(failure.outcome)", cause: "session-refresh", call: id)
+                    log("session refresh failed: \(failure)", cause: "session-refresh", call: id)
                 }
             } else {
                 log("the peer did not refresh the session within \(timer.interval) s", cause: "session-expired", call: id)

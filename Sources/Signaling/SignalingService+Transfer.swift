@@ -17,30 +17,30 @@ extension SignalingService {
 
     /// Sends REFER on `id`; `replacing` names our other call whose peer is the target (attended transfer). Answers once
     /// the peer accepted (202) or refused the REFER.
-    func transfer(callID id: String, target: String?, replacing other: String?) async -> Reply {
+    func transfer(callID id: String, target: String?, replacing other: String?) async -> Result<SigAPI.CallTransfer.Result, WireError> {
         guard let call = calls[id], call.isAnswered, let dialog = call.dialog else {
-            return Reply(id: "", error: WireError(calls[id] == nil ? .notFound : .failed,
-                                                  calls[id] == nil ? "no call '\(id)'" : "call '\(id)' is not answered; only an answered call can be transferred"))
+            return .failure(WireError(calls[id] == nil ? .notFound : .failed,
+                                      calls[id] == nil ? "no call '\(id)'" : "call '\(id)' is not answered; only an answered call can be transferred"))
         }
         guard call.referOut == nil, transferWaiters[id] == nil else {
-            return Reply(id: "", error: WireError(.unavailable, "a transfer of call '\(id)' is in progress"))
+            return .failure(WireError(.unavailable, "a transfer of call '\(id)' is in progress"))
         }
         let referTo: String
         if let other {
             guard other != id, let otherCall = calls[other], otherCall.isAnswered, let otherDialog = otherCall.dialog else {
-                return Reply(id: "", error: WireError(.badArgs, "attended transfer needs another answered call; '\(other)' is not one"))
+                return .failure(WireError(.badArgs, "attended transfer needs another answered call; '\(other)' is not one"))
             }
             referTo = Self.referTo(replacing: otherDialog)
         } else {
             guard let target, let uri = try? SIPURI.parse(target.hasPrefix("sip") ? target : "sip:" + target), uri.isSIP else {
-                return Reply(id: "", error: WireError(.badArgs, "transfer target '\(target ?? "")' is not a SIP URI, e.g. sip:carol@127.0.0.1:5064"))
+                return .failure(WireError(.badArgs, "transfer target '\(target ?? "")' is not a SIP URI, e.g. sip:carol@127.0.0.1:5064"))
             }
             referTo = "<\(uri)>"
         }
         let headers = [SIPHeaderField("Refer-To", referTo), SIPHeaderField("Referred-By", "<\(dialog.localURI)>")]
         switch sendInDialog(id, method: .refer, headers: headers) {
         case .failure(let error):
-            return Reply(id: "", error: error)
+            return .failure(error)
         case .success(let sent):
             calls[id]?.referOut = PendingRefer(transaction: sent.transaction, referTo: referTo, replacing: other)
             return await withCheckedContinuation { continuation in transferWaiters[id] = continuation }
@@ -65,14 +65,14 @@ extension SignalingService {
         if (200...299).contains(code) {
             call.referOut?.accepted = true
             calls[id] = call
-            emit("call.transfer", ["call": .string(id), "code": .init(code), "reason": .string("REFER accepted"), "final": false])
-            transferWaiters.removeValue(forKey: id)?.resume(returning: Reply(id: "", result: ["call": .string(id), "accepted": true]))
+            emit(CallTransferEvent(call: CallID(id), code: code, reason: "REFER accepted", final: false))
+            transferWaiters.removeValue(forKey: id)?.resume(returning: .success(.init(call: CallID(id))))
         } else {
             call.referOut = nil
             calls[id] = call
             let reason = "\(code) \(response.reasonPhrase ?? "")".trimmingCharacters(in: .whitespaces)
-            emit("call.transfer", ["call": .string(id), "code": .init(code), "reason": .string(reason), "final": true, "success": false])
-            transferWaiters.removeValue(forKey: id)?.resume(returning: Reply(id: "", error: WireError(.failed, "the peer refused the transfer: \(reason)")))
+            emit(CallTransferEvent(call: CallID(id), code: code, reason: reason, final: true, success: false))
+            transferWaiters.removeValue(forKey: id)?.resume(returning: .failure(WireError(.failed, "the peer refused the transfer: \(reason)")))
         }
         return !(code == 481 || code == 408)
     }
@@ -92,9 +92,8 @@ extension SignalingService {
         respond(SIPResponseBuilder.response(to: request, status: 200, toTag: nil), transaction: transaction)
         guard let status else { return }
         let final = status.code >= 200 || subscription.hasPrefix("terminated")
-        var data: [String: JSONValue] = ["call": .string(id), "code": .init(status.code), "reason": .string(status.reason), "final": .bool(final)]
-        if final { data["success"] = .bool((200...299).contains(status.code)) }
-        emit("call.transfer", data)
+        emit(CallTransferEvent(call: CallID(id), code: status.code, reason: status.reason, final: final,
+                               success: final ? (200...299).contains(status.code) : nil))
         guard final else { return }
         calls[id]?.referOut = nil
         if (200...299).contains(status.code) {
@@ -138,19 +137,16 @@ extension SignalingService {
         respond(ok, transaction: transaction)
         calls[id]?.referIn = ReferIn()
         sendReferNotify(id, code: 100, reason: "Trying")
-        var data: [String: JSONValue] = ["call": .string(id), "target": .string(target.description)]
-        if let replaces { data["replaces"] = .string(replaces) }
-        if let by = request.firstValue("Referred-By") { data["referred_by"] = .string(by) }
-        emit("call.referred", data)
+        emit(CallReferredEvent(call: CallID(id), target: target.description, replaces: replaces, referredBy: request.firstValue("Referred-By")))
     }
 
     /// orch's word on the call it placed for a peer's REFER: a NOTIFY with that status; a final one ends the implicit
     /// subscription (Subscription-State: terminated).
-    func referNotify(callID id: String, code: Int, reason: String?) -> Reply {
-        guard calls[id]?.referIn != nil else { return Reply(id: "", error: WireError(.notFound, "call '\(id)' has no REFER from its peer in progress")) }
-        guard (100...699).contains(code) else { return Reply(id: "", error: WireError(.badArgs, "code must be a SIP status (100-699)")) }
+    func referNotify(callID id: String, code: Int, reason: String?) -> Result<SigAPI.CallReferNotify.Result, WireError> {
+        guard calls[id]?.referIn != nil else { return .failure(WireError(.notFound, "call '\(id)' has no REFER from its peer in progress")) }
+        guard (100...699).contains(code) else { return .failure(WireError(.badArgs, "code must be a SIP status (100-699)")) }
         sendReferNotify(id, code: code, reason: reason ?? Self.defaultReason(code))
-        return Reply(id: "", result: ["call": .string(id), "code": .init(code)])
+        return .success(.init(call: CallID(id), code: code))
     }
 
     private func sendReferNotify(_ id: String, code: Int, reason: String) {

@@ -14,7 +14,8 @@ import Wire
 /// One actor serialises all SIP state; the pure layers under it (transactions, dialogs, registration, SDP) take
 /// the time as an argument, and a 10 ms tick advances their timers.
 public actor SignalingService {
-    public typealias Emit = @Sendable (String, [String: JSONValue]) -> Void
+    /// Where events go (orch, through the component agent).
+    public typealias Emit = @Sendable (any WireEvent) -> Void
 
     let settings: SignalingSettings
     let emit: Emit
@@ -31,9 +32,9 @@ public actor SignalingService {
     /// In-dialog requests we sent (BYE, re-INVITE): which call they belong to.
     var inDialogTransactions: [SIPClientTransactionID: String] = [:]
     /// Commands waiting for the outcome of a call's re-INVITE (hold, resume).
-    var reinviteWaiters: [String: CheckedContinuation<Reply, Never>] = [:]
+    var reinviteWaiters: [String: CheckedContinuation<Result<SigAPI.CallHold.Result, WireError>, Never>] = [:]
     /// Commands waiting for the peer's answer to a REFER.
-    var transferWaiters: [String: CheckedContinuation<Reply, Never>] = [:]
+    var transferWaiters: [String: CheckedContinuation<Result<SigAPI.CallTransfer.Result, WireError>, Never>] = [:]
     /// NOTIFYs we sent for a peer's REFER: their answers are not about the call.
     var notifyTransactions: Set<SIPClientTransactionID> = []
     /// DTMF digits going out as INFO, per call.
@@ -321,8 +322,7 @@ public actor SignalingService {
     func log(_ message: String, cause: String, call: String? = nil) {
         counters.rejectedByCause[cause, default: 0] += 1
         guard loggedCauses.count < 256, loggedCauses.insert(cause).inserted else { return }
-        var meta: Logger.Metadata = ["cause": "\(cause)"]
-        if let call { meta["call"] = "\(call)" }
+        let meta: Logger.Metadata = call.map { ["cause": "\(cause)", "call": "\($0)"] } ?? ["cause": "\(cause)"]
         logger.warning("\(message) (logged once per cause; see stats)", metadata: meta)
     }
 
@@ -333,9 +333,10 @@ public actor SignalingService {
 
     // MARK: stats
 
-    public func stats() -> [String: JSONValue] {
+    /// The counters of sig's heartbeat `stats` (open: a later version adds some).
+    public func stats() -> JSONObject {
         let t = transport.counters
-        var out: [String: JSONValue] = [
+        return [
             "messages_in": .init(t.messagesIn), "messages_out": .init(t.messagesOut), "malformed": .init(counters.malformed),
             "answered_400": .init(counters.answered400), "keepalives": .init(t.keepAlives), "tcp_connections": .init(t.connectionsOpen),
             "send_failures": .init(counters.sendFailures + t.sendFailures), "inbound_dropped": .init(t.inboundDropped),
@@ -343,9 +344,8 @@ public actor SignalingService {
             "rejected_merged": .init(transactions.rejectedAsMerged), "discarded": .init(transactions.discarded),
             "calls": .init(calls.count), "rejected_call_limit": .init(counters.rejectedCallLimit),
             "throttled": .init(counters.throttled + throttle.blockedDrops), "accounts": .init(accounts.count),
+            "rejected": .object(counters.rejectedByCause.mapValues { .init($0) }),
         ]
-        out["rejected"] = .object(counters.rejectedByCause.mapValues { .init($0) })
-        return out
     }
 }
 

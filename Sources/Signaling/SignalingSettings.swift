@@ -25,28 +25,32 @@ public struct SignalingSettings: Sendable, Equatable {
 
     public init() {}
 
-    public init(configure config: [String: JSONValue]) {
+    /// From orch's `configure`: the settings sections through Config's settings table (orch validated them before
+    /// sending), and the accounts orch keeps.
+    public init(configure: Configure) {
+        self.init(configure.settings, accounts: (try? configure.content().accounts) ?? nil)
+    }
+
+    public init(_ config: InstanceConfig, accounts: [AccountArgs]? = nil) {
         self.init()
-        // The same HOST:PORT grammar as the config file (orch validated it before sending).
-        if let listen = config["sip"]?["listen"]?.stringValue, let hp = HostPort.parse(listen), let port = UInt16(exactly: hp.port) {
-            listenHost = hp.host
+        let sip = config.sip
+        if let port = UInt16(exactly: sip.listen.port) {
+            listenHost = sip.listen.host
             listenPort = port
         }
-        if let t = config["sip"]?["transports"]?.stringValue {
-            let kinds = t.split(separator: ",").compactMap { SIPTransportKind(token: String($0)) }
-            if !kinds.isEmpty { transports = Set(kinds) }
-        }
-        trace = config["sip"]?["trace"]?.boolValue ?? false
-        if let v = config["sip"]?["t1_ms"]?.intValue { t1 = .milliseconds(v) }
-        if let v = config["sip"]?["t2_ms"]?.intValue { t2 = .milliseconds(v) }
-        if let v = config["sip"]?["t4_ms"]?.intValue { t4 = .milliseconds(v) }
-        if let v = config["sip"]?["max_transactions"]?.intValue { maxTransactions = v }
-        if let v = config["sip"]?["max_calls"]?.intValue { maxCalls = v }
-        if let v = config["sip"]?["session_expires"]?.intValue { sessionExpires = v }
-        if let v = config["sip"]?["min_se"]?.intValue { minSE = v }
-        if let v = config["sip"]?["codecs"]?.stringValue { codecs = v.split(separator: ",").map(String.init) }
-        autoAnswer = config["calls"]?["auto_answer"]?.boolValue ?? false
-        accounts = (config["accounts"]?.arrayValue ?? []).compactMap { try? AccountConfig(json: $0) }
+        let kinds = sip.transports.compactMap { SIPTransportKind(token: $0) }
+        if !kinds.isEmpty { transports = Set(kinds) }
+        trace = sip.trace
+        t1 = .milliseconds(sip.t1Ms)
+        t2 = .milliseconds(sip.t2Ms)
+        t4 = .milliseconds(sip.t4Ms)
+        maxTransactions = sip.maxTransactions
+        maxCalls = sip.maxCalls
+        sessionExpires = sip.sessionExpires
+        minSE = sip.minSE
+        codecs = sip.codecs
+        autoAnswer = config.calls.autoAnswer
+        self.accounts = (accounts ?? []).compactMap { try? AccountConfig($0) }
     }
 }
 
@@ -64,24 +68,23 @@ public struct AccountConfig: Sendable, Equatable {
         public let description: String
     }
 
-    public init(json: JSONValue) throws(Invalid) {
-        guard let text = json["aor"]?.stringValue else { throw Invalid(description: "args.aor is missing (e.g. sip:alice@example.com)") }
-        guard let aor = try? SIPURI.parse(text), aor.isSIP, aor.user != nil else {
-            throw Invalid(description: "aor '\(text)' is not a SIP URI with a user, e.g. sip:alice@example.com")
+    public init(_ args: AccountArgs) throws(Invalid) {
+        guard let aor = try? SIPURI.parse(args.aor), aor.isSIP, aor.user != nil else {
+            throw Invalid(description: "aor '\(args.aor)' is not a SIP URI with a user, e.g. sip:alice@example.com")
         }
         self.aor = aor
-        password = json["password"]?.stringValue ?? ""
-        authUser = json["auth_user"]?.stringValue
-        expires = UInt32(clamping: json["expires"]?.intValue ?? 3600)
-        if let r = json["registrar"]?.stringValue {
+        password = args.password ?? ""
+        authUser = args.authUser
+        expires = UInt32(clamping: args.expires ?? 3600)
+        if let r = args.registrar {
             guard let uri = try? SIPURI.parse(r) else { throw Invalid(description: "registrar '\(r)' is not a SIP URI") }
             registrar = uri
         }
-        if let p = json["outbound_proxy"]?.stringValue {
+        if let p = args.outboundProxy {
             guard let uri = try? SIPURI.parse(p) else { throw Invalid(description: "outbound_proxy '\(p)' is not a SIP URI") }
             outboundProxy = uri
         }
-        if let t = json["transport"]?.stringValue {
+        if let t = args.transport {
             guard let kind = SIPTransportKind(token: t), kind != .tls else { throw Invalid(description: "transport '\(t)' is not udp or tcp") }
             transport = kind
         } else {

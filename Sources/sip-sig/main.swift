@@ -21,7 +21,7 @@ struct SipSig: AsyncParsableCommand {
         let holder = ServiceHolder()
         let reason = await agent.run(
             onConfigure: { configure in
-                await holder.configure(configure.config, logger: logger) { type, data in agent.emit(type, data) }
+                await holder.configure(configure, logger: logger) { event in agent.emit(event) }
             },
             stats: { holder.lastStats.value.withLock { $0 } },
             requests: { request in await holder.service?.handle(request) })
@@ -39,9 +39,9 @@ actor ServiceHolder {
     nonisolated let lastStats = StatsBox()
     private var statsTask: Task<Void, Never>?
 
-    func configure(_ config: [String: JSONValue], logger: Logger, emit: @escaping SignalingService.Emit) async {
+    func configure(_ configure: Configure, logger: Logger, emit: @escaping SignalingService.Emit) async {
         guard service == nil else { return }
-        let settings = SignalingSettings(configure: config)
+        let settings = SignalingSettings(configure: configure)
         let service = SignalingService(settings: settings, logger: logger, emit: emit)
         do {
             try await service.start()
@@ -63,5 +63,5 @@ actor ServiceHolder {
 
 /// The latest stats snapshot, readable synchronously by the heartbeat.
 final class StatsBox: Sendable {
-    let value = Mutex<[String: JSONValue]>([:])
+    let value = Mutex<JSONObject>([:])
 }

@@ -2,7 +2,7 @@ import Foundation
 @testable import SIPClient
 import Testing
 import Timebase
-import Wire
+import enum Wire.JSONValue  // Wire has a CallStateEvent of its own (the bus type); this one is the library's
 
 extension SIPClientTests {
     /// The call state machine, fed events with no sockets and no clock.

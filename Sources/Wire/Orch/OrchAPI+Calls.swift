@@ -83,23 +83,8 @@ extension OrchAPI {
             w("hold_others", holdOthers, omittingIf: false)
         }
 
-        /// sig's answer: the call and the codec it answered with.
-        public struct Result: WireObject, Hashable {
-            public var call: CallID
-            public var codec: CodecName?
-            public init(call: CallID, codec: CodecName?) {
-                self.call = call
-                self.codec = codec
-            }
-            public init(from r: WireReader) throws(WireError) {
-                call = try r("call")
-                codec = try r.optional("codec")
-            }
-            public func write(to w: inout WireWriter) {
-                w("call", call)
-                w("codec", codec)
-            }
-        }
+        /// sig's answer (`call.answer`): the call and the codec it answered with.
+        public typealias Result = SigAPI.CallAnswer.Result
     }
 
     /// `calls`: the calls in progress.

@@ -7,6 +7,7 @@ public enum OrchAPI {
         Workers.self, WorkersAdd.self, WorkersRemove.self,
         Record.self, CallStats.self,
         Devices.self, Mute.self, Unmute.self, Audio.self, AudioState.self, AudioAttach.self, AudioDetach.self,
+        Register.self, Unregister.self, Reject.self, Hangup.self, Hold.self, Resume.self, Transfer.self,
     ]
     public static let events: [any WireEvent.Type] = SupervisionEvents.all
 }

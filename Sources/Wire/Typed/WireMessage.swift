@@ -95,8 +95,10 @@ extension Event {
 
 extension Request {
     /// Serves this request as command `C`: decodes the arguments (a defect is answered `bad_args` naming the field),
-    /// runs `body`, and answers its result or the `WireError` it throws.
-    public func answer<C: WireCommand>(_ type: C.Type, _ body: (C) async throws(WireError) -> C.Result) async -> Reply {
+    /// runs `body`, and answers its result or the `WireError` it throws. Runs on the caller's actor (`isolation`), so an
+    /// actor's handler can use its state in `body`.
+    public func answer<C: WireCommand>(_ type: C.Type, isolation: isolated (any Actor)? = #isolation,
+                                       _ body: (C) async throws(WireError) -> C.Result) async -> Reply {
         do {
             let command = try decode(C.self)
             return Reply(id: id, typed: try await body(command))
