@@ -112,8 +112,8 @@ import Wire
 
     /// Receivers and event-type prefixes whose messages are not typed yet (issue 16 types them family by family; this
     /// list only shrinks, and is empty when every message of the document has its type).
-    static let untypedReceivers: Set<String> = ["orch"]
-    static let untypedEventPrefixes = ["call."]
+    static let untypedReceivers: Set<String> = []
+    static let untypedEventPrefixes: [String] = []
 
     static func pending(_ command: ProtocolDocument.Command) -> Bool { untypedReceivers.contains(command.receiver) }
     static func pending(event type: String) -> Bool {

@@ -8,6 +8,7 @@ public enum OrchAPI {
         Record.self, CallStats.self,
         Devices.self, Mute.self, Unmute.self, Audio.self, AudioState.self, AudioAttach.self, AudioDetach.self,
         Register.self, Unregister.self, Reject.self, Hangup.self, Hold.self, Resume.self, Transfer.self,
+        Status.self, DTMF.self,
     ]
-    public static let events: [any WireEvent.Type] = SupervisionEvents.all
+    public static let events: [any WireEvent.Type] = SupervisionEvents.all + OrchCallEvents.all
 }
