@@ -38,7 +38,7 @@ public final class ControlServer: Sendable {
                 return ControlInbound(envelope: envelope, message: try ControlMessage.decode(body))
             } catch {
                 rejected.add(1, ordering: .relaxed)
-                let id = ControlServer.salvageID(body)
+                let id = ControlMessage.salvageID(body)
                 endpoint.withLock { $0 }?.send(envelope + [ControlMessage.reply(Reply(id: id, error: error)).encoded()])
                 return nil
             }
@@ -72,12 +72,6 @@ public final class ControlServer: Sendable {
     }
 
     deinit { decoder.endpoint.withLock { $0 = nil } }
-
-    /// Best effort: the `id` of a message that failed validation, so the requester can match the error.
-    fileprivate static func salvageID(_ body: [UInt8]) -> String {
-        guard body.count <= WireLimits.maxControlMessageBytes, let value = try? JSONValue.decode(body) else { return "" }
-        return value["id"]?.stringValue ?? ""
-    }
 
     /// Messages refused as malformed, oversized or of an unknown kind or version.
     public var rejectedCount: Int { decoder.rejected.load(ordering: .relaxed) }

@@ -89,6 +89,16 @@ extension ControlMessage {
     }
 }
 
+extension ControlMessage {
+    /// Best effort: the `id` of a message that failed to decode, so the error reply reaches the requester's waiter
+    /// (docs/PROTOCOL.md §3.1: the reply carries the `id` if one could be read, else "").
+    public static func salvageID(_ body: [UInt8]) -> String {
+        guard body.count <= WireLimits.maxControlMessageBytes, case .object(let object)? = try? JSONValue.decode(body),
+              case .string(let id)? = object["id"] else { return "" }
+        return id
+    }
+}
+
 /// Reads typed fields from a JSON object, turning every absence or type mismatch into a `malformed` error
 /// that names the field.
 struct FieldReader {
