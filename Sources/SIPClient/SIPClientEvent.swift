@@ -1,3 +1,5 @@
+import Wire
+
 /// Something that happened in the instance, typed. Read them from `SIPClient.events`; every access to that
 /// property gives a new stream, so a UI, a logger and a metrics exporter can each follow all events.
 ///
@@ -144,7 +146,7 @@ public struct SIPClientEvent: Sendable {
         case .transferProgress(let e): e.callID
         case .audioStreamStarted(let e), .audioStreamStopped(let e): e.callID
         case .audioPipelineError(let e): e.callID
-        case .other(_, let data): data["call"]?.stringValue
+        case .other(_, let data): (try? CallReference(json: data))?.call.rawValue
         case .registrationStateChanged, .audioDeviceChanged, .audioLevelChanged, .componentRestarted: nil
         }
     }
