@@ -81,7 +81,8 @@ public struct SIPClientEvent: Sendable {
         public static let transferProgress = Kind(name: "transferProgress")
         /// A process of the group went down, hung, was restarted, came up or is crash-looping (`component.*`).
         public static let componentRestarted = Kind(name: "componentRestarted")
-        /// An event this version has no type for (`media.stopped`, types a later version adds): see `untyped`.
+        /// An event this version has no type for (`media.stopped`, types a later version adds), or one that does not fit
+        /// its type (a field missing or of the wrong type): see `untyped`.
         public static let other = Kind(name: "other")
     }
 
