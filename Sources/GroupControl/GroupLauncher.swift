@@ -17,7 +17,7 @@ public enum GroupLauncher {
 
     /// Starts `sip-orch` detached (own session, output to `orch.log` in the run directory) and waits until every
     /// component reports up. Fails with orch's own words if it exits first.
-    public static func up(instance: InstanceHandle, orchArguments: [String], timeout: Duration = .seconds(20)) async throws -> JSONValue {
+    public static func up(instance: InstanceHandle, orchArguments: [String], timeout: Duration = .seconds(20)) async throws -> OrchAPI.Status.Result {
         if let pid = instance.orchPID ?? instance.runDirectory.runningKeeperPID() {
             throw LaunchError("instance '\(instance.name)' is already running (orch pid \(pid)); stop it with 'sipc down --instance \(instance.name)' or choose another --instance")
         }
@@ -33,22 +33,22 @@ public enum GroupLauncher {
         let pid = try ChildProcess.spawn(orch, arguments: ["--instance", instance.name, "--run-dir", dir.path] + orchArguments,
                                          logFile: log, newSession: true)
         let deadline = MonotonicClock.now() + timeout
-        var lastStatus: JSONValue?
+        var lastStatus: OrchAPI.Status.Result?
         while MonotonicClock.now() < deadline {
             var status: Int32 = 0
             if waitpid(pid, &status, WNOHANG) == pid {
                 let reason = ChildProcess.Termination(status: status)
                 throw LaunchError("sip-orch \(reason) during start-up:\n" + tail(of: log, from: logStart))
             }
-            if let s = try? await instance.request("status", timeout: .milliseconds(500)) {
+            if let s = try? await instance.status(timeout: .milliseconds(500)) {
                 lastStatus = s
-                if s["all_up"]?.boolValue == true { return s }
+                if s.allUp { return s }
             }
             try await Task.sleep(for: .milliseconds(50))
         }
-        let notUp = (lastStatus?["components"]?.arrayValue ?? []).filter { $0["state"]?.stringValue != "up" }
-            .map { "\($0["name"]?.stringValue ?? "?") (\($0["state"]?.stringValue ?? "?")\($0["last_exit"]?.stringValue.map { ", last exit: \($0)" } ?? ""))" }
-        _ = try? await instance.request("shutdown", timeout: .seconds(1))
+        let notUp = (lastStatus?.components ?? []).filter { $0.state != "up" }
+            .map { "\($0.name) (\($0.state)\($0.lastExit.map { ", last exit: \($0)" } ?? ""))" }
+        _ = try? await instance.request(OrchAPI.Shutdown(), timeout: .seconds(1))
         throw LaunchError("instance '\(instance.name)' did not come up within \(timeout); not up: \(notUp.joined(separator: ", ")). See \(dir.path)/*.log")
     }
 
@@ -60,7 +60,7 @@ public enum GroupLauncher {
         var pids: Set<Int32> = [anchor]
         if let keeperPID { pids.insert(keeperPID) }
         if let status = try? await instance.status(timeout: .seconds(1)) { pids.formUnion(instance.pids(in: status)) }
-        if (try? await instance.request("shutdown", timeout: .seconds(1))) == nil {
+        if (try? await instance.request(OrchAPI.Shutdown(), timeout: .seconds(1))) == nil {
             ChildProcess.signal(keeperPID ?? anchor, SIGTERM)
         }
         let deadline = MonotonicClock.now() + timeout

@@ -51,20 +51,26 @@ public struct InstanceHandle: Sendable {
         }
     }
 
-    public func status(timeout: Duration = .seconds(3)) async throws -> JSONValue {
-        try await request("status", timeout: timeout)
+    /// orch's `status`: the group's components, registrations and calls.
+    public func status(timeout: Duration = .seconds(3)) async throws -> OrchAPI.Status.Result {
+        try await request(OrchAPI.Status(), timeout: timeout)
     }
 
     /// Every pid of the group that orch reports, orch included.
-    public func pids(in status: JSONValue) -> [Int32] {
-        (status["components"]?.arrayValue ?? []).compactMap { $0["pid"]?.intValue }.map { Int32($0) }
-    }
+    public func pids(in status: OrchAPI.Status.Result) -> [Int32] { status.pids }
 }
 
 extension InstanceHandle {
     /// Sends one typed command to orch and decodes its typed result.
     public func request<C: WireCommand>(_ command: C, timeout: Duration = .seconds(3)) async throws -> C.Result {
+        try await requestKeepingJSON(command, timeout: timeout).result
+    }
+
+    /// Sends one typed command and returns its typed result together with the JSON it came as: what a `--json`
+    /// output prints as is (fields a later version adds included).
+    public func requestKeepingJSON<C: WireCommand>(_ command: C, timeout: Duration = .seconds(3)) async throws
+        -> (result: C.Result, json: JSONValue) {
         let value = try await request(C.name, args: command.jsonObject, timeout: timeout)
-        return try C.Result(wire: value, at: WirePath("result."))
+        return (try C.Result(wire: value, at: WirePath("result.")), value)
     }
 }

@@ -31,13 +31,9 @@ public struct AccountSettings: Sendable, Equatable {
         self.expires = expires
     }
 
-    /// orch's `register` args.
-    var registerArguments: [String: JSONValue] {
-        var args: [String: JSONValue] = ["aor": .string(aor), "password": .string(password), "expires": .init(expires),
-                                         "transport": .string(transport.rawValue)]
-        if let user { args["auth_user"] = .string(user) }
-        if let registrar { args["registrar"] = .string(registrar) }
-        if let outboundProxy { args["outbound_proxy"] = .string(outboundProxy) }
-        return args
+    /// orch's `register` command for this account.
+    var register: OrchAPI.Register {
+        OrchAPI.Register(AccountArgs(aor: aor, password: password, authUser: user, expires: expires, registrar: registrar,
+                                     outboundProxy: outboundProxy, transport: transport.rawValue))
     }
 }

@@ -16,13 +16,12 @@ public struct AudioControls: Sendable, Equatable {
     /// Automatic gain control on the microphone.
     public var gainControl: Bool
 
-    init(_ data: JSONValue) {
-        let o = data.objectValue ?? [:]
-        muted = o.bool("mute") ?? false
-        inputGainDB = o.double("input_gain_db") ?? 0
-        outputGainDB = o.double("output_gain_db") ?? 0
-        echoCancellation = o.bool("echo_cancellation") ?? false
-        noiseSuppression = o.bool("noise_suppression") ?? false
-        gainControl = o.bool("gain_control") ?? false
+    init(_ controls: AudioAPI.Controls) {
+        muted = controls.mute
+        inputGainDB = controls.inputGainDB
+        outputGainDB = controls.outputGainDB
+        echoCancellation = controls.echoCancellation
+        noiseSuppression = controls.noiseSuppression
+        gainControl = controls.gainControl
     }
 }

@@ -35,17 +35,33 @@ public struct AudioDeviceEvent: Sendable, Equatable {
     /// How long a restored device was lost.
     public var lostMilliseconds: Int?
 
-    init(_ change: AudioDeviceChange, _ data: [String: JSONValue]) {
+    init(_ change: AudioDeviceChange, direction: AudioAPI.Direction, device: String, backend: AudioAPI.Backend? = nil,
+         sampleRate: Int? = nil, channels: Int? = nil, cause: AudioAPI.Cause? = nil, message: String? = nil, retrying: Bool? = nil,
+         lostMilliseconds: Int? = nil) {
         self.change = change
-        direction = data.string("direction") ?? ""
-        device = data.string("device") ?? ""
-        backend = data.string("backend")
-        sampleRate = data.int("rate")
-        channels = data.int("channels")
-        cause = data.string("cause")
-        message = data.string("message")
-        retrying = data.bool("retrying")
-        lostMilliseconds = data.int("lost_ms")
+        self.direction = direction.rawValue
+        self.device = device
+        self.backend = backend?.rawValue
+        self.sampleRate = sampleRate
+        self.channels = channels
+        self.cause = cause?.rawValue
+        self.message = message
+        self.retrying = retrying
+        self.lostMilliseconds = lostMilliseconds
+    }
+
+    init(_ e: AudioDeviceOpenedEvent) {
+        self.init(.opened, direction: e.direction, device: e.device, backend: e.backend, sampleRate: e.rate, channels: e.channels)
+    }
+
+    init(_ e: AudioDeviceClosedEvent) { self.init(.closed, direction: e.direction, device: e.device) }
+
+    init(_ e: AudioDeviceLostEvent) {
+        self.init(.lost, direction: e.direction, device: e.device, cause: e.cause, message: e.message, retrying: e.retrying)
+    }
+
+    init(_ e: AudioDeviceRestoredEvent) {
+        self.init(.restored, direction: e.direction, device: e.device, sampleRate: e.rate, channels: e.channels, lostMilliseconds: e.lostMs)
     }
 }
 
@@ -62,13 +78,12 @@ public struct AudioLevelEvent: Sendable, Equatable {
     /// Whether the microphone is muted.
     public var muted: Bool
 
-    init(_ data: [String: JSONValue]) {
-        let capture = data["capture"]?.objectValue ?? [:], playback = data["playback"]?.objectValue ?? [:]
-        captureRMS = capture.double("rms_dbfs") ?? -96
-        capturePeak = capture.double("peak_dbfs") ?? -96
-        playbackRMS = playback.double("rms_dbfs") ?? -96
-        playbackPeak = playback.double("peak_dbfs") ?? -96
-        muted = data.bool("muted") ?? false
+    init(_ event: Wire.AudioLevelEvent) {
+        captureRMS = event.capture.rmsDBFS
+        capturePeak = event.capture.peakDBFS
+        playbackRMS = event.playback.rmsDBFS
+        playbackPeak = event.playback.peakDBFS
+        muted = event.muted
     }
 }
 
@@ -86,19 +101,18 @@ public struct AudioErrorEvent: Sendable, Equatable {
     /// The call whose frames were bad (`frame_format`, `frame_malformed`).
     public var callID: String?
 
-    init(_ data: [String: JSONValue]) {
-        cause = data.string("cause") ?? ""
-        message = data.string("message") ?? ""
-        direction = data.string("direction")
-        device = data.string("device")
-        callID = data.string("call")
+    init(_ event: Wire.AudioErrorEvent) {
+        cause = event.cause.rawValue
+        message = event.message
+        direction = event.direction?.rawValue
+        device = event.device
+        callID = event.call?.rawValue
     }
 
     /// An `audio.xrun`: the device over/underran and was recovered (cause `xrun`).
-    init(xrun data: [String: JSONValue]) {
+    init(_ xrun: AudioXrunEvent) {
         cause = "xrun"
-        let counts = "capture xruns \(data.int("capture_xruns") ?? 0), playback xruns \(data.int("playback_xruns") ?? 0)"
-        message = data.string("message").map { "\($0) (\(counts))" } ?? counts
+        message = "\(xrun.message) (capture xruns \(xrun.captureXruns), playback xruns \(xrun.playbackXruns))"
         direction = nil
         device = nil
         callID = nil
@@ -116,10 +130,17 @@ public struct AudioStreamEvent: Sendable, Equatable {
     /// Why the stream stopped (stopped only): `detached`, `audio pipeline failed`, ...
     public var reason: String?
 
-    init(_ data: [String: JSONValue]) {
-        callID = data.string("call") ?? ""
-        playbackStream = data.int("playback")
-        captureStream = data.int("capture")
-        reason = data.string("reason")
+    init(_ event: AudioStreamStartedEvent) {
+        callID = event.call.rawValue
+        playbackStream = Int(event.playback.rawValue)
+        captureStream = Int(event.capture.rawValue)
+        reason = nil
+    }
+
+    init(_ event: AudioStreamStoppedEvent) {
+        callID = event.call.rawValue
+        playbackStream = nil
+        captureStream = nil
+        reason = event.reason.rawValue
     }
 }

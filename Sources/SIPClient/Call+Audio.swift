@@ -1,5 +1,6 @@
 import Foundation
 import Timebase
+import Wire
 
 /// The advanced API: a call's audio as frames.
 extension Call {
@@ -10,14 +11,12 @@ extension Call {
         let deadline = MonotonicClock.now() + timeout
         while true {
             try await ensureActive()
-            let calls = try await core.request("calls")
-            let record = calls["calls"]?.arrayValue?.first { $0["call_id"]?.stringValue == id }
-            if let worker = record?["worker"]?.stringValue, let playback = record?["streams"]?["playback"]?.intValue,
-               let capture = record?["streams"]?["capture"]?.intValue {
+            let record = try await core.request(OrchAPI.Calls()).calls.first { $0.callID == callID }
+            if let worker = record?.worker, let streams = record?.streams {
                 let stream: CallAudioStream
                 do {
                     stream = try CallAudioStream(callID: id, endpoints: core.handle.endpoints, worker: worker,
-                                                 playback: UInt32(playback), capture: UInt32(capture))
+                                                 playback: streams.playback.rawValue, capture: streams.capture.rawValue)
                 } catch {
                     throw .mediaUnavailable(callID: id, reason: "cannot open the media worker's sockets: \(error)")
                 }

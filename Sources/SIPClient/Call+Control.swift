@@ -13,9 +13,8 @@ extension Call {
         try options.validate()
         try await ensureActive()
         noteAnswering()
-        var args: [String: JSONValue] = ["call": .string(id)]
-        args.merge(options.mediaArguments) { a, _ in a }
-        _ = try await core.request("answer", args, timeout: .seconds(10))
+        _ = try await core.request(OrchAPI.Answer(call: callID, codecs: options.wireCodecs, sdpAttributes: options.wireAttributes),
+                                   timeout: .seconds(10))
     }
 
     /// Rejects an incoming call with a SIP status (486 Busy Here by default; 603 Decline, 480 Unavailable, ...).
@@ -25,7 +24,7 @@ extension Call {
                                         fix: "use a code from 400 to 699, e.g. 486 (busy) or 603 (decline)")
         }
         try await ensureActive()
-        _ = try await core.request("reject", ["call": .string(id), "code": .init(code)])
+        _ = try await core.request(OrchAPI.Reject(call: callID, code: code))
     }
 
     /// Ends the call: CANCEL before it is answered, BYE after (487 for an incoming call not yet answered).
@@ -34,7 +33,7 @@ extension Call {
     public func hangup() async throws(SIPClientError) {
         guard await state != .terminated else { return }
         do {
-            _ = try await core.request("hangup", ["call": .string(id)])
+            _ = try await core.request(OrchAPI.Hangup(call: callID))
         } catch {
             // The call may have ended while the request was on its way: that is what the caller wanted.
             if await state == .terminated { return }
@@ -54,8 +53,8 @@ extension Call {
                                         fix: "use a duration from 40 ms to 5 s; 100 ms is usual")
         }
         try await ensureActive()
-        _ = try await core.request("dtmf", ["call": .string(id), "digits": .string(digits.uppercased()), "duration_ms": .init(ms),
-                                            "method": .string(method.rawValue)])
+        _ = try await core.request(OrchAPI.DTMF(call: callID, digits: digits.uppercased(), durationMs: ms,
+                                                method: DTMFReceivedEvent.Method(rawValue: method.rawValue)))
     }
 
     /// Puts the call on hold: a re-INVITE offering `a=sendonly` (the peer hears the group's `calls.hold_music`, if
@@ -63,22 +62,20 @@ extension Call {
     /// `requestFailed` with the peer's status when it refused (the call goes on as it was).
     public func hold(inactive: Bool = false) async throws(SIPClientError) {
         try await ensureActive()
-        var args: [String: JSONValue] = ["call": .string(id)]
-        if inactive { args["direction"] = "inactive" }
-        await settle(on: try await core.request("hold", args, timeout: .seconds(45)))
+        await settle(on: try await core.request(OrchAPI.Hold(call: callID, direction: inactive ? .inactive : nil), timeout: .seconds(45)))
     }
 
     /// Takes the call off hold (re-INVITE offering `a=sendrecv`); the state is then `connected`, or `remoteHeld` if
     /// the peer still holds it.
     public func resume() async throws(SIPClientError) {
         try await ensureActive()
-        await settle(on: try await core.request("resume", ["call": .string(id)], timeout: .seconds(45)))
+        await settle(on: try await core.request(OrchAPI.Resume(call: callID), timeout: .seconds(45)))
     }
 
     /// Waits (briefly) until this object shows the state orch's reply names: the reply can overtake the `call.state`
     /// event that carries it, and a caller reading `state` right after `hold()` must see `held`.
-    private func settle(on reply: JSONValue) async {
-        guard let name = reply["state"]?.stringValue, let target = CallState(wire: name) else { return }
+    private func settle(on reply: SigAPI.CallHold.Result) async {
+        guard let target = CallState(wire: reply.state.rawValue) else { return }
         let states = stateChanges
         _ = await withTimeout(.seconds(2)) { () -> Bool in
             for await state in states where state == target || state == .terminated { return true }
@@ -90,22 +87,21 @@ extension Call {
     /// progress arrives as `.transfer` events and the call ends by itself when the transfer succeeded.
     public func transfer(to target: String) async throws(SIPClientError) {
         try await ensureActive()
-        _ = try await core.request("transfer", ["call": .string(id), "target": .string(target)], timeout: .seconds(45))
+        _ = try await core.request(OrchAPI.Transfer(call: callID, target: target), timeout: .seconds(45))
     }
 
     /// Attended transfer (RFC 5589 §7, RFC 3891): our peer on this call takes over `other` (another answered call of
     /// ours); both our calls end once it did.
     public func transfer(replacing other: Call) async throws(SIPClientError) {
         try await ensureActive()
-        _ = try await core.request("transfer", ["call": .string(id), "attended": .string(other.id)], timeout: .seconds(45))
+        _ = try await core.request(OrchAPI.Transfer(call: callID, attended: other.callID), timeout: .seconds(45))
     }
 
     /// A three-way conference of this call and `others` (answered calls of ours): every party hears the other two and
     /// our microphone; held calls are resumed. The mix is done by sip-audio. Hanging up one call keeps the others.
     public func conference(_ others: Call...) async throws(SIPClientError) {
         try await ensureActive()
-        let ids = [id] + others.map(\.id)
-        _ = try await core.request("conference", ["calls": .array(ids.map { .string($0) })], timeout: .seconds(45))
+        _ = try await core.request(OrchAPI.Conference(calls: [callID] + others.map(\.callID)), timeout: .seconds(45))
     }
 
     /// Records the call to a new WAV file at `path` (absolute; written by the call's media worker): 8 kHz, stereo with
@@ -116,23 +112,26 @@ extension Call {
             throw .invalidConfiguration(setting: "startRecording(to:)", problem: "'\(path)' is not an absolute path",
                                         fix: "give the full path of the WAV file to create, e.g. /tmp/call.wav")
         }
-        _ = try await core.request("record", ["call": .string(id), "path": .string(path), "mode": .string(mixed ? "mixed" : "stereo")])
+        _ = try await core.request(OrchAPI.Record(call: callID, path: path, mode: mixed ? .mixed : .stereo))
     }
 
     /// Stops the recording and closes the file; returns the seconds recorded.
     @discardableResult
     public func stopRecording() async throws(SIPClientError) -> Double {
         try await ensureActive()
-        return try await core.request("record", ["call": .string(id), "stop": true])["seconds"]?.doubleValue ?? 0
+        return try await core.request(OrchAPI.Record(call: callID, stop: true)).seconds ?? 0
     }
 
     /// The call's media figures now (orch's `call_stats`): loss, jitter, round trip, MOS, packet counts.
     public func statistics() async throws(SIPClientError) -> CallStatistics {
         if let final = resolvedEnd?.statistics { return final }
         try await ensureActive()
-        let result = try await core.request("call_stats", ["call": .string(id)])
-        return CallStatistics(result.objectValue ?? [:], callID: id)
+        let (stats, raw) = try await core.requestKeepingJSON(OrchAPI.CallStats(call: callID))
+        return CallStatistics(stats, raw: raw.objectValue ?? [:])
     }
+
+    /// The call's id as the bus types carry it.
+    var callID: CallID { CallID(id) }
 
     func ensureActive() async throws(SIPClientError) {
         if await state == .terminated { throw .callEnded(callID: id) }
@@ -140,11 +139,9 @@ extension Call {
 }
 
 extension CallOptions {
-    /// `codecs` and `sdp_attributes` as orch's `call` / `answer` args.
-    var mediaArguments: [String: JSONValue] {
-        var args: [String: JSONValue] = [:]
-        if let codecs { args["codecs"] = .array(codecs.map { .string($0.rawValue) }) }
-        if !sdpAttributes.isEmpty { args["sdp_attributes"] = .array(sdpAttributes.map { .string(Self.attributeLine($0)) }) }
-        return args
-    }
+    /// `codecs` as orch's `call` and `answer` take them (nil: the instance's list).
+    var wireCodecs: [CodecName]? { codecs?.map { CodecName($0.rawValue) } }
+
+    /// `sdp_attributes` as orch's `call` and `answer` take them (left out when there are none).
+    var wireAttributes: [String]? { sdpAttributes.isEmpty ? nil : sdpAttributes.map(Self.attributeLine) }
 }

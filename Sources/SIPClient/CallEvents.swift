@@ -32,17 +32,23 @@ public struct CallStateEvent: Sendable, Equatable {
     /// Negotiated codec, once the SDP settled.
     public var codec: String?
 
-    /// Nil for a state this version does not know.
-    init?(_ data: [String: JSONValue]) {
-        guard let id = data.string("call"), let state = data.string("state").flatMap(CallState.init(wire:)) else { return nil }
-        callID = id
+    init(callID: String, state: CallState, direction: CallDirection, remote: String? = nil, sipStatus: Int? = nil,
+         reason: String? = nil, isNormal: Bool? = nil, codec: String? = nil) {
+        self.callID = callID
         self.state = state
-        direction = data.string("direction").flatMap(CallDirection.init(rawValue:)) ?? .incoming
-        remote = data.string("remote")
-        sipStatus = data.int("code")
-        reason = data.string("reason")
-        isNormal = data.bool("normal")
-        codec = data.string("codec")
+        self.direction = direction
+        self.remote = remote
+        self.sipStatus = sipStatus
+        self.reason = reason
+        self.isNormal = isNormal
+        self.codec = codec
+    }
+
+    /// Nil for a state this version does not know.
+    init?(_ event: Wire.CallStateEvent) {
+        guard let state = CallState(wire: event.state.rawValue) else { return nil }
+        self.init(callID: event.call.rawValue, state: state, direction: CallDirection(event.direction), remote: event.remote,
+                  sipStatus: event.code, reason: event.reason, isNormal: event.normal, codec: event.codec?.rawValue)
     }
 }
 
@@ -55,10 +61,10 @@ public struct DTMFEvent: Sendable, Equatable {
     /// How it came: `.rfc4733` (telephone-event RTP packets) or `.info` (a SIP INFO request).
     public var method: DTMFMethod
 
-    init(_ data: [String: JSONValue]) {
-        callID = data.string("call") ?? ""
-        digit = data.string("digit") ?? ""
-        method = data.string("method") == "info" ? .info : .rfc4733
+    init(_ event: DTMFReceivedEvent) {
+        callID = event.call.rawValue
+        digit = event.digit
+        method = event.method == .info ? .info : .rfc4733
     }
 }
 
@@ -81,11 +87,11 @@ public struct TransferEvent: Sendable, Equatable {
     public var isFinal: Bool
     public var succeeded: Bool?
 
-    init(_ data: [String: JSONValue]) {
-        callID = data.string("call") ?? ""
-        code = data["code"]?.intValue ?? 0
-        reason = data.string("reason") ?? ""
-        isFinal = data["final"]?.boolValue ?? false
-        succeeded = data["success"]?.boolValue
+    init(_ event: CallTransferEvent) {
+        callID = event.call.rawValue
+        code = event.code
+        reason = event.reason
+        isFinal = event.final
+        succeeded = event.success
     }
 }

@@ -17,12 +17,8 @@ public struct CallQualityDegradedEvent: Sendable, Equatable {
         self.message = message
     }
 
-    init(_ data: [String: JSONValue]) {
-        callID = data.string("call") ?? ""
-        lossPercent = data.double("loss_pct") ?? 0
-        seconds = data.int("seconds") ?? 0
-        codec = data.string("codec")
-        message = data.string("message") ?? ""
+    init(_ event: Wire.CallQualityDegradedEvent) {
+        self.init(callID: event.call.rawValue, lossPercent: event.lossPct, seconds: event.seconds, codec: event.codec, message: event.message)
     }
 }
 
@@ -43,12 +39,8 @@ public struct CodecFallbackEvent: Sendable, Equatable {
         self.message = message
     }
 
-    init(_ data: [String: JSONValue]) {
-        callID = data.string("call") ?? ""
-        from = data.string("from") ?? ""
-        to = data.string("to") ?? ""
-        accepted = data.bool("accepted") ?? false
-        message = data.string("message")
+    init(_ event: CallCodecFallbackEvent) {
+        self.init(callID: event.call.rawValue, from: event.from, to: event.to, accepted: event.accepted, message: event.message)
     }
 }
 
@@ -67,10 +59,8 @@ public struct MediaRelocationEvent: Sendable, Equatable {
         self.message = message
     }
 
-    init(_ data: [String: JSONValue]) {
-        callID = data.string("call") ?? ""
-        worker = data.string("worker") ?? ""
-        port = data.int("port")
-        message = data.string("message") ?? ""
+    init(_ relocation: MediaRelocation) {
+        self.init(callID: relocation.call.rawValue, worker: relocation.worker, port: relocation.port.map(Int.init),
+                  message: relocation.message)
     }
 }

@@ -1,3 +1,5 @@
+import Wire
+
 /// Where a call is in its life, as sip-sig reports it in `call.state` events.
 ///
 ///     outgoing: idle -> dialing -> ringing / early -> connected <-> held / remoteHeld -> terminated
@@ -44,4 +46,12 @@ public enum CallDirection: String, Sendable, Hashable, CustomStringConvertible {
 
     /// The wire name, e.g. `connected`.
     public var description: String { rawValue }
+
+    /// The bus's direction of a call.
+    init(_ wire: Wire.CallDirection) {
+        switch wire {
+        case .outgoing: self = .outgoing
+        case .incoming: self = .incoming
+        }
+    }
 }

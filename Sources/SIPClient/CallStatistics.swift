@@ -38,27 +38,53 @@ public struct CallStatistics: Sendable, Equatable {
     /// Every field the worker sent, including ones this version does not model.
     public var raw: [String: EventValue]
 
-    /// Reads the worker's JSON; missing counters are zero.
-    init(_ data: [String: JSONValue], callID fallback: String = "") {
-        callID = data.string("call") ?? fallback
-        codec = data.string("codec")
-        packetsSent = data.int("packets_sent") ?? 0
-        packetsReceived = data.int("packets_received") ?? 0
-        packetsLost = data.int("packets_lost") ?? 0
-        lossPercent = data.double("loss_pct") ?? 0
-        jitterMilliseconds = data.double("jitter_ms") ?? 0
-        roundTripMilliseconds = data.double("rtt_ms")
-        mos = data.double("mos")
-        rFactor = data.double("r_factor")
-        jitterBufferDelayMilliseconds = data.double("jb_delay_ms")
-        concealedMilliseconds = data.double("concealed_ms")
-        remoteLossPercent = data.double("remote_loss_pct")
-        remoteJitterMilliseconds = data.double("remote_jitter_ms")
-        dtmfSent = data.int("dtmf_sent") ?? 0
-        dtmfReceived = data.int("dtmf_received") ?? 0
-        var raw = data
-        raw["source"] = nil
-        self.raw = raw
+    init(callID: String, codec: String? = nil, packetsSent: Int = 0, packetsReceived: Int = 0, packetsLost: Int = 0,
+         lossPercent: Double = 0, jitterMilliseconds: Double = 0, roundTripMilliseconds: Double? = nil, mos: Double? = nil,
+         rFactor: Double? = nil, jitterBufferDelayMilliseconds: Double? = nil, concealedMilliseconds: Double? = nil,
+         remoteLossPercent: Double? = nil, remoteJitterMilliseconds: Double? = nil, dtmfSent: Int = 0, dtmfReceived: Int = 0,
+         raw: [String: JSONValue]) {
+        self.callID = callID
+        self.codec = codec
+        self.packetsSent = packetsSent
+        self.packetsReceived = packetsReceived
+        self.packetsLost = packetsLost
+        self.lossPercent = lossPercent
+        self.jitterMilliseconds = jitterMilliseconds
+        self.roundTripMilliseconds = roundTripMilliseconds
+        self.mos = mos
+        self.rFactor = rFactor
+        self.jitterBufferDelayMilliseconds = jitterBufferDelayMilliseconds
+        self.concealedMilliseconds = concealedMilliseconds
+        self.remoteLossPercent = remoteLossPercent
+        self.remoteJitterMilliseconds = remoteJitterMilliseconds
+        self.dtmfSent = dtmfSent
+        self.dtmfReceived = dtmfReceived
+        // The publishing component (`source`, added by orch) is the event's, not one of the figures.
+        self.raw = raw.filter { $0.key != "source" }
+    }
+
+    /// The worker's figures (`media.stats`, `media.stopped`, `call_stats`); `raw` is the JSON they came as.
+    init(_ stats: MediaStats, raw: [String: JSONValue]) {
+        self.init(callID: stats.call.rawValue, codec: stats.codec?.rawValue, packetsSent: Int(clamping: stats.packetsSent),
+                  packetsReceived: stats.packetsReceived, packetsLost: stats.packetsLost, lossPercent: stats.lossPct,
+                  jitterMilliseconds: stats.jitterMs, roundTripMilliseconds: stats.rttMs, mos: stats.mos, rFactor: stats.rFactor,
+                  jitterBufferDelayMilliseconds: stats.jbDelayMs, concealedMilliseconds: stats.concealedMs,
+                  remoteLossPercent: stats.remoteLossPct, remoteJitterMilliseconds: stats.remoteJitterMs,
+                  dtmfSent: stats.dtmfSent, dtmfReceived: stats.dtmfReceived, raw: raw)
+    }
+
+    /// A flow that started or changed (`media.started`, `media.updated`): the codec, counters still zero.
+    init(_ flow: MediaFlow, raw: [String: JSONValue]) {
+        self.init(callID: flow.call.rawValue, codec: flow.codec.rawValue, raw: raw)
+    }
+
+    /// The final figures orch reports (`call.quality`); those the worker did not report are zero or nil.
+    init(_ quality: CallQualityEvent, raw: [String: JSONValue]) {
+        self.init(callID: quality.call.rawValue, codec: quality.codec, packetsSent: quality.packetsSent ?? 0,
+                  packetsReceived: quality.packetsReceived ?? 0, packetsLost: quality.packetsLost ?? 0,
+                  lossPercent: quality.lossPct ?? 0, jitterMilliseconds: quality.jitterMs ?? 0, roundTripMilliseconds: quality.rttMs,
+                  mos: quality.mos, rFactor: quality.rFactor, concealedMilliseconds: quality.concealedMs,
+                  remoteLossPercent: quality.remoteLossPct, remoteJitterMilliseconds: quality.remoteJitterMs, raw: raw)
     }
 }
 
@@ -80,11 +106,11 @@ public struct CallQualityReport: Sendable, Equatable {
     /// All final figures.
     public var statistics: CallStatistics
 
-    /// From `call.quality` (or the same figures of `media.stopped`).
-    init(_ data: [String: JSONValue]) {
-        self.init(CallStatistics(data))
-        duration = data.double("duration_s").map { .milliseconds(Int64(($0 * 1000).rounded())) }
-        remote = data.string("remote")
+    /// From `call.quality`; `raw` is its data.
+    init(_ quality: CallQualityEvent, raw: [String: JSONValue]) {
+        self.init(CallStatistics(quality, raw: raw))
+        duration = quality.durationS.map { .milliseconds(Int64(($0 * 1000).rounded())) }
+        remote = quality.remote
     }
 
     init(_ statistics: CallStatistics) {

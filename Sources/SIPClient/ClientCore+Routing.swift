@@ -6,24 +6,19 @@ import Wire
 extension ClientCore {
     func route(_ event: Event) {
         noteSequence(event)
-        let typed: SIPClientEvent
-        switch event.type {
-        case "call.incoming":
-            guard let call = incomingCall(event.data) else { return }
-            typed = SIPClientEvent(.incomingCall(IncomingCallEvent(call: call, from: event.data.string("from") ?? call.remoteURI,
-                                                    to: event.data.string("to") ?? "", sipCallID: event.data.string("sip_call_id"))))
-            events.yield(typed)
+        if let arrived = try? event.decode(CallIncomingEvent.self) {
+            let call = incomingCall(arrived)
+            events.yield(SIPClientEvent(.incomingCall(IncomingCallEvent(call: call, from: arrived.from, to: arrived.to,
+                                                                         sipCallID: arrived.sipCallID))))
             incoming.yield(call)
             return
-        case "call.state":
-            typed = SIPClientEvent(decoding: event)
-            if let e = typed.callStateChanged { call(e.callID)?.apply(e) }
-        case "media.stopped":
+        }
+        let typed = SIPClientEvent(decoding: event)
+        if let e = typed.callStateChanged {
+            call(e.callID)?.apply(e)
+        } else if let stopped = try? event.decode(MediaStoppedEvent.self) {
             // The worker's final figures: they complete the call's end (orch's `call.quality` follows).
-            typed = SIPClientEvent(decoding: event)
-            if let id = event.data.string("call") { call(id)?.mediaStopped(CallStatistics(event.data)) }
-        default:
-            typed = SIPClientEvent(decoding: event)
+            call(stopped.stats.call.rawValue)?.mediaStopped(CallStatistics(stopped.stats, raw: event.data))
         }
         events.yield(typed)
     }
@@ -41,24 +36,23 @@ extension ClientCore {
     }
 
     func reconcileCalls() async {
-        guard let listed = try? await request("calls")["calls"]?.arrayValue else { return }
-        let active = Set(listed.compactMap { $0["call_id"]?.stringValue })
+        guard let listed = try? await request(OrchAPI.Calls()).calls else { return }
+        let active = Set(listed.map(\.callID.rawValue))
         let tracked = calls.withLock { Array($0.values) }
         for call in tracked where !active.contains(call.id) {
             let state = await call.state
-            guard state != .terminated, state != .idle,
-                  let end = CallStateEvent(["call": .string(call.id), "state": "terminated", "normal": false,
-                                            "reason": "ended while orch was restarting (its end was not seen)"]) else { continue }
+            guard state != .terminated, state != .idle else { continue }
+            let end = CallStateEvent(callID: call.id, state: .terminated, direction: call.direction,
+                                     reason: "ended while orch was restarting (its end was not seen)", isNormal: false)
             call.apply(end)
             events.yield(SIPClientEvent(.callStateChanged(end)))
         }
     }
 
-    /// The `Call` for a `call.incoming` event (created and followed from now on); nil without a call id.
-    private func incomingCall(_ data: [String: JSONValue]) -> Call? {
-        guard let id = data.string("call") else { return nil }
-        if let known = call(id) { return known }
-        let call = Call(id: id, remoteURI: data.string("from") ?? "", direction: .incoming, state: .incoming, core: self)
+    /// The `Call` for a `call.incoming` event (created and followed from now on).
+    private func incomingCall(_ event: CallIncomingEvent) -> Call {
+        if let known = call(event.call.rawValue) { return known }
+        let call = Call(id: event.call.rawValue, remoteURI: event.from, direction: .incoming, state: .incoming, core: self)
         register(call)
         return call
     }

@@ -39,7 +39,7 @@ final class ClientCore: Sendable {
         hub.start { [weak self] event in self?.route(event) }
         let control = self.control
         let live = await hub.join(timeout: .seconds(10)) { token in
-            _ = try? await control.request("probe_events", args: ["token": .string(token)], timeout: .seconds(2))
+            _ = try? await control.request(OrchAPI.ProbeEvents(token: .string(token)), timeout: .seconds(2))
         }
         guard live else {
             close()
@@ -49,13 +49,19 @@ final class ClientCore: Sendable {
 
     var isClosed: Bool { closed.load(ordering: .acquiring) }
 
-    /// One request to orch, with the library's errors.
-    func request(_ command: String, _ args: [String: JSONValue] = [:], timeout: Duration = .seconds(5)) async throws(SIPClientError) -> JSONValue {
+    /// One command to orch and its typed result, with the library's errors.
+    func request<C: WireCommand>(_ command: C, timeout: Duration = .seconds(5)) async throws(SIPClientError) -> C.Result {
+        try await requestKeepingJSON(command, timeout: timeout).result
+    }
+
+    /// `request`, with the JSON the result came as (for payloads that keep fields this version does not model).
+    func requestKeepingJSON<C: WireCommand>(_ command: C, timeout: Duration = .seconds(5)) async throws(SIPClientError)
+        -> (result: C.Result, json: JSONValue) {
         guard !isClosed else { throw .clientShutDown }
         do {
-            return try await control.request(command, args: args, timeout: timeout)
+            return try await control.requestKeepingJSON(command, timeout: timeout)
         } catch {
-            throw SIPClientError.from(error, command: command, timeout: timeout, instance: handle.name)
+            throw SIPClientError.from(error, command: C.name, timeout: timeout, instance: handle.name)
         }
     }
 
@@ -82,7 +88,7 @@ final class ClientCore: Sendable {
     /// Unregisters an account we added to someone else's group, closes, and stops a group we started.
     func shutDown() async {
         if !ownsGroup, !isClosed, let account = account.withLock({ $0 }) {
-            _ = try? await request("unregister", ["aor": .string(account.aor)], timeout: .seconds(5))
+            _ = try? await request(OrchAPI.Unregister(aor: account.aor), timeout: .seconds(5))
         }
         guard close(), ownsGroup else { return }
         await GroupConnector.stop(handle)

@@ -31,13 +31,13 @@ public struct ComponentEvent: Sendable, Equatable {
     /// Why it went down or hung: `killed by signal 9 (SIGKILL)`, `exited with status 1`, ...; nil for `up`.
     public var reason: String?
 
-    init(_ change: ComponentChange, _ data: [String: JSONValue]) {
+    init(_ change: ComponentChange, _ component: ComponentIdentity, previousPID: Int32? = nil, reason: String? = nil) {
         self.change = change
-        name = data.string("name") ?? ""
-        role = data.string("role") ?? ""
-        pid = data.int("pid") ?? 0
-        previousPID = data.int("previous_pid")
-        restarts = data.int("restarts") ?? 0
-        reason = data.string("reason")
+        name = component.name
+        role = component.role
+        pid = component.pid.map(Int.init) ?? 0
+        self.previousPID = previousPID.map(Int.init)
+        restarts = component.restarts
+        self.reason = reason
     }
 }

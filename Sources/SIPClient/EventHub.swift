@@ -28,8 +28,8 @@ final class EventHub: Sendable {
         let joined = self.joined
         let task = Task {
             for await event in events {
-                if event.type == EventType.instanceProbe {
-                    if event.data["token"]?.stringValue == token { joined.resolve(()) }
+                if event.is(InstanceProbeEvent.self) {
+                    if (try? event.decode(InstanceProbeEvent.self))?.token == .string(token) { joined.resolve(()) }
                     continue
                 }
                 handler(event)

@@ -55,12 +55,12 @@ public struct RegistrationStateEvent: Sendable, Equatable {
     /// Seconds until the next attempt (failed only).
     public var retryIn: Double?
 
-    init(_ data: [String: JSONValue]) {
-        aor = data.string("aor") ?? ""
-        state = RegistrationState(wire: data.string("state") ?? "")
-        sipStatus = data.int("code")
-        reason = data.string("reason")
-        expires = data.int("expires")
-        retryIn = data.double("retry_in_s")
+    init(_ event: Wire.RegistrationStateEvent) {
+        aor = event.aor
+        state = RegistrationState(wire: event.state.rawValue)
+        sipStatus = event.code
+        reason = event.reason
+        expires = event.expires
+        retryIn = event.retryInS.map(Double.init)
     }
 }

@@ -12,15 +12,13 @@ extension SIPClient {
         guard !core.isClosed else { throw .clientShutDown }
         let call = Call(id: ClientCore.newCallID(), remoteURI: target, direction: .outgoing, state: .dialing, core: core)
         core.register(call)
-        var args: [String: JSONValue] = ["to": .string(target), "call": .string(call.id)]
-        if let from = options.from ?? core.account.withLock({ $0?.aor }) { args["from"] = .string(from) }
-        if let user = options.authUser, let password = options.password {
-            args["auth_user"] = .string(user)
-            args["password"] = .string(password)
-        }
-        args.merge(options.mediaArguments) { a, _ in a }
+        // Credentials go out only as a pair (validate() refused one without the other).
+        let credentials = options.authUser.flatMap { user in options.password.map { (user, $0) } }
+        let dial = OrchAPI.Call(to: target, from: options.from ?? core.account.withLock({ $0?.aor }), call: call.callID,
+                                codecs: options.wireCodecs, sdpAttributes: options.wireAttributes,
+                                authUser: credentials?.0, password: credentials?.1)
         do {
-            _ = try await core.request("call", args, timeout: .seconds(15))
+            _ = try await core.request(dial, timeout: .seconds(15))
         } catch {
             call.clientClosed(reason: "the call could not be placed: \(error)")
             throw error
@@ -37,14 +35,12 @@ extension SIPClient {
     /// The instance's calls in progress, including ones placed before this client attached (by `sipc` or
     /// another client); those are followed from now on.
     public func activeCalls() async throws(SIPClientError) -> [Call] {
-        let result = try await core.request("calls")
-        return (result["calls"]?.arrayValue ?? []).compactMap { record -> Call? in
-            guard let id = record["call_id"]?.stringValue else { return nil }
+        return try await core.request(OrchAPI.Calls()).calls.compactMap { record -> Call? in
+            let id = record.callID.rawValue
             if let known = core.call(id) { return known }
-            let state = record["state"]?.stringValue.flatMap(CallState.init(wire:)) ?? .dialing
+            let state = CallState(wire: record.state.rawValue) ?? .dialing
             guard state != .terminated else { return nil }
-            let direction = record["direction"]?.stringValue.flatMap(CallDirection.init(rawValue:)) ?? .incoming
-            let call = Call(id: id, remoteURI: record["remote"]?.stringValue ?? "", direction: direction, state: state, core: core)
+            let call = Call(id: id, remoteURI: record.remote, direction: CallDirection(record.direction), state: state, core: core)
             core.register(call)
             return call
         }

@@ -11,7 +11,7 @@ extension SIPClient {
     /// Removes the client's account from the registrar (REGISTER with Expires: 0).
     public func unregister() async throws(SIPClientError) {
         guard let account = core.account.withLock({ $0 }) else { return }
-        _ = try await core.request("unregister", ["aor": .string(account.aor)], timeout: .seconds(45))
+        _ = try await core.request(OrchAPI.Unregister(aor: account.aor), timeout: .seconds(45))
         core.account.withLock { $0 = nil }
     }
 }
@@ -19,7 +19,7 @@ extension SIPClient {
 extension ClientCore {
     func registerAccount(_ account: AccountSettings) async throws(SIPClientError) {
         do {
-            _ = try await request("register", account.registerArguments, timeout: .seconds(45))
+            _ = try await request(account.register, timeout: .seconds(45))
         } catch {
             switch error.kind {
             case .requestFailed: throw .registrationFailed(aor: account.aor, reason: error.message ?? "")

@@ -1,3 +1,5 @@
+import Wire
+
 /// Something that happened in the instance, typed. Read them from `SIPClient.events`; every access to that
 /// property gives a new stream, so a UI, a logger and a metrics exporter can each follow all events.
 ///
@@ -79,7 +81,8 @@ public struct SIPClientEvent: Sendable {
         public static let transferProgress = Kind(name: "transferProgress")
         /// A process of the group went down, hung, was restarted, came up or is crash-looping (`component.*`).
         public static let componentRestarted = Kind(name: "componentRestarted")
-        /// An event this version has no type for (`media.stopped`, types a later version adds): see `untyped`.
+        /// An event this version has no type for (`media.stopped`, types a later version adds), or one that does not fit
+        /// its type (a field missing or of the wrong type): see `untyped`.
         public static let other = Kind(name: "other")
     }
 
@@ -144,7 +147,7 @@ public struct SIPClientEvent: Sendable {
         case .transferProgress(let e): e.callID
         case .audioStreamStarted(let e), .audioStreamStopped(let e): e.callID
         case .audioPipelineError(let e): e.callID
-        case .other(_, let data): data["call"]?.stringValue
+        case .other(_, let data): (try? CallReference(json: data))?.call.rawValue
         case .registrationStateChanged, .audioDeviceChanged, .audioLevelChanged, .componentRestarted: nil
         }
     }

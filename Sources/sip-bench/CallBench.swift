@@ -58,7 +58,7 @@ struct CallSetupBench: AsyncParsableCommand {
 
     /// Resident memory (kB) of every process of an instance, from /proc.
     func rss(_ handle: InstanceHandle) async throws -> Int {
-        let status = try await handle.request("status")
+        let status = try await handle.status()
         return handle.pids(in: status).reduce(0) { total, pid in
             let text = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
             let line = text.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""

@@ -11,19 +11,18 @@ struct Devices: AsyncParsableCommand {
 
     func run() async throws {
         do {
-            let r = try await InstanceHandle(runDirectory: instance.runDirectory).request("devices")
-            if json { print(jsonLine(r)); return }
-            print("backend: \(r["backend"]?.stringValue ?? "?")  open: \(r["open"]?.boolValue == true ? "yes" : "no")")
-            for direction in ["capture", "playback"] {
-                guard let d = r[direction] else { continue }
-                var line = "\(direction): \(d["device"]?.stringValue ?? "?") (\(d["state"]?.stringValue ?? "?"))"
-                if let rate = d["rate"]?.intValue { line += " \(rate) Hz x\(d["channels"]?.intValue ?? 1)" }
-                if let e = d["error"]?.stringValue { line += ": \(e)" }
+            let (r, raw) = try await InstanceHandle(runDirectory: instance.runDirectory).requestKeepingJSON(OrchAPI.Devices())
+            if json { print(jsonLine(raw)); return }
+            print("backend: \(r.report.backend)  open: \(r.report.open ? "yes" : "no")")
+            for (direction, d) in [("capture", r.report.capture), ("playback", r.report.playback)] {
+                var line = "\(direction): \(d.device) (\(d.state))"
+                if let rate = d.rate { line += " \(rate) Hz x\(d.channels ?? 1)" }
+                if let e = d.error { line += ": \(e)" }
                 print(line)
             }
-            for d in r["devices"]?.arrayValue ?? [] {
-                let io = [d["playback"]?.boolValue == true ? "playback" : nil, d["capture"]?.boolValue == true ? "capture" : nil].compactMap { $0 }
-                print("  \(d["name"]?.stringValue ?? "?")\t\(io.joined(separator: "+"))\t\(d["description"]?.stringValue ?? "")")
+            for d in r.devices {
+                let io = [d.playback ? "playback" : nil, d.capture ? "capture" : nil].compactMap { $0 }
+                print("  \(d.name)\t\(io.joined(separator: "+"))\t\(d.description)")
             }
         } catch {
             printError("\(Register.reason(error))")
@@ -36,13 +35,13 @@ struct Devices: AsyncParsableCommand {
 struct Mute: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Mute the microphone (calls get silence).")
     @OptionGroup var instance: InstanceOption
-    func run() async throws { try await AudioControl.send("mute", instance: instance) }
+    func run() async throws { try await AudioControl.send(OrchAPI.Mute(), instance: instance) }
 }
 
 struct Unmute: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Unmute the microphone.")
     @OptionGroup var instance: InstanceOption
-    func run() async throws { try await AudioControl.send("unmute", instance: instance) }
+    func run() async throws { try await AudioControl.send(OrchAPI.Unmute(), instance: instance) }
 }
 
 /// `sipc audio [--echo-cancellation on|off] [--input-gain DB] ...`: voice processing and gains at run time.
@@ -56,25 +55,30 @@ struct Audio: AsyncParsableCommand {
     @Option(help: "Loudspeaker gain in dB (-40 to 40).") var outputGain: Double?
 
     func run() async throws {
-        var args: [String: JSONValue] = [:]
-        for (key, value) in [("echo_cancellation", echoCancellation), ("noise_suppression", noiseSuppression), ("gain_control", gainControl)] {
-            guard let value else { continue }
-            guard let b = ["on": true, "off": false, "true": true, "false": false][value.lowercased()] else {
-                throw ValidationError("--\(key.replacingOccurrences(of: "_", with: "-")) takes on or off")
-            }
-            args[key] = .bool(b)
+        let controls = AudioAPI.SetControls(inputGainDB: inputGain, outputGainDB: outputGain,
+                                            echoCancellation: try Self.switch(echoCancellation, "echo-cancellation"),
+                                            noiseSuppression: try Self.switch(noiseSuppression, "noise-suppression"),
+                                            gainControl: try Self.switch(gainControl, "gain-control"))
+        try await AudioControl.send(OrchAPI.Audio(controls), instance: instance)
+    }
+
+    /// `on` / `off` (or `true` / `false`) of the option `--flag`; nil when it was not given.
+    private static func `switch`(_ value: String?, _ flag: String) throws -> Bool? {
+        guard let value else { return nil }
+        switch value.lowercased() {
+        case "on", "true": return true
+        case "off", "false": return false
+        default: throw ValidationError("--\(flag) takes on or off")
         }
-        if let inputGain { args["input_gain_db"] = .number(inputGain) }
-        if let outputGain { args["output_gain_db"] = .number(outputGain) }
-        try await AudioControl.send("audio", args: args, instance: instance)
     }
 }
 
 enum AudioControl {
-    static func send(_ command: String, args: [String: JSONValue] = [:], instance: InstanceOption) async throws {
+    /// Sends one of the audio controls' commands and prints the controls it answers, as they came.
+    static func send<C: WireCommand>(_ command: C, instance: InstanceOption) async throws where C.Result == AudioAPI.Controls {
         do {
-            let r = try await InstanceHandle(runDirectory: instance.runDirectory).request(command, args: args)
-            print(jsonLine(r))
+            let (_, raw) = try await InstanceHandle(runDirectory: instance.runDirectory).requestKeepingJSON(command)
+            print(jsonLine(raw))
         } catch {
             printError("\(Register.reason(error))")
             throw ExitCode(1)

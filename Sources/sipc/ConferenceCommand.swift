@@ -20,8 +20,8 @@ struct Conference: AsyncParsableCommand {
     func run() async throws {
         do {
             let r = try await InstanceHandle(runDirectory: instance.runDirectory)
-                .request("conference", args: ["calls": .array(callIDs.map { .string($0) })], timeout: .seconds(45))
-            let members = r["calls"]?.arrayValue?.compactMap(\.stringValue) ?? []
+                .request(OrchAPI.Conference(calls: callIDs.map { CallID($0) }), timeout: .seconds(45))
+            let members = r.calls.map(\.rawValue)
             print(members.isEmpty ? "conference ended" : "conference: \(members.joined(separator: " "))")
         } catch {
             printError("conference failed: \(Register.reason(error))")

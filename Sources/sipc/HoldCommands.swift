@@ -14,9 +14,8 @@ struct Hold: AsyncParsableCommand {
     @Flag(help: "Print the result as one JSON object.") var json = false
 
     func run() async throws {
-        var args: [String: JSONValue] = inactive ? ["direction": "inactive"] : [:]
-        if let callID { args["call"] = .string(callID) }
-        try await HoldCommand.run("hold", args: args, instance: instance, json: json)
+        let hold = OrchAPI.Hold(call: callID.map { CallID($0) }, direction: inactive ? .inactive : nil)
+        try await HoldCommand.run(hold, instance: instance, json: json)
     }
 }
 
@@ -29,21 +28,21 @@ struct Resume: AsyncParsableCommand {
     @Flag(help: "Print the result as one JSON object.") var json = false
 
     func run() async throws {
-        var args: [String: JSONValue] = ["hold_others": .bool(!keepOthers)]
-        if let callID { args["call"] = .string(callID) }
-        try await HoldCommand.run("resume", args: args, instance: instance, json: json)
+        try await HoldCommand.run(OrchAPI.Resume(call: callID.map { CallID($0) }, holdOthers: !keepOthers), instance: instance, json: json)
     }
 }
 
 enum HoldCommand {
-    static func run(_ command: String, args: [String: JSONValue], instance: InstanceOption, json: Bool) async throws {
+    /// Sends `hold` or `resume` and prints the call's state once the peer answered.
+    static func run<C: WireCommand>(_ command: C, instance: InstanceOption, json: Bool) async throws
+    where C.Result == SigAPI.CallHold.Result {
         do {
-            let r = try await InstanceHandle(runDirectory: instance.runDirectory).request(command, args: args, timeout: .seconds(45))
-            if json { print(jsonLine(r)) } else {
-                print("call \(r["call"]?.stringValue ?? "?") is \(r["state"]?.stringValue ?? "?")")
+            let (r, raw) = try await InstanceHandle(runDirectory: instance.runDirectory).requestKeepingJSON(command, timeout: .seconds(45))
+            if json { print(jsonLine(raw)) } else {
+                print("call \(r.call) is \(r.state)")
             }
         } catch {
-            printError("\(command) failed: \(Register.reason(error))")
+            printError("\(C.name) failed: \(Register.reason(error))")
             throw ExitCode(1)
         }
     }

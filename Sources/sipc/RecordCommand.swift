@@ -21,17 +21,15 @@ struct Record: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var args: [String: JSONValue] = ["call": .string(callID)]
-        if stop { args["stop"] = true } else if let file {
-            args["path"] = .string(URL(fileURLWithPath: file).standardizedFileURL.path)
-            args["mode"] = .string(mixed ? "mixed" : "stereo")
-        }
+        let record = stop ? OrchAPI.Record(call: CallID(callID), stop: true)
+            : OrchAPI.Record(call: CallID(callID), path: file.map { URL(fileURLWithPath: $0).standardizedFileURL.path },
+                             mode: mixed ? .mixed : .stereo)
         do {
-            let r = try await InstanceHandle(runDirectory: instance.runDirectory).request("record", args: args, timeout: .seconds(10))
+            let r = try await InstanceHandle(runDirectory: instance.runDirectory).request(record, timeout: .seconds(10))
             if stop {
-                print("recorded \(String(format: "%.1f", r["seconds"]?.doubleValue ?? 0)) s to \(r["stopped"]?.stringValue ?? "?")")
+                print("recorded \(String(format: "%.1f", r.seconds ?? 0)) s to \(r.stopped ?? "?")")
             } else {
-                print("recording \(callID) to \(r["recording"]?.stringValue ?? "?")")
+                print("recording \(callID) to \(r.recording ?? "?")")
             }
         } catch {
             printError("record failed: \(Register.reason(error))")

@@ -15,32 +15,29 @@ struct Status: AsyncParsableCommand {
 
     func run() async throws {
         let handle = InstanceHandle(runDirectory: instance.runDirectory)
-        let status: JSONValue
+        let status: OrchAPI.Status.Result, raw: JSONValue
         do {
-            status = try await handle.status()
+            (status, raw) = try await handle.requestKeepingJSON(OrchAPI.Status())
         } catch {
             printError("\(error)")
             throw ExitCode(1)
         }
         if json {
-            print(jsonLine(status))
+            print(jsonLine(raw))
             return
         }
         print("instance \(instance.name)  (\(handle.runDirectory.path))")
         print(pad("NAME", 8) + pad("PID", 9) + pad("STATE", 10) + pad("RESTARTS", 10) + "UPTIME")
-        for c in status["components"]?.arrayValue ?? [] {
-            let pid = c["pid"]?.intValue.map(String.init) ?? "-"
-            let uptime = c["uptime_s"]?.doubleValue.map { String(format: "%.1fs", $0) } ?? "-"
-            print(pad(c["name"]?.stringValue ?? "?", 8) + pad(pid, 9) + pad(c["state"]?.stringValue ?? "?", 10)
-                  + pad(String(c["restarts"]?.intValue ?? 0), 10) + uptime)
+        for c in status.components {
+            print(pad(c.name, 8) + pad(c.pid.map(String.init) ?? "-", 9) + pad(c.state, 10) + pad(String(c.restarts), 10)
+                  + String(format: "%.1fs", c.uptimeS))
         }
-        for r in status["registrations"]?.arrayValue ?? [] {
-            let detail = r["reason"]?.stringValue.map { " (\($0))" } ?? r["expires"]?.intValue.map { " (expires in \($0) s)" } ?? ""
-            print("registration \(r["aor"]?.stringValue ?? "?"): \(r["state"]?.stringValue ?? "?")\(detail)")
+        for r in status.registrations {
+            let detail = r.reason.map { " (\($0))" } ?? r.expires.map { " (expires in \($0) s)" } ?? ""
+            print("registration \(r.aor): \(r.state)\(detail)")
         }
-        for c in status["calls"]?.arrayValue ?? [] {
-            print("call \(c["call_id"]?.stringValue ?? "?") \(c["direction"]?.stringValue ?? "") \(c["remote"]?.stringValue ?? ""): "
-                  + "\(c["state"]?.stringValue ?? "?")\(c["codec"]?.stringValue.map { " " + $0 } ?? "")")
+        for c in status.calls {
+            print("call \(c.callID) \(c.direction.rawValue) \(c.remote): \(c.state)\(c.codec.map { " \($0)" } ?? "")")
         }
     }
 

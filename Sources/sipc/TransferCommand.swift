@@ -20,12 +20,10 @@ struct Transfer: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var args: [String: JSONValue] = ["call": .string(callID)]
-        if let target { args["target"] = .string(target) }
-        if let attended { args["attended"] = .string(attended) }
+        let transfer = OrchAPI.Transfer(call: CallID(callID), target: target, attended: attended.map { CallID($0) })
         do {
-            let r = try await InstanceHandle(runDirectory: instance.runDirectory).request("transfer", args: args, timeout: .seconds(45))
-            if json { print(jsonLine(r)) } else { print("transfer of \(callID) accepted by the peer; follow it with 'sipc events'") }
+            let (_, raw) = try await InstanceHandle(runDirectory: instance.runDirectory).requestKeepingJSON(transfer, timeout: .seconds(45))
+            if json { print(jsonLine(raw)) } else { print("transfer of \(callID) accepted by the peer; follow it with 'sipc events'") }
         } catch {
             printError("transfer failed: \(Register.reason(error))")
             throw ExitCode(1)

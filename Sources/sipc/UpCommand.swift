@@ -40,9 +40,8 @@ struct Up: AsyncParsableCommand {
         }
         do {
             let status = try await GroupLauncher.up(instance: handle, orchArguments: settings.arguments, timeout: .seconds(timeout))
-            let components = status["components"]?.arrayValue ?? []
-            let summary = components.map { "\($0["name"]?.stringValue ?? "?")=\($0["pid"]?.intValue ?? 0)" }.joined(separator: " ")
-            print("instance '\(instance.name)' up: \(components.count) processes (\(summary)); run directory \(handle.runDirectory.path)")
+            let summary = status.components.map { "\($0.name)=\($0.pid ?? 0)" }.joined(separator: " ")
+            print("instance '\(instance.name)' up: \(status.components.count) processes (\(summary)); run directory \(handle.runDirectory.path)")
         } catch {
             printError("\(error)")
             throw ExitCode(1)

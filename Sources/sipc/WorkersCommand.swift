@@ -19,14 +19,13 @@ struct Workers: AsyncParsableCommand {
         @Flag(help: "One line of JSON.") var json = false
 
         func run() async throws {
-            let result = try await Workers.request(instance, "workers")
-            if json { print(jsonLine(result)); return }
+            let (result, raw) = try await Workers.request(instance, OrchAPI.Workers())
+            if json { print(jsonLine(raw)); return }
             print("NAME             PID      STATE     CALLS  ROLE")
-            for w in result["workers"]?.arrayValue ?? [] {
-                let role = w["standby"]?.boolValue == true ? "standby" : w["draining"]?.boolValue == true ? "draining" : "active"
-                let pid = w["pid"]?.intValue.map(String.init) ?? "-"
-                print([pad(w["name"]?.stringValue ?? "?", 16), pad(pid, 8), pad(w["state"]?.stringValue ?? "?", 9),
-                       pad(String(w["calls"]?.intValue ?? 0), 6), role].joined(separator: " "))
+            for w in result.workers {
+                let role = w.standby ? "standby" : w.draining ? "draining" : "active"
+                print([pad(w.name, 16), pad(w.pid.map(String.init) ?? "-", 8), pad(w.state, 9), pad(String(w.calls), 6), role]
+                    .joined(separator: " "))
             }
         }
 
@@ -40,13 +39,12 @@ struct Workers: AsyncParsableCommand {
         @Option(help: "Seconds to wait for the new workers to be up.") var timeout: Double = 15
 
         func run() async throws {
-            let result = try await Workers.request(instance, "workers.add", ["count": .init(count)])
-            let names = (result["added"]?.arrayValue ?? []).compactMap(\.stringValue)
+            let names = try await Workers.request(instance, OrchAPI.WorkersAdd(count: count)).result.added
             let handle = InstanceHandle(runDirectory: instance.runDirectory)
             let started = MonotonicClock.now()
             while MonotonicClock.now().since(started).seconds < timeout {
-                let list = (try? await handle.request("workers"))?["workers"]?.arrayValue ?? []
-                let up = Set(list.filter { $0["state"]?.stringValue == "up" }.compactMap { $0["name"]?.stringValue })
+                let list = (try? await handle.request(OrchAPI.Workers()))?.workers ?? []
+                let up = Set(list.filter { $0.state == "up" }.map(\.name))
                 if names.allSatisfy(up.contains) {
                     print("added \(names.joined(separator: ", "))")
                     return
@@ -67,15 +65,14 @@ struct Workers: AsyncParsableCommand {
         @Option(help: "Seconds to wait for its calls to end (with waiting on).") var timeout: Double = 3600
 
         func run() async throws {
-            let result = try await Workers.request(instance, "workers.remove", ["name": .string(id)])
-            let calls = result["calls"]?.intValue ?? 0
+            let calls = try await Workers.request(instance, OrchAPI.WorkersRemove(name: id)).result.calls
             print(calls == 0 ? "removing \(id)" : "draining \(id): it stops when its \(calls) call(s) have ended")
             guard !noWait else { return }
             let handle = InstanceHandle(runDirectory: instance.runDirectory)
             let started = MonotonicClock.now()
             while MonotonicClock.now().since(started).seconds < timeout {
-                let list = (try? await handle.request("workers"))?["workers"]?.arrayValue
-                if let list, !list.contains(where: { $0["name"]?.stringValue == id }) {
+                let list = (try? await handle.request(OrchAPI.Workers()))?.workers
+                if let list, !list.contains(where: { $0.name == id }) {
                     print("removed \(id)")
                     return
                 }
@@ -86,11 +83,12 @@ struct Workers: AsyncParsableCommand {
         }
     }
 
-    static func request(_ instance: InstanceOption, _ command: String, _ args: [String: JSONValue] = [:]) async throws -> JSONValue {
+    /// Sends one of the pool's commands; a failure is printed and exits 1.
+    static func request<C: WireCommand>(_ instance: InstanceOption, _ command: C) async throws -> (result: C.Result, json: JSONValue) {
         do {
-            return try await InstanceHandle(runDirectory: instance.runDirectory).request(command, args: args, timeout: .seconds(5))
+            return try await InstanceHandle(runDirectory: instance.runDirectory).requestKeepingJSON(command, timeout: .seconds(5))
         } catch {
-            printError("\(command) failed: \(Register.reason(error))")
+            printError("\(C.name) failed: \(Register.reason(error))")
             throw ExitCode(1)
         }
     }

@@ -31,7 +31,7 @@ extension ProcessGroupTests {
             }
             let after = try await instance.status()
             #expect(instance.handle.pids(in: after) == instance.handle.pids(in: before))
-            let rejected = instance.component("orch", in: after)?["stats"]?["control_rejected"]?.intValue
+            let rejected = instance.component("orch", in: after)?.stats?["control_rejected"]?.intValue
             #expect(rejected == 3)  // the unknown command was well-formed: answered, not rejected
             }
         }
@@ -60,7 +60,7 @@ extension ProcessGroupTests {
             push.send([Array(good.dropLast(2))])        // length mismatch
             push.send([good, good])                     // multipart
             let counted = try await eventually {
-                let stats = instance.component("audio", in: try await instance.status())?["stats"]
+                let stats = instance.component("audio", in: try await instance.status())?.stats
                 return stats?["frames_in"]?.intValue == 5 && stats?["frames_malformed"]?.intValue == 4
             }
             #expect(counted)

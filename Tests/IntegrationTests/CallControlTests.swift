@@ -434,7 +434,7 @@ extension ProcessGroupTests.CallControlTests {
                 let sig = try await instance.pid(of: "sig")
                 kill(sig, SIGKILL)
                 #expect(await eventually(timeout: .seconds(5)) {
-                    let pid = (try? await instance.status()).flatMap { instance.component("sig", in: $0)?["pid"]?.intValue }
+                    let pid = (try? await instance.status()).flatMap { instance.component("sig", in: $0)?.pid.map(Int.init) }
                     return pid != nil && pid != Int(sig)
                 })
                 // The refresh comes from the new sig (its CSeq continues past the old one's).

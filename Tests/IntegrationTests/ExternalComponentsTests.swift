@@ -34,9 +34,9 @@ extension ProcessGroupTests {
                     let run = try await up.value
                     try #require(run.status == 0, "sipc up: \(run.stderr)")
                     let status = try await a.status()
-                    #expect(a.component("sig", in: status)?["external"] == true)
-                    #expect(a.component("sig", in: status)?["pid"]?.intValue == Int(sig.process.processIdentifier))
-                    #expect(a.component("audio", in: status)?["pid"]?.intValue == Int(audio.process.processIdentifier))
+                    #expect(a.component("sig", in: status)?.external == true)
+                    #expect(a.component("sig", in: status)?.pid == sig.process.processIdentifier)
+                    #expect(a.component("audio", in: status)?.pid == audio.process.processIdentifier)
                     // A media worker joins by itself through the run directory (`--name auto`: rtp-<host name>).
                     let worker = try PeerProcess(name: "rtp", executable: a.binDir + "/sip-rtp",
                                                  arguments: ["--instance", a.name, "--run-dir", a.runDirectory.path, "--name", "auto"])
@@ -44,7 +44,7 @@ extension ProcessGroupTests {
                     let joined = "rtp-" + (ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? "host")
                     #expect(await eventually(timeout: .seconds(10)) {
                         guard let s = try? await a.status(), let c = a.component(joined, in: s) else { return false }
-                        return c["state"]?.stringValue == "up" && c["external"] == true
+                        return c.state == "up" && c.external
                     }, "\(joined) joined the pool")
 
                     _ = try await b.up(MediaFlowTests.flags(portB, autoAnswer: false))
@@ -58,16 +58,16 @@ extension ProcessGroupTests {
                     kill(sig.process.processIdentifier, SIGKILL)
                     #expect(await eventually(timeout: .seconds(5)) {
                         guard let s = try? await a.status() else { return false }
-                        return a.component("sig", in: s)?["state"]?.stringValue != "up"
+                        return a.component("sig", in: s)?.state != "up"
                     })
                     let waiting = try await a.status()
-                    #expect(a.component("sig", in: waiting)?["pid"] == .null, "orch started no sig of its own")
+                    #expect(a.component("sig", in: waiting).map { $0.pid == nil } == true, "orch started no sig of its own")
                     // Whoever runs it starts it again: it is up, counted as a restart.
                     let again = try Self.component(a, name: "sig")
                     defer { again.cleanup() }
                     #expect(await eventually(timeout: .seconds(10)) {
                         guard let s = try? await a.status(), let c = a.component("sig", in: s) else { return false }
-                        return c["state"]?.stringValue == "up" && c["pid"]?.intValue == Int(again.process.processIdentifier) && c["restarts"]?.intValue == 1
+                        return c.state == "up" && c.pid == again.process.processIdentifier && c.restarts == 1
                     })
                     _ = try await MediaFlowTests.connect(b, to: a, port: port)
                     _ = try await b.handle.request("hangup", args: ["all": true])

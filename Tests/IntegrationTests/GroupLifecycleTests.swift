@@ -11,10 +11,10 @@ extension ProcessGroupTests {
         @Test func upShowsSixProcessesAndDownLeavesNothing() async throws {
             try await withInstance { instance in
             let status = try await instance.up()
-            let components = try #require(status["components"]?.arrayValue)
-            #expect(components.map { $0["name"]?.stringValue } == ["orch", "sig", "audio", "rtp-1", "rtp-2", "rtp-standby-1"])
-            #expect(components.allSatisfy { $0["state"] == "up" })
-            #expect(components.last?["standby"] == true, "the warm standby worker is marked")
+            let components = status.components
+            #expect(components.map(\.name) == ["orch", "sig", "audio", "rtp-1", "rtp-2", "rtp-standby-1"])
+            #expect(components.allSatisfy { $0.state == "up" })
+            #expect(components.last?.standby == true, "the warm standby worker is marked")
             let pids = instance.handle.pids(in: status)
             #expect(Set(pids).count == 6)
             #expect(pids.allSatisfy(ChildProcess.isRunning))
@@ -55,7 +55,7 @@ extension ProcessGroupTests {
             var new: Int32 = 0
             let back = try await eventually(timeout: .seconds(2)) {
                 let s = try await instance.status()
-                guard let c = instance.component(component, in: s), c["state"] == "up", let pid = c["pid"]?.intValue, pid != old else { return false }
+                guard let c = instance.component(component, in: s), c.state == "up", let pid = c.pid.map(Int.init), pid != old else { return false }
                 new = Int32(pid)
                 return true
             }
@@ -143,18 +143,19 @@ extension ProcessGroupTests {
             let components = instance.handle.pids(in: before).filter { $0 != oldOrch }
             let killedAt = MonotonicClock.now()
             kill(oldOrch, SIGKILL)
-            var after: JSONValue = .null
+            var after: OrchAPI.Status.Result?
             let back = await eventually(timeout: .seconds(2)) {
-                guard let s = try? await instance.status(), s["all_up"] == true,
-                      let pid = instance.component("orch", in: s)?["pid"]?.intValue, Int32(pid) != oldOrch else { return false }
+                guard let s = try? await instance.status(), s.allUp,
+                      let pid = instance.component("orch", in: s)?.pid, pid != oldOrch else { return false }
                 after = s
                 return true
             }
             #expect(back, "orch not back within 2 s")
             #expect(MonotonicClock.now().since(killedAt) < .seconds(2))
-            #expect(instance.component("orch", in: after)?["restarts"] == 1)
+            let adopted = try #require(after)
+            #expect(instance.component("orch", in: adopted)?.restarts == 1)
             // The components never stopped: same pids, taken over by the new orch.
-            #expect(instance.handle.pids(in: after).filter { $0 != instance.handle.orchPID } == components)
+            #expect(instance.handle.pids(in: adopted).filter { $0 != instance.handle.orchPID } == components)
             // An adopted component is still supervised: kill it and it comes back.
             let events = try await EventRecorder(instance)
             defer { events.stop() }
@@ -200,9 +201,9 @@ extension ProcessGroupTests {
             let statusA = try await a.up()
             let statusB = try await sb.up(["--rtp-workers", "1"])
             #expect(Set(a.handle.pids(in: statusA)).isDisjoint(with: sb.handle.pids(in: statusB)))
-            #expect(statusB["components"]?.arrayValue?.count == 5)
+            #expect(statusB.components.count == 5)
             #expect(try a.sipc(["down"]).status == 0)
-            #expect(try await sb.status()["all_up"] == true)  // beta unaffected
+            #expect(try await sb.status().allUp)  // beta unaffected
             #expect(try sb.sipc(["down"]).status == 0)
             }
             }

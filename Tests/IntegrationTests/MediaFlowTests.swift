@@ -51,14 +51,14 @@ extension ProcessGroupTests {
                     // Decoded frames also went to sip-audio (its null backend counts them).
                     #expect(await eventually {
                         let s = try? await a.status()
-                        return (s.flatMap { a.component("audio", in: $0)?["stats"]?["frames_in"]?.intValue } ?? 0) > 50
+                        return (s.flatMap { a.component("audio", in: $0)?.stats?["frames_in"]?.intValue } ?? 0) > 50
                     })
                     _ = try await b.handle.request("hangup", args: ["all": true])
                     // Nothing of the call outlives it: the worker's sessions and ports are released on both sides.
                     #expect(await eventually {
                         let sa = try? await a.status(), sb = try? await b.status()
-                        return sa.flatMap { a.component("rtp-1", in: $0)?["stats"]?["sessions"]?.intValue } == 0
-                            && sb.flatMap { b.component("rtp-1", in: $0)?["stats"]?["sessions"]?.intValue } == 0
+                        return sa.flatMap { a.component("rtp-1", in: $0)?.stats?["sessions"]?.intValue } == 0
+                            && sb.flatMap { b.component("rtp-1", in: $0)?.stats?["sessions"]?.intValue } == 0
                     })
                 }
             }

@@ -30,13 +30,13 @@ extension ProcessGroupTests {
                     kill(victim, SIGKILL)
                     #expect(await eventually(timeout: .seconds(5)) {
                         guard let s = try? await b.status(), let c = b.component("rtp-1", in: s) else { return false }
-                        return c["state"]?.stringValue == "up" && c["pid"]?.intValue.map { Int32($0) != victim } == true
+                        return c.state == "up" && c.pid.map { $0 != victim } == true
                     })
                     // The warm standby took over (no process start), and a new standby replaces it.
                     #expect(try await b.pid(of: "rtp-1") == standby)
                     #expect(await eventually(timeout: .seconds(5)) {
                         guard let s = try? await b.status(), let c = b.component("rtp-standby-1", in: s) else { return false }
-                        return c["state"]?.stringValue == "up" && c["pid"]?.intValue.map { Int32($0) != standby } == true
+                        return c.state == "up" && c.pid.map { $0 != standby } == true
                     })
                     let log = (try? String(contentsOfFile: b.runDirectory.componentLog("rtp-1"), encoding: .utf8)) ?? ""
                     #expect(log.contains("pid=\(standby)"), "the promoted process logs to rtp-1.log")
@@ -121,8 +121,8 @@ extension ProcessGroupTests {
                     kill(oldOrch, SIGKILL)
                     var call: JSONValue?
                     #expect(await eventually(timeout: .seconds(4)) {
-                        guard let s = try? await b.status(), s["all_up"] == true,
-                              let pid = b.component("orch", in: s)?["pid"]?.intValue, Int32(pid) != oldOrch else { return false }
+                        guard let s = try? await b.status(), s.allUp,
+                              let pid = b.component("orch", in: s)?.pid, pid != oldOrch else { return false }
                         call = try? await b.handle.request("calls")["calls"]?.arrayValue?.first
                         return call != nil
                     }, "the new orch knows the call")
@@ -138,7 +138,7 @@ extension ProcessGroupTests {
                     #expect(await eventually {
                         let ac = try? await a.handle.request("calls"), sb = try? await b.status()
                         return ac?["calls"]?.arrayValue?.isEmpty == true
-                            && sb.flatMap { b.component("rtp-1", in: $0)?["stats"]?["sessions"]?.intValue } == 0
+                            && sb.flatMap { b.component("rtp-1", in: $0)?.stats?["sessions"]?.intValue } == 0
                     })
                 }
             }
@@ -165,10 +165,10 @@ extension ProcessGroupTests {
                     kill(keeper, SIGCONT)
                     // The keeper restarts orch; it takes the journal's call over, sees sig no longer has it, and ends it.
                     #expect(await eventually(timeout: .seconds(6)) {
-                        guard let s = try? await b.status(), s["all_up"] == true else { return false }
+                        guard let s = try? await b.status(), s.allUp else { return false }
                         let calls = try? await b.handle.request("calls")
                         return calls?["calls"]?.arrayValue?.isEmpty == true
-                            && b.component("rtp-1", in: s)?["stats"]?["sessions"]?.intValue == 0
+                            && b.component("rtp-1", in: s)?.stats?["sessions"]?.intValue == 0
                     })
                 }
             }
@@ -194,7 +194,7 @@ extension ProcessGroupTests {
                     kill(victim, SIGKILL)
                     #expect(await eventually(timeout: .seconds(5)) {
                         guard let s = try? await b.status(), let c = b.component("sig", in: s) else { return false }
-                        return c["state"]?.stringValue == "up" && c["pid"]?.intValue.map { Int32($0) != victim } == true
+                        return c.state == "up" && c.pid.map { $0 != victim } == true
                     })
                     // The new sig has the call (orch restored it); the call and its audio went on throughout.
                     #expect(await eventually {
@@ -218,7 +218,7 @@ extension ProcessGroupTests {
                     #expect(bEnded?.data["source"]?.stringValue == "sig")
                     #expect(await eventually {
                         let bc = try? await b.handle.request("calls"), sb = try? await b.status()
-                        return bc?["calls"]?.arrayValue?.isEmpty == true && sb.flatMap { b.component("rtp-1", in: $0)?["stats"]?["sessions"]?.intValue } == 0
+                        return bc?["calls"]?.arrayValue?.isEmpty == true && sb.flatMap { b.component("rtp-1", in: $0)?.stats?["sessions"]?.intValue } == 0
                     }, "b ended the call and released its media")
                 }
             }

@@ -79,7 +79,7 @@ extension ProcessGroupTests {
                                            "--rtp-workers", "1", "--auto-answer"])
                 let events = try await EventRecorder(instance)
                 defer { events.stop() }
-                let slots = { (try? await instance.status()).flatMap { instance.component("rtp-1", in: $0)?["stats"]?["answer_slots"]?.intValue } ?? 0 }
+                let slots = { (try? await instance.status()).flatMap { instance.component("rtp-1", in: $0)?.stats?["answer_slots"]?.intValue } ?? 0 }
                 #expect(await eventually { await slots() == 8 }, "orch holds 8 slots on the worker")
                 try await withPeer({ try .sipp("uac_call_bye.xml", port: port + 2, target: "127.0.0.1:\(port)", extra: ["-m", "12", "-r", "20"]) }) { sipp in
                     #expect(await sipp.exitStatus() == 0, "SIPp reported a failed call")
@@ -96,7 +96,7 @@ extension ProcessGroupTests {
                 #expect(await eventually {
                     let s = try? await instance.status()
                     let held = await slots()
-                    return s.flatMap { instance.component("rtp-1", in: $0)?["stats"]?["sessions"]?.intValue } == 0 && held == 8
+                    return s.flatMap { instance.component("rtp-1", in: $0)?.stats?["sessions"]?.intValue } == 0 && held == 8
                 })
             }
         }
@@ -221,7 +221,7 @@ extension ProcessGroupTests {
                     }
                     #expect(refreshed)
                     let status = try await instance.status()
-                    #expect(status["registrations"]?.arrayValue?.first?["state"]?.stringValue == "registered")
+                    #expect(status.registrations.first?.state == .registered)
                     let un = try instance.sipc(["unregister", "--aor", aor])
                     #expect(un.status == 0, "\(un.stderr)")
                     #expect(await sipp.exitStatus() == 0)

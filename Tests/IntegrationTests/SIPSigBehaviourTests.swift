@@ -135,7 +135,7 @@ extension ProcessGroupTests {
                 #expect(try await instance.pid(of: "sig") == sigPID)
                 let counted = await eventually {
                     let s = try? await instance.status()
-                    return (s.flatMap { instance.component("sig", in: $0)?["stats"]?["malformed"]?.intValue } ?? 0) >= 4
+                    return (s.flatMap { instance.component("sig", in: $0)?.stats?["malformed"]?.intValue } ?? 0) >= 4
                 }
                 #expect(counted)
                 await probe.close()
@@ -158,7 +158,7 @@ extension ProcessGroupTests {
                 #expect(busy?.firstValue("Retry-After") == "5")
                 #expect(await eventually {
                     let s = try? await instance.status()
-                    return s.flatMap { instance.component("sig", in: $0)?["stats"]?["rejected_call_limit"]?.intValue } == 1
+                    return s.flatMap { instance.component("sig", in: $0)?.stats?["rejected_call_limit"]?.intValue } == 1
                 })
                 await probe.close()
             }
@@ -178,7 +178,7 @@ extension ProcessGroupTests {
                 #expect(await probe.finalResponse(timeout: .milliseconds(700)) == nil)
                 #expect(await eventually {
                     let s = try? await instance.status()
-                    return (s.flatMap { instance.component("sig", in: $0)?["stats"]?["throttled"]?.intValue } ?? 0) >= 1
+                    return (s.flatMap { instance.component("sig", in: $0)?.stats?["throttled"]?.intValue } ?? 0) >= 1
                 })
                 await probe.close()
             }
@@ -297,7 +297,7 @@ extension ProcessGroupTests {
                     answered = await probe.finalResponse(timeout: .seconds(1))
                 }
                 #expect(answered?.statusCode == 200)  // still answering
-                if answered == nil { print("sig stats: \(String(describing: (try? await instance.status()).flatMap { instance.component("sig", in: $0)?["stats"] }))") }
+                if answered == nil { print("sig stats: \(String(describing: (try? await instance.status()).flatMap { instance.component("sig", in: $0)?.stats }))") }
                 // Then 5,000 garbage datagrams: counted, and their source throttled (a scanner learns nothing more).
                 for n in 0..<5000 {
                     socket.send([UInt8](repeating: UInt8(n & 0xFF), count: 300), to: port)
@@ -305,7 +305,7 @@ extension ProcessGroupTests {
                 }
                 #expect(await eventually(timeout: .seconds(5)) {
                     let s = try? await instance.status()
-                    return (s.flatMap { instance.component("sig", in: $0)?["stats"]?["throttled"]?.intValue } ?? 0) > 1000
+                    return (s.flatMap { instance.component("sig", in: $0)?.stats?["throttled"]?.intValue } ?? 0) > 1000
                 })
                 #expect(try await instance.pid(of: "sig") == sig)
                 let grown = rssKB() - before

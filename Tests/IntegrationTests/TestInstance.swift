@@ -70,28 +70,26 @@ final class TestInstance: @unchecked Sendable {
     }
 
     /// `sipc up` with extra flags; records the group's pids for cleanup.
-    func up(_ flags: [String] = []) async throws -> JSONValue {
+    func up(_ flags: [String] = []) async throws -> OrchAPI.Status.Result {
         // Tests run side by side: unless a test picks its SIP port, sig takes an ephemeral one on loopback.
         let listen = flags.contains("--sip-listen") ? [] : ["--sip-listen", "127.0.0.1:0"]
         let run = try sipc(["up"] + flags + listen)
         try #require(run.status == 0, "sipc up failed: \(run.stderr)")
-        let s = try await status()
-        knownPIDs.formUnion(handle.pids(in: s))
-        return s
+        return try await status()
     }
 
-    func status() async throws -> JSONValue {
+    func status() async throws -> OrchAPI.Status.Result {
         let s = try await handle.status()
-        knownPIDs.formUnion(handle.pids(in: s))
+        knownPIDs.formUnion(s.pids)
         return s
     }
 
-    func component(_ name: String, in status: JSONValue) -> JSONValue? {
-        status["components"]?.arrayValue?.first { $0["name"]?.stringValue == name }
+    func component(_ name: String, in status: OrchAPI.Status.Result) -> OrchAPI.ComponentStatus? {
+        status.components.first { $0.name == name }
     }
 
     func pid(of component: String) async throws -> Int32 {
-        try #require(self.component(component, in: try await status())?["pid"]?.intValue).map(Int32.init)!
+        try #require(self.component(component, in: try await status())?.pid)
     }
 
     /// Files left in the run directory that are not logs.
@@ -149,10 +147,10 @@ final class EventRecorder: Sendable {
         let store = self.store
         task = Task { for await e in subscriber.events { store.events.withLock { $0.append(e) } } }
         // PUB/SUB joins asynchronously: ask orch for probe events until one arrives, then we are subscribed.
-        let token = String(Int.random(in: 0..<1_000_000_000))
+        let token = JSONValue.string(String(Int.random(in: 0..<1_000_000_000)))
         let joined = try await eventually {
-            _ = try await instance.handle.request("probe_events", args: ["token": .string(token)])
-            return store.events.withLock { $0.contains { $0.data["token"]?.stringValue == token } }
+            _ = try await instance.handle.request(OrchAPI.ProbeEvents(token: token))
+            return store.events.withLock { $0.contains { (try? $0.decode(InstanceProbeEvent.self))?.token == token } }
         }
         try #require(joined, "event subscription never joined")
     }

@@ -2,28 +2,27 @@ import Foundation
 @testable import SIPClient
 import Testing
 import Timebase
-import enum Wire.JSONValue  // Wire has a CallStateEvent of its own (the bus type); this one is the library's
+import struct Wire.MediaStats  // scoped: Wire has a CallStateEvent of its own (the bus type); this one is the library's
 
 extension SIPClientTests {
     /// The call state machine, fed events with no sockets and no clock.
     @Suite struct CallStateStoreTests {
-        static func event(_ state: String, code: Int? = nil, reason: String? = nil, normal: Bool? = nil) -> CallStateEvent {
-            var d: [String: JSONValue] = ["call": "c1", "state": .string(state), "direction": "outgoing", "codec": "PCMU"]
-            if let code { d["code"] = .init(code) }
-            if let reason { d["reason"] = .string(reason) }
-            if let normal { d["normal"] = .bool(normal) }
-            return CallStateEvent(d)!
+        static func event(_ state: CallState, code: Int? = nil, reason: String? = nil, normal: Bool? = nil) -> CallStateEvent {
+            CallStateEvent(callID: "c1", state: state, direction: .outgoing, sipStatus: code, reason: reason, isNormal: normal, codec: "PCMU")
         }
 
         @Test func answeredCallEndsWithItsFinalFigures() {
             var store = CallStateStore(direction: .outgoing, state: .dialing)
             let t0 = MonotonicTime.seconds(100)  // virtual time
-            #expect(store.apply(Self.event("ringing", code: 180), now: t0) == [.publish(.ringing)])
-            #expect(store.apply(Self.event("connected", code: 200), now: t0) == [.publish(.connected)])
-            #expect(store.apply(Self.event("connected"), now: t0).isEmpty, "a repeated state is not published again")
-            let ended = store.apply(Self.event("terminated", reason: "local hangup", normal: true), now: t0 + .seconds(3))
+            #expect(store.apply(Self.event(.ringing, code: 180), now: t0) == [.publish(.ringing)])
+            #expect(store.apply(Self.event(.connected, code: 200), now: t0) == [.publish(.connected)])
+            #expect(store.apply(Self.event(.connected), now: t0).isEmpty, "a repeated state is not published again")
+            let ended = store.apply(Self.event(.terminated, reason: "local hangup", normal: true), now: t0 + .seconds(3))
             #expect(ended == [.publish(.terminated), .closeMedia, .startGrace], "an outgoing call waits for media.stopped")
-            let stats = CallStatistics(["call": "c1", "mos": 4.4, "packets_received": 150])
+            var figures = MediaStats(call: "c1", localPort: 20000)
+            figures.mos = 4.4
+            figures.packetsReceived = 150
+            let stats = CallStatistics(figures, raw: figures.jsonObject)
             guard case .resolve(let end)? = store.mediaStopped(stats).first else {
                 Issue.record("no end")
                 return
@@ -31,12 +30,12 @@ extension SIPClientTests {
             #expect(end.reason == "local hangup" && end.isNormal && end.wasAnswered && end.duration == .seconds(3))
             #expect(end.statistics?.mos == 4.4 && end.qualityReport?.mos == 4.4)
             #expect(store.history == [.dialing, .ringing, .connected, .terminated] && store.codec == "PCMU")
-            #expect(store.graceExpired().isEmpty && store.apply(Self.event("connected"), now: t0).isEmpty, "nothing after the end")
+            #expect(store.graceExpired().isEmpty && store.apply(Self.event(.connected), now: t0).isEmpty, "nothing after the end")
         }
 
         @Test func rejectedIncomingCallEndsAtOnceWithItsStatus() {
             var store = CallStateStore(direction: .incoming, state: .incoming)
-            let actions = store.apply(Self.event("terminated", code: 486, reason: "rejected with 486", normal: true), now: .zero)
+            let actions = store.apply(Self.event(.terminated, code: 486, reason: "rejected with 486", normal: true), now: .zero)
             guard case .resolve(let end)? = actions.last else {
                 Issue.record("an unanswered incoming call has no media to wait for")
                 return
@@ -46,7 +45,7 @@ extension SIPClientTests {
 
         @Test func endWithoutMediaReportResolvesWhenTheGracePasses() {
             var store = CallStateStore(direction: .outgoing, state: .dialing)
-            _ = store.apply(Self.event("terminated", code: 486, reason: "486 Busy Here", normal: false), now: .zero)
+            _ = store.apply(Self.event(.terminated, code: 486, reason: "486 Busy Here", normal: false), now: .zero)
             #expect(store.termination == .init(reason: "486 Busy Here", status: 486, normal: false))
             guard case .resolve(let end)? = store.graceExpired().first else {
                 Issue.record("no end")

@@ -18,8 +18,8 @@ extension SIPClientTests {
                 defer { first.stop(); second.stop() }
                 let handle = InstanceHandle(runDirectory: client.configuration.runDirectory)
                 let status = try await handle.status()
-                let worker = try #require(status["components"]?.arrayValue?.first { $0["name"]?.stringValue == "rtp-1" })
-                let pid = try #require(worker["pid"]?.intValue)
+                let worker = try #require(status.components.first { $0.name == "rtp-1" })
+                let pid = Int(try #require(worker.pid))
                 kill(Int32(pid), SIGKILL)
                 for recorder in [first, second] {
                     #expect(await recorder.wait { all in

@@ -42,21 +42,24 @@ extension SIPClientTests {
 
             func answer(_ request: Request) -> Reply {
                 switch request.command {
-                case "probe_events":
-                    let seq = publish(EventType.instanceProbe, ["token": request.args["token"] ?? .null])
-                    return Reply(id: request.id, result: ["seq": .init(Int(seq))])
-                case "calls":
+                case OrchAPI.ProbeEvents.name:
+                    return request.answerNow(OrchAPI.ProbeEvents.self) { probe in
+                        OrchAPI.ProbeEvents.Result(seq: publish(InstanceProbeEvent(token: probe.token)))
+                    }
+                case OrchAPI.Calls.name:
                     callsAsked.withLock { $0 += 1 }
-                    let calls = listed.withLock { $0 }.map { JSONValue.object(["call_id": .string($0), "state": "incoming"]) }
-                    return Reply(id: request.id, result: ["calls": .array(calls)])
+                    let calls = listed.withLock { $0 }.map {
+                        CallSummary(callID: CallID($0), direction: .incoming, state: .incoming, remote: "sip:bob@127.0.0.1")
+                    }
+                    return request.success(OrchAPI.Calls.Result(calls: calls))
                 default:
                     return Reply(id: request.id, error: WireError(.unknownCommand, request.command))
                 }
             }
 
             @discardableResult
-            func publish(_ type: String, _ data: [String: JSONValue]) -> UInt64 {
-                events.withLock { $0.publish(type, data).seq }
+            func publish<E: WireEvent>(_ event: E) -> UInt64 {
+                events.withLock { $0.publish(event).seq }
             }
 
             /// A new publisher on the same socket: its numbering starts from 1 again, as a restarted orch's does.
@@ -86,7 +89,7 @@ extension SIPClientTests {
             defer { _ = core.close() }
 
             for id in ["c-kept", "c-lost"] {
-                orch.publish("call.incoming", ["call": .string(id), "from": "sip:bob@127.0.0.1"])
+                orch.publish(CallIncomingEvent(call: CallID(id), sipCallID: "sip-\(id)", from: "sip:bob@127.0.0.1", to: "sip:test@127.0.0.1"))
             }
             #expect(await eventually { core.call("c-kept") != nil && core.call("c-lost") != nil })
             let kept = try #require(core.call("c-kept")), lost = try #require(core.call("c-lost"))
@@ -96,7 +99,7 @@ extension SIPClientTests {
             try orch.restartEvents()
             // The restarted orch's periodic `instance.alive` (sequence from 1 again) is the first thing the library hears.
             #expect(await eventually(timeout: .seconds(5)) {
-                orch.publish("instance.alive", ["pid": 1])
+                orch.publish(InstanceAliveEvent(pid: 1))
                 return await lost.state == .terminated
             }, "the call orch no longer lists ends in the library")
             #expect(lost.termination?.reason.contains("orch was restarting") == true)
