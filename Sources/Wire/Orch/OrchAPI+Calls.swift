@@ -60,9 +60,11 @@ extension OrchAPI {
         public var codecs: [CodecName]?
         public var sdpAttributes: [String]?
         /// Call waiting: first hold every other call we are talking in.
-        public var holdOthers: Bool
+        public var holdOthers: Bool?
+        /// Whether the other calls are held first (`hold_others`, false when absent; written as the client set it).
+        public var holdsOthers: Bool { holdOthers == true }
 
-        public init(call: CallID? = nil, codecs: [CodecName]? = nil, sdpAttributes: [String]? = nil, holdOthers: Bool = false) {
+        public init(call: CallID? = nil, codecs: [CodecName]? = nil, sdpAttributes: [String]? = nil, holdOthers: Bool? = nil) {
             self.call = call
             self.codecs = codecs
             self.sdpAttributes = sdpAttributes
@@ -73,14 +75,14 @@ extension OrchAPI {
             call = try r.optional("call")
             codecs = try r.optional("codecs")
             sdpAttributes = try r.optional("sdp_attributes")
-            holdOthers = try r("hold_others", default: false)
+            holdOthers = try r.optional("hold_others")
         }
 
         public func write(to w: inout WireWriter) {
             w("call", call)
             w("codecs", codecs)
             w("sdp_attributes", sdpAttributes)
-            w("hold_others", holdOthers, omittingIf: false)
+            w("hold_others", holdOthers)
         }
 
         /// sig's answer (`call.answer`): the call and the codec it answered with.

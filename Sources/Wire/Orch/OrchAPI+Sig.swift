@@ -128,21 +128,23 @@ extension OrchAPI {
         public static let name = "resume"
         public static let receiver = WireReceiver.orch
         public var call: CallID?
-        public var holdOthers: Bool
+        public var holdOthers: Bool?
+        /// Whether the other calls are held first (`hold_others`, false when absent; written as the client set it).
+        public var holdsOthers: Bool { holdOthers == true }
 
-        public init(call: CallID? = nil, holdOthers: Bool = false) {
+        public init(call: CallID? = nil, holdOthers: Bool? = nil) {
             self.call = call
             self.holdOthers = holdOthers
         }
 
         public init(from r: WireReader) throws(WireError) {
             call = try r.optional("call")
-            holdOthers = try r("hold_others", default: false)
+            holdOthers = try r.optional("hold_others")
         }
 
         public func write(to w: inout WireWriter) {
             w("call", call)
-            w("hold_others", holdOthers, omittingIf: false)
+            w("hold_others", holdOthers)
         }
 
         public typealias Result = SigAPI.CallHold.Result
