@@ -45,10 +45,11 @@ extension MediaEngine {
             return .failure(.badAddress(spec.remoteHost))
         }
         // Hold music is read here, off the event loop; a file already loaded for this call is not read again.
-        var music: Result<HoldMusic, HoldMusicError>?
+        var loading: Result<HoldMusic, HoldMusicError>?
         if let path = spec.holdMusic, (try? await loop.submit { self.sessions[call]?.core.holdMusic?.path }.get()) != path {
-            music = HoldMusic.load(path: path)
+            loading = HoldMusic.load(path: path)
         }
+        let music = loading
         return (try? await loop.submit { () -> Result<MediaAPI.Start.Result, MediaEngineError> in
             guard let session = self.sessions[call] else { return .failure(.noSession(call)) }
             var musicError: String?
@@ -60,6 +61,7 @@ extension MediaEngine {
             let oldCapture = session.core.spec?.captureStream
             let now = MonotonicClock.now()
             session.core.start(spec, remote: remote, remoteRTCP: remoteRTCP, host: self.host, now: now, into: &self.actions)
+            session.started = true
             if oldCapture != spec.captureStream {
                 if let oldCapture, self.sessionByCapture[oldCapture] === session { self.sessionByCapture[oldCapture] = nil }
                 self.sessionByCapture[spec.captureStream] = session
@@ -138,8 +140,13 @@ extension MediaEngine {
         try? await loop.submit { self.sessions[call]?.core.stats(now: MonotonicClock.now()) }.get()
     }
 
+    /// Frames to send the sessions took in (captured or injected), over all sessions: for benchmarks.
+    public func framesCaptured() async -> Int {
+        (try? await loop.submit { self.sessions.values.reduce(0) { $0 + $1.core.framesCaptured } }.get()) ?? 0
+    }
+
     public func load() async -> (sessions: Int, started: Int) {
-        (try? await loop.submit { (self.sessions.count, self.sessions.values.reduce(0) { $0 + ($1.core.isStarted ? 1 : 0) }) }.get()) ?? (0, 0)
+        (try? await loop.submit { (self.sessions.count, self.sessions.values.reduce(0) { $0 + ($1.started ? 1 : 0) }) }.get()) ?? (0, 0)
     }
 }
 

@@ -16,6 +16,8 @@ final class MediaSession: @unchecked Sendable {
     }
     /// Set at release: datagrams still in the closing channels are dropped.
     var released = false
+    /// Whether the core was started (kept here: reading a property of the core through the class copies the core).
+    var started = false
     /// The last two destinations and their socket addresses (RTP and RTCP): built again only when an address changes.
     private var destinations: [(MediaAddress, SocketAddress)] = []
 
