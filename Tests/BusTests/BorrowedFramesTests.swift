@@ -11,19 +11,26 @@ import Wire
         let frames = Mutex<[(socket: Int, bytes: [UInt8], parts: Int)]>([])
     }
 
+    /// PULL sockets bound at `names` in `dir` that lend every message to a handler collecting it into `received`,
+    /// and PUSH sockets connected to each.
+    static func endpoints(_ dir: ScratchDirectory, _ names: [String], into received: Received) throws -> (sink: BusEndpoint, source: BusEndpoint) {
+        let pulls = names.map { name in
+            var spec = SocketSpec(type: .pull, bind: ["ipc://\(dir.path)/\(name).sock"])
+            spec.borrowsFrames = true
+            return spec
+        }
+        let sink = try BusEndpoint(name: "sink", sockets: pulls, frameHandler: { message in
+            received.frames.withLock { $0.append((message.socket, Array(message.bytes), message.parts)) }
+        })
+        let source = try BusEndpoint(name: "source", sockets: names.map { SocketSpec(type: .push, connect: ["ipc://\(dir.path)/\($0).sock"]) })
+        return (sink, source)
+    }
+
     @Test func aSlotSentToTwoSocketsArrivesOnBothAsBorrowedBytesAndIsReleased() async throws {
         let dir = ScratchDirectory()
         defer { dir.cleanup() }
         let received = Received()
-        var pull = SocketSpec(type: .pull, bind: ["ipc://\(dir.path)/a.sock"])
-        pull.borrowsFrames = true
-        var other = SocketSpec(type: .pull, bind: ["ipc://\(dir.path)/b.sock"])
-        other.borrowsFrames = true
-        let sink = try BusEndpoint(name: "sink", sockets: [pull, other], frameHandler: { message in
-            received.frames.withLock { $0.append((message.socket, Array(message.bytes), message.parts)) }
-        })
-        let source = try BusEndpoint(name: "source", sockets: [SocketSpec(type: .push, connect: ["ipc://\(dir.path)/a.sock"]),
-                                                                SocketSpec(type: .push, connect: ["ipc://\(dir.path)/b.sock"])])
+        let (sink, source) = try Self.endpoints(dir, ["a", "b"], into: received)
         defer {
             source.shutdown()
             sink.shutdown()
@@ -51,12 +58,7 @@ import Wire
         let dir = ScratchDirectory()
         defer { dir.cleanup() }
         let received = Received()
-        var pull = SocketSpec(type: .pull, bind: ["ipc://\(dir.path)/a.sock"])
-        pull.borrowsFrames = true
-        let sink = try BusEndpoint(name: "sink", sockets: [pull], frameHandler: { message in
-            received.frames.withLock { $0.append((message.socket, Array(message.bytes), message.parts)) }
-        })
-        let source = try BusEndpoint(name: "source", sockets: [SocketSpec(type: .push, connect: ["ipc://\(dir.path)/a.sock"])])
+        let (sink, source) = try Self.endpoints(dir, ["a"], into: received)
         defer {
             source.shutdown()
             sink.shutdown()

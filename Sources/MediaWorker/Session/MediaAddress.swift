@@ -63,13 +63,13 @@ public struct MediaAddress: Sendable, Hashable, CustomStringConvertible {
 
     /// The address in its usual text form (`inet_ntop`), without the port.
     public var host: String {
-        var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
         var words = (high, low)
-        let ok = withUnsafeBytes(of: &words) { raw in
-            inet_ntop(family == .v4 ? AF_INET : AF_INET6, raw.baseAddress, &text, socklen_t(text.count)) != nil
+        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: Int(INET6_ADDRSTRLEN)) { text in
+            let ok = withUnsafeBytes(of: &words) { raw in
+                inet_ntop(family == .v4 ? AF_INET : AF_INET6, raw.baseAddress, text.baseAddress, socklen_t(text.count)) != nil
+            }
+            return ok ? String(cString: text.baseAddress!) : "?"
         }
-        guard ok else { return "?" }
-        return String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// `host:port`, as `media.stats` reports the remote.

@@ -68,7 +68,7 @@ extension MediaSessionCore {
         if let spec {
             o.direction = spec.direction
             o.codec = spec.codec
-            o.remote = remoteRTP?.description ?? "\(spec.remoteHost):\(spec.remotePort)"
+            o.remote = remoteText ?? "\(spec.remoteHost):\(spec.remotePort)"
         }
         return o
     }

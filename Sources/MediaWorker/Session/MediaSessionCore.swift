@@ -28,7 +28,11 @@ public struct MediaSessionCore: Sendable {
     /// What orch's latest `media.start` asked for; nil until the first one (the ports are bound, nothing flows).
     public internal(set) var spec: MediaStartSpec?
     /// Where RTP goes: the SDP's address, or the source the session latched to.
-    public internal(set) var remoteRTP: MediaAddress?
+    public internal(set) var remoteRTP: MediaAddress? {
+        didSet { remoteText = remoteRTP?.description }
+    }
+    /// `remoteRTP` as `media.stats` reports it, made when it changes rather than once a second.
+    var remoteText: String?
     public internal(set) var remoteRTCP: MediaAddress?
     /// Follow a source other than the SDP's (symmetric RTP, for NATed peers); see `+Receive`.
     public var latchToSource = true
