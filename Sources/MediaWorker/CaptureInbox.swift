@@ -36,16 +36,19 @@ final class CaptureInbox: Sendable {
     }
 
     static let frameSamples = 160
+    /// Frames waiting at most (a stalled loop must not make the inbox grow without bound): 0.6 s of 500 calls.
+    static let maxFrames = 16_384
     private let filling: Mutex<Batch>
 
     init(capacity: Int = 256) { filling = Mutex(Batch(capacity: capacity)) }
 
     /// Adds a frame whose 160 samples `write` puts in place (on the bus thread); `write` returns false to drop it.
-    /// Returns false when the frame was dropped.
+    /// Returns false when the frame was dropped (by `write`, or because `maxFrames` are waiting).
     @discardableResult
     func put(stream: UInt32, injected: Bool, origin: UInt64, at: MonotonicTime,
              write: (UnsafeMutableBufferPointer<Int16>) -> Bool) -> Bool {
         filling.withLock { batch in
+            guard batch.entries.count < Self.maxFrames else { return false }
             let start = batch.entries.count * Self.frameSamples
             if batch.samples.count < start + Self.frameSamples {
                 batch.samples += [Int16](repeating: 0, count: max(Self.frameSamples, batch.samples.count))

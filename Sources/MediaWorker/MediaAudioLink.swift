@@ -15,7 +15,8 @@ public final class MediaAudioLink: MediaPlayoutSink {
     public let tapAddress: String
     public let injectAddress: String
     private let pump: Task<Void, Never>?
-    /// Frames to send that were dropped: multipart, malformed, or not 20 ms of 8 kHz mono (docs/PROTOCOL.md §7).
+    /// Frames to send that were dropped: multipart, malformed, not 20 ms of 8 kHz mono (docs/PROTOCOL.md §7), or more
+    /// than the engine's inbox holds while its loop is stalled.
     private let rejected = FrameCounter()
 
     /// Socket indices in `endpoint`.
