@@ -60,14 +60,16 @@ extension MediaEngine {
             }
             let oldCapture = session.core.spec?.captureStream
             let now = MonotonicClock.now()
-            session.core.start(spec, remote: remote, remoteRTCP: remoteRTCP, host: self.host, now: now, into: &self.actions)
-            session.started = true
-            if oldCapture != spec.captureStream {
-                if let oldCapture, self.sessionByCapture[oldCapture] === session { self.sessionByCapture[oldCapture] = nil }
-                self.sessionByCapture[spec.captureStream] = session
-                self.audio?.captureStreamChanged(from: oldCapture, to: spec.captureStream)
+            self.withActions { actions in
+                session.core.start(spec, remote: remote, remoteRTCP: remoteRTCP, host: self.host, now: now, into: &actions)
+                session.started = true
+                if oldCapture != spec.captureStream {
+                    if let oldCapture, self.sessionByCapture[oldCapture] === session { self.sessionByCapture[oldCapture] = nil }
+                    self.sessionByCapture[spec.captureStream] = session
+                    self.audio?.captureStreamChanged(from: oldCapture, to: spec.captureStream)
+                }
+                self.perform(session, &actions)
             }
-            self.perform(session)
             return .success(MediaAPI.Start.Result(stats: session.core.stats(now: now), holdMusicError: musicError))
         }.get()) ?? .failure(.stopped)
     }
@@ -112,13 +114,16 @@ extension MediaEngine {
                 session.recorder = nil
                 DispatchQueue.global().async { _ = recorder.finish() }  // the file is complete once the call is gone
             }
-            let stats = session.core.stop(now: MonotonicClock.now(), into: &self.actions)
-            if let spec = session.core.spec {
-                if self.sessionByCapture[spec.captureStream] === session { self.sessionByCapture[spec.captureStream] = nil }
-                self.audio?.captureStreamChanged(from: spec.captureStream, to: nil)
-                self.audio?.endStream(spec.playbackStream, sequence: session.core.playbackSequence, timestamp: session.core.playbackTimestamp)
+            let stats = self.withActions { actions in
+                let stats = session.core.stop(now: MonotonicClock.now(), into: &actions)
+                if let spec = session.core.spec {
+                    if self.sessionByCapture[spec.captureStream] === session { self.sessionByCapture[spec.captureStream] = nil }
+                    self.audio?.captureStreamChanged(from: spec.captureStream, to: nil)
+                    self.audio?.endStream(spec.playbackStream, sequence: session.core.playbackSequence, timestamp: session.core.playbackTimestamp)
+                }
+                self.perform(session, &actions)
+                return stats
             }
-            self.perform(session)
             return (stats, [session.rtp, session.rtcp].compactMap { $0 })
         }.get()
         guard let (stats, channels) = result ?? nil else { return nil }

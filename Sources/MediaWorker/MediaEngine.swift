@@ -31,8 +31,9 @@ public final class MediaEngine: @unchecked Sendable {
     /// Frames to send, from the bus thread, taken at each tick into `captured` (whose storage is reused).
     private let inbox = CaptureInbox()
     private var captured = CaptureInbox.Batch(capacity: 256)
-    /// What the core asked for in the current call; performed and cleared right after it.
-    var actions = MediaActions()
+    /// What the cores ask for, reused by every call: lent out by `withActions` for one call and performed and
+    /// cleared right after it.
+    private var actionStore = MediaActions()
     /// Every datagram is written from this buffer (NIO is done with it once the write returns, so it is reused).
     private var sendBuffer = ByteBufferAllocator().buffer(capacity: 2048)
     var host = "127.0.0.1"
@@ -109,8 +110,10 @@ public final class MediaEngine: @unchecked Sendable {
     /// A datagram for `session` (on the loop).
     func received(_ session: MediaSession, on socket: MediaSocket, from source: SocketAddress, bytes: UnsafeRawBufferPointer) {
         guard !session.released, let from = MediaAddress(source) else { return }
-        session.core.receive(packet: bytes, on: socket, from: from, now: MonotonicClock.now(), into: &actions)
-        if !actions.isEmpty { perform(session) }
+        withActions { actions in
+            session.core.receive(packet: bytes, on: socket, from: from, now: MonotonicClock.now(), into: &actions)
+            if !actions.isEmpty { perform(session, &actions) }
+        }
     }
 
     private func scheduleNextTick() {
@@ -135,14 +138,25 @@ public final class MediaEngine: @unchecked Sendable {
         let wallClock = Self.wallClock()
         // The core skips a session that is not started. (Asking it first, `session.core.isStarted`, would copy the
         // whole core out of the class to read one property: a measurable share of the tick.)
-        for session in sessions.values {
-            session.core.tick(now: now, wallClock: wallClock, into: &actions)
-            if !actions.isEmpty { perform(session) }
+        withActions { actions in
+            for session in sessions.values {
+                session.core.tick(now: now, wallClock: wallClock, into: &actions)
+                if !actions.isEmpty { perform(session, &actions) }
+            }
         }
     }
 
+    /// Lends the reusable actions to `body` as a local: reading them through `self` would copy the whole struct
+    /// (every array retained and released) for each packet.
+    func withActions<R>(_ body: (inout MediaActions) -> R) -> R {
+        var actions = MediaActions.parked
+        swap(&actions, &actionStore)
+        defer { swap(&actions, &actionStore) }
+        return body(&actions)
+    }
+
     /// Performs and clears what `session`'s core asked for.
-    func perform(_ session: MediaSession) {
+    func perform(_ session: MediaSession, _ actions: inout MediaActions) {
         for packet in actions.packets {
             guard let channel = packet.socket == .rtp ? session.rtp : session.rtcp else { continue }
             let target = session.socketAddress(for: packet.destination)

@@ -13,7 +13,7 @@ public enum MediaSocket: Sendable, Hashable {
 /// Bytes and samples live in storage allocated once and reused (cleared, never released), so a steady stream of
 /// packets and frames costs no heap allocation: the lists keep their capacity and the storage only grows if a
 /// call ever needs more than it has. Read a packet's bytes or a frame's samples only until the next `removeAll()`.
-public struct MediaActions {
+public struct MediaActions: Sendable {
     public struct Packet: Sendable, Equatable {
         public var socket: MediaSocket
         public var destination: MediaAddress
@@ -81,6 +81,16 @@ public struct MediaActions {
         frames.reserveCapacity(2)
         recordings.reserveCapacity(2)
         events.reserveCapacity(4)
+    }
+
+    /// No storage at all: what an adapter leaves in its place while it lends its real one out (`swap`), so that
+    /// the real one is used in place, never copied.
+    public static let parked = MediaActions(parked: ())
+
+    private init(parked: ()) {
+        bytes = []
+        samples = []
+        scratch = []
     }
 
     public var isEmpty: Bool { packets.isEmpty && frames.isEmpty && recordings.isEmpty && events.isEmpty }
