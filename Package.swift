@@ -164,6 +164,9 @@ let package = Package(
         .testTarget(name: "SIPRegistrationTests", dependencies: ["SIPRegistration", "SIPDigest", "SIPCore", "Timebase"], swiftSettings: swift6),
         .testTarget(name: "JitterBufferTests", dependencies: ["JitterBuffer", "Timebase"], swiftSettings: swift6),
         .testTarget(name: "MediaQualityTests", dependencies: ["MediaQuality", "MediaCore"], swiftSettings: swift6),
+        /// The media session core driven with no sockets and a virtual clock.
+        .testTarget(name: "MediaWorkerTests", dependencies: ["MediaWorker", "MediaCore", "JitterBuffer", "Wire", "Timebase"],
+                    swiftSettings: swift6),
         .testTarget(name: "AudioIOTests", dependencies: ["AudioIO"], swiftSettings: swift6),
         .testTarget(name: "ALSAAudioTests", dependencies: ["ALSAAudio", "AudioIO"], swiftSettings: swift6),
         .testTarget(name: "AudioDSPTests", dependencies: ["AudioDSP"], swiftSettings: swift6),

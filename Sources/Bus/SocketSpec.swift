@@ -41,6 +41,9 @@ public struct SocketSpec: Sendable {
     public var security: SocketSecurity = .none
     /// ZAP domain for a plain-text socket whose peers the `ZAPAuthenticator` must still admit (`.plaintext` policy).
     public var zapDomain: String? = nil
+    /// Inbound messages go to the endpoint's `frameHandler` as borrowed bytes instead of a `BusMessage` (the
+    /// allocation-free PCM path, see `BusEndpoint`).
+    public var borrowsFrames: Bool = false
 
     public init(type: SocketType, bind: [String] = [], connect: [String] = []) {
         self.type = type

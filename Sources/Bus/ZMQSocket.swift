@@ -11,7 +11,9 @@ public final class ZMQSocket {
     private let context: ZMQContext  // keeps the context alive while the socket is open
     private var closed = false
     /// Reused for every receive: a `zmq_msg_t` must not move after `zmq_msg_init`.
-    private let message: UnsafeMutablePointer<zmq_msg_t>
+    let message: UnsafeMutablePointer<zmq_msg_t>
+    /// Reused for zero-copy sends (two: a slot's message and a copy sharing its content, see `ZMQSocket+Slots`).
+    let outgoing: UnsafeMutablePointer<zmq_msg_t>
 
     public init(context: ZMQContext, spec: SocketSpec) throws(BusError) {
         guard let s = zmq_socket(context.raw, spec.type.raw) else { throw BusError.last("zmq_socket") }
@@ -19,6 +21,7 @@ public final class ZMQSocket {
         self.type = spec.type
         self.context = context
         self.message = .allocate(capacity: 1)
+        self.outgoing = .allocate(capacity: 2)
         do {
             try setInt(ZMQ_LINGER, 0)
             try setInt(ZMQ_SNDHWM, spec.sendHighWaterMark)
@@ -53,6 +56,7 @@ public final class ZMQSocket {
     deinit {
         close()
         message.deallocate()
+        outgoing.deallocate()
     }
 
     public func close() {
@@ -126,30 +130,10 @@ public final class ZMQSocket {
     }
 
     /// Sends a frame slot without copying: libzmq keeps a reference to the slot's memory and releases the slot
-    /// (returning it to its pool) once the bytes are on the wire.
+    /// once the bytes are on the wire (or dropped).
     public func send(slot: FrameSlot, count: Int, blocking: Bool = false) -> SendResult {
-        precondition(count <= slot.capacity, "frame larger than its slot")
-        let msg = UnsafeMutablePointer<zmq_msg_t>.allocate(capacity: 1)
-        defer { msg.deallocate() }
-        slot.holders.add(1, ordering: .relaxed)
-        let hint = Unmanaged.passRetained(slot).toOpaque()
-        guard zmq_msg_init_data(msg, slot.bytes, count, { _, hint in
-            guard let hint else { return }
-            let slot = Unmanaged<FrameSlot>.fromOpaque(hint)
-            slot.takeUnretainedValue().holders.subtract(1, ordering: .releasing)
-            slot.release()
-        }, hint) == 0 else {
-            slot.holders.subtract(1, ordering: .releasing)
-            Unmanaged<FrameSlot>.fromOpaque(hint).release()
-            return .failed(BusError.last("zmq_msg_init_data"))
-        }
-        while true {
-            if zmq_msg_send(msg, raw, blocking ? 0 : ZMQ_DONTWAIT) >= 0 { return .sent }
-            let e = zmq_errno()
-            if e == EINTR { continue }
-            zmq_msg_close(msg)  // runs the free callback: the slot goes back to its owner
-            return e == EAGAIN ? .wouldBlock : .failed(BusError.last("send"))
-        }
+        guard Self.initMessage(outgoing, slot: slot, count: count) else { return .failed(BusError.last("zmq_msg_init_data")) }
+        return send(message: outgoing, blocking: blocking)
     }
 
     /// Receives one whole multipart message without blocking; nil when none is waiting.

@@ -44,6 +44,15 @@ public struct NTPTimestamp: Sendable, Hashable, Comparable {
     /// the arrival time in round-trip computations.
     public var middle32: UInt32 { seconds << 16 | fraction >> 16 }
 
+    /// This time moved by `nanoseconds` (either sign), modulo the NTP era.
+    public func advanced(byNanoseconds nanoseconds: Int64) -> NTPTimestamp {
+        let magnitude = nanoseconds.magnitude
+        let seconds = magnitude / 1_000_000_000
+        let remainder = magnitude % 1_000_000_000
+        let units = (seconds &<< 32) &+ (remainder << 32) / 1_000_000_000
+        return NTPTimestamp(rawValue: nanoseconds >= 0 ? rawValue &+ units : rawValue &- units)
+    }
+
     public static func < (lhs: NTPTimestamp, rhs: NTPTimestamp) -> Bool { lhs.rawValue < rhs.rawValue }
 }
 

@@ -68,14 +68,3 @@ extension RTCPSession {
         return wallClock.ntp.advanced(byNanoseconds: now - wallClock.monotonic)
     }
 }
-
-extension NTPTimestamp {
-    /// This time moved by `nanoseconds` (either sign), modulo the NTP era.
-    func advanced(byNanoseconds nanoseconds: Int64) -> NTPTimestamp {
-        let magnitude = nanoseconds.magnitude
-        let seconds = magnitude / 1_000_000_000
-        let remainder = magnitude % 1_000_000_000
-        let units = (seconds &<< 32) &+ (remainder << 32) / 1_000_000_000
-        return NTPTimestamp(rawValue: nanoseconds >= 0 ? rawValue &+ units : rawValue &- units)
-    }
-}

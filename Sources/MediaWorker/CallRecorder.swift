@@ -25,7 +25,7 @@ final class CallRecorder: @unchecked Sendable {  // used from the event loop; wr
     }
 
     /// One 20 ms frame of each direction (160 samples each; missing audio is silence).
-    func add(sent: [Int16], received: [Int16]?) {
+    func add(sent: UnsafeBufferPointer<Int16>, received: UnsafeBufferPointer<Int16>?) {
         for i in 0..<160 {
             let local = i < sent.count ? sent[i] : 0
             let remote = received.map { i < $0.count ? $0[i] : 0 } ?? 0

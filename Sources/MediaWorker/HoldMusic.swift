@@ -4,15 +4,15 @@ import Foundation
 /// Music on hold: a WAV file (8000 Hz, 16-bit PCM, mono or stereo) looped in 20 ms frames and sent instead of the
 /// microphone while we hold a call (`hold_music` in `media.start`). Loaded once per file and kept in memory, so the
 /// 20 ms tick does no I/O.
-struct HoldMusic: Sendable {
-    let path: String
+public struct HoldMusic: Sendable {
+    public let path: String
     private let samples: [Int16]
     private var position = 0
 
     /// Ten minutes: a longer file is refused rather than held in every worker's memory.
     static let maxSeconds = 600
 
-    static func load(path: String) -> Result<HoldMusic, HoldMusicError> {
+    public static func load(path: String) -> Result<HoldMusic, HoldMusicError> {
         guard let data = FileManager.default.contents(atPath: path) else { return .failure(.unreadable(path)) }
         let wav: WAVFile
         do { wav = try WAVFile.parse([UInt8](data)) } catch { return .failure(.invalid(path, error.description)) }
@@ -36,31 +36,33 @@ struct HoldMusic: Sendable {
         return .success(HoldMusic(path: path, samples: mono))
     }
 
-    private init(path: String, samples: [Int16]) {
+    /// Music from samples already in memory (8 kHz mono; padded to one frame).
+    public init(path: String, samples: [Int16]) {
         self.path = path
-        self.samples = samples
+        self.samples = samples.count < 160 ? samples + [Int16](repeating: 0, count: 160 - samples.count) : samples
     }
 
-    /// The next 20 ms (160 samples), wrapping round at the end of the file.
-    mutating func nextFrame() -> [Int16] {
-        var frame = [Int16]()
-        frame.reserveCapacity(160)
-        while frame.count < 160 {
-            let take = min(160 - frame.count, samples.count - position)
-            frame += samples[position..<(position + take)]
-            position = (position + take) % samples.count
+    /// Writes the next 20 ms (160 samples) into `frame`, wrapping round at the end of the file.
+    public mutating func nextFrame(into frame: UnsafeMutableBufferPointer<Int16>) {
+        var filled = 0
+        samples.withUnsafeBufferPointer { all in
+            while filled < frame.count {
+                let take = min(frame.count - filled, all.count - position)
+                for i in 0..<take { frame[filled + i] = all[position + i] }
+                filled += take
+                position = (position + take) % all.count
+            }
         }
-        return frame
     }
 }
 
-enum HoldMusicError: Error, Sendable, CustomStringConvertible {
+public enum HoldMusicError: Error, Sendable, CustomStringConvertible {
     case unreadable(String)
     case invalid(String, String)
     case rate(String, Int)
     case tooLong(String, Int)
 
-    var description: String {
+    public var description: String {
         switch self {
         case .unreadable(let p): "hold music '\(p)' cannot be read; check calls.hold_music and the file's permissions"
         case .invalid(let p, let why): "hold music '\(p)': \(why)"

@@ -37,15 +37,15 @@ final class WAVRecorder: MediaPlayoutSink {
     private let samples = Mutex<[Int16]>([])
     private let started = Mutex(false)
 
-    func play(session: MediaSession, samples frame: [Int16], silent: Bool, stream: UInt32) {
+    func play(_ frame: PlayedFrame) {
         let go = started.withLock { s -> Bool in
-            if !silent { s = true }
+            if !frame.silent { s = true }
             return s
         }
-        if go { samples.withLock { $0 += frame } }
+        if go { samples.withLock { $0 += frame.samples } }
     }
 
-    func endStream(_ session: MediaSession) {}
+    func endStream(_ stream: UInt32, sequence: UInt32, timestamp: UInt64) {}
 
     func write(to path: String) throws {
         let wav = WAVFile(sampleRate: 8000, channels: 1, samples: samples.withLock { $0 })

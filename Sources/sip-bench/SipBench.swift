@@ -12,7 +12,7 @@ struct SipBench: AsyncParsableCommand {
         commandName: "sip-bench",
         abstract: "Bus benchmarks between two processes.",
         subcommands: [BusRTT.self, PCMThroughput.self, EchoServer.self, PCMSink.self, SIPParse.self, G711Bench.self,
-                      MediaEngineBench.self, RTPPeerBench.self, RTPReceive.self, JitterBufferBench.self, AudioBench.self, CallSetupBench.self])
+                      MediaEngineBench.self, PCMPeerBench.self, RTPPeerBench.self, RTPReceive.self, JitterBufferBench.self, AudioBench.self, CallSetupBench.self])
 }
 
 func percentile(_ sorted: [Double], _ p: Double) -> Double {

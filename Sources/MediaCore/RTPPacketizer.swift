@@ -1,5 +1,3 @@
-import MediaCore
-
 /// The sending side of one RTP stream (RFC 3550 §5.1): random SSRC, random initial sequence number and
 /// timestamp, the marker bit on the first packet of a talkspurt, and a timestamp that follows the sampling clock
 /// even while nothing is sent (hold, silence), so the receiver's playout stays aligned.
@@ -38,28 +36,50 @@ public struct RTPPacketizer: Sendable {
     /// Writes header and payload into `buffer` and advances the stream by `samples`; returns the packet size.
     public mutating func packet(payloadType: UInt8, payload: UnsafeRawBufferPointer, samples: UInt32,
                                 into buffer: UnsafeMutableRawBufferPointer) -> Int {
-        let header = RTPHeader(marker: talkspurtStart, payloadType: payloadType, sequenceNumber: sequence, timestamp: timestamp,
-                               ssrc: ssrc)
-        guard let size = try? header.write(into: buffer, payload: payload) else { return 0 }
+        guard let size = try? nextHeader(payloadType: payloadType).write(into: buffer, payload: payload) else { return 0 }
+        advance(samples: samples, payloadBytes: payload.count)
+        return size
+    }
+
+    /// Bytes of the header this packetizer writes (no CSRCs, no extension): where an in-place payload starts.
+    public static let headerSize = RTPHeader.fixedSize
+
+    /// Like `packet(payloadType:payload:samples:into:)` for a payload already written at `headerSize` in `buffer`
+    /// (encoded straight into the datagram: no copy); writes the header and returns the packet size.
+    public mutating func packet(payloadType: UInt8, payloadInPlace length: Int, samples: UInt32,
+                                into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        guard let size = try? nextHeader(payloadType: payloadType).write(into: buffer, payloadLength: length) else { return 0 }
+        advance(samples: samples, payloadBytes: length)
+        return size
+    }
+
+    private func nextHeader(payloadType: UInt8) -> RTPHeader {
+        RTPHeader(marker: talkspurtStart, payloadType: payloadType, sequenceNumber: sequence, timestamp: timestamp, ssrc: ssrc)
+    }
+
+    private mutating func advance(samples: UInt32, payloadBytes: Int) {
         talkspurtStart = false
         sequence &+= 1
         timestamp &+= samples
         packetsSent += 1
-        payloadBytesSent += UInt64(payload.count)
-        return size
+        payloadBytesSent += UInt64(payloadBytes)
     }
 
     /// An RFC 4733 event packet: its own timestamp (the event start) and marker, the stream's sequence number.
     public mutating func eventPacket(_ event: TelephoneEventPacket, payloadType: UInt8,
                                      into buffer: UnsafeMutableRawBufferPointer) -> Int {
-        var payload = [UInt8](repeating: 0, count: TelephoneEvent.size)
-        _ = payload.withUnsafeMutableBytes { event.payload.write(into: $0) }
+        // The 4-byte event block on the stack: no allocation per packet.
+        var payload: (UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0)
         let header = RTPHeader(marker: event.marker, payloadType: payloadType, sequenceNumber: sequence,
                                timestamp: event.timestamp, ssrc: ssrc)
-        guard let size = payload.withUnsafeBytes({ try? header.write(into: buffer, payload: $0) }) else { return 0 }
+        let written: Int? = withUnsafeMutableBytes(of: &payload) { block in
+            _ = event.payload.write(into: block)
+            return try? header.write(into: buffer, payload: UnsafeRawBufferPointer(block))
+        }
+        guard let size = written else { return 0 }
         sequence &+= 1
         packetsSent += 1
-        payloadBytesSent += UInt64(payload.count)
+        payloadBytesSent += UInt64(TelephoneEvent.size)
         return size
     }
 
