@@ -94,22 +94,46 @@ extension InviteSession {
         }
     }
 
-    /// A request of ours got no final response: no answer in time, the transport failed, or it never started.
+    /// A request of ours got no final response: no answer in time, or the transport failed (§12.2.1.2: for a request
+    /// in the dialog, that ends the dialog; for the INVITE, the call); or the transaction layer refused to start it.
     public mutating func requestFailed(purpose: RequestPurpose, failure: RequestFailure, now: MonotonicTime,
                                        context: inout SessionContext) -> [SessionAction] {
         SessionStep.run(now: now, context: &context) { step in
-            let (code, reason): (Int, String) = switch failure {
-            case .timeout: (408, "no answer from peer (timeout)")
-            case .transport: (503, "cannot reach the peer (transport error)")
-            case .notStarted: (500, "could not start the \(purpose.method) transaction")
+            let (code, reason): (Int, String)
+            switch failure {
+            case .timeout: (code, reason) = (408, "no answer from peer (timeout)")
+            case .transport: (code, reason) = (503, "cannot reach the peer (transport error)")
+            case .notStarted: return requestNotStarted(purpose, &step)
             }
             switch purpose {
             case .cancel, .forkBye: return
             case .invite: inviteInFlight = false
             default: break
             }
-            // §12.2.1.2: 408 (or no answer) to an in-dialog request ends the dialog; so does a failed INVITE the call.
             end(code: code, reason: reason, normal: false, &step)
+        }
+    }
+
+    /// A request that never went out: what waited for it learns so; the call goes on, except for its INVITE.
+    private mutating func requestNotStarted(_ purpose: RequestPurpose, _ step: inout SessionStep) {
+        let failure = WireError(.internal, "could not start the \(purpose.method) transaction")
+        switch purpose {
+        case .invite:
+            inviteInFlight = false
+            end(code: 500, reason: failure.message, normal: false, &step)
+        case .reinvite:
+            reinvite = nil
+            finishReinvite(.failure(failure), &step)
+        case .refer:
+            referOut = nil
+            if let reply = transferReply {
+                transferReply = nil
+                step.add(.reply(reply, .failure(failure)))
+            }
+        case .info:
+            infoQueue = nil
+        case .cancel, .update, .prack, .bye, .forkBye, .notify:
+            break
         }
     }
 

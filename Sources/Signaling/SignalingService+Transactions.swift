@@ -79,11 +79,9 @@ extension SignalingService {
                 sendDatagram(item.bytes, to: item.to, transaction: item.transaction)
                 continue
             }
-            let result: Result<Void, SIPTransportError>
-            do { try await transport.send(bytes: item.bytes, to: item.to); result = .success(()) } catch {
-                result = .failure(error as? SIPTransportError ?? .writeFailed("\(error)"))
+            do { try await transport.send(bytes: item.bytes, to: item.to) } catch {
+                sendFailed(error, to: item.to, transaction: item.transaction)
             }
-            if case .failure(let error) = result { sendFailed(error, to: item.to, transaction: item.transaction) }
         }
     }
 
