@@ -16,8 +16,9 @@ public enum SessionAction: Sendable {
     case respond(SIPMessage, transaction: SIPServerTransactionID, judged: Bool)
     /// Send outside any transaction: the ACK for a 2xx, a 2xx retransmission (RFC 3261 §13.2.2.4, §13.3.1.4).
     case send(SIPMessage, to: SIPTransportAddress)
-    /// Publish an event to orch.
-    case emit(SessionEvent)
+    /// Publish an event to orch. Boxed: a `call.state` carries the whole snapshot, and every action would otherwise be
+    /// that large (each append and each read copies it).
+    indirect case emit(SessionEvent)
     /// Answer the orch command that carried this token (a hold, resume, reoffer or transfer answers only once the
     /// peer did).
     case reply(ReplyToken, Result<CommandReply, WireError>)

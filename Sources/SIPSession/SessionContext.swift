@@ -86,6 +86,7 @@ struct SessionStep {
     init(now: MonotonicTime, context: SessionContext) {
         self.now = now
         self.context = context
+        actions.reserveCapacity(8)  // one allocation for a typical pass, not a doubling per append
     }
 
     var settings: SessionSettings { context.settings }
@@ -100,9 +101,9 @@ struct SessionStep {
 }
 
 extension SessionStep {
-    /// Runs `body` with a step built from `context` and gives the context back.
+    /// Runs `body` with a step built from `context` and gives the context back (moved in and out, not copied).
     static func run(now: MonotonicTime, context: inout SessionContext, _ body: (inout SessionStep) -> Void) -> [SessionAction] {
-        var step = SessionStep(now: now, context: context)
+        var step = SessionStep(now: now, context: consume context)
         body(&step)
         context = step.context
         return step.actions

@@ -118,7 +118,7 @@ extension SignalingService {
         }
         let handle = session.map(insert)
         perform(rest, for: handle)
-        if let handle, sessions[handle] == nil { return .failure(WireError(.internal, lost)) }
+        if let handle, !hasSession(handle) { return .failure(WireError(.internal, lost)) }
         return reply ?? .failure(WireError(.internal, "no answer to the command"))
     }
 }

@@ -89,7 +89,7 @@ extension SignalingService {
     /// a retransmission.
     private func sessionForRetransmittedInvite(_ key: String?) -> SessionHandle? {
         guard let key, let handle = callByInvite[key] else { return nil }
-        guard sessions[handle] != nil else {
+        guard hasSession(handle) else {
             callByInvite[key] = nil  // the call ended
             return nil
         }
@@ -103,7 +103,7 @@ extension SignalingService {
             respond(SIPResponseBuilder.response(to: cancel, status: 481, toTag: toTag(for: cancel)), transaction: transaction)
             return
         }
-        if let handle = callByServerTransaction[invite], sessions[handle] != nil {
+        if let handle = callByServerTransaction[invite], hasSession(handle) {
             withSession(handle) { $0.receive(cancel: cancel, transaction: transaction, now: $2, context: &$1) }
             return
         }

@@ -37,9 +37,12 @@ extension SignalingService {
         sessionTimers.removeAll(handle)
     }
 
+    /// Whether the table still has this session (without copying it out: a session is a few kilobytes).
+    func hasSession(_ handle: SessionHandle) -> Bool { sessions.index(forKey: handle) != nil }
+
     /// Runs one entry point of a session in place (with the shared context and the time) and performs what it asks.
     func withSession(_ handle: SessionHandle, _ body: (inout InviteSession, inout SessionContext, MonotonicTime) -> [SessionAction]) {
-        guard sessions[handle] != nil else { return }
+        guard hasSession(handle) else { return }
         let actions = body(&sessions[handle]!, &context, now)
         perform(actions, for: handle)
     }
@@ -66,7 +69,7 @@ extension SignalingService {
             case .reply(let token, let result):
                 if let waiter = replyWaiters.removeValue(forKey: token) { waiter.resume(returning: result) } else { readyReplies[token] = result }
             case .arm(let timer, let due):
-                if let handle, sessions[handle] != nil { sessionTimers.arm(handle, timer, at: due) }
+                if let handle, hasSession(handle) { sessionTimers.arm(handle, timer, at: due) }
             case .disarm(let timer):
                 if let handle { sessionTimers.disarm(handle, timer) }
             case .log(let line):
