@@ -95,9 +95,15 @@ let package = Package(
                 dependencies: ["Config", "ProcessSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
                 swiftSettings: swift6),
 
-        /// sip-sig's user agent: transactions, dialogs, registrations and calls over SIPTransport, driven by orch.
+        /// INVITE sessions as values (RFC 3261 §13-15, 3262, 3311, 3515, 4028): one call's offer/answer, re-INVITE and
+        /// UPDATE, PRACK, session timer, REFER/NOTIFY and INFO take messages, commands and timers with `now:` and return
+        /// actions; no I/O, no clock.
+        .target(name: "SIPSession", dependencies: ["SIPCore", "SIPDialog", "SIPTransaction", "SIPDigest", "SDP", "Wire", "Timebase"],
+                swiftSettings: swift6),
+        /// sip-sig's user agent: the adapter that runs the sessions over SIPTransport and the transaction layer, with the
+        /// call table, registrations, throttle and answer slots, driven by orch.
         .target(name: "Signaling",
-                dependencies: ["SIPCore", "SIPTransport", "SIPTransaction", "SIPDialog", "SIPDigest", "SIPRegistration", "SDP", "Wire", "Config", "Timebase",
+                dependencies: ["SIPCore", "SIPTransport", "SIPTransaction", "SIPSession", "SIPRegistration", "Wire", "Config", "Timebase",
                                .product(name: "Logging", package: "swift-log")],
                 swiftSettings: swift6),
         /// Adaptive jitter buffer with G.711 Appendix I style packet loss concealment; no I/O.
@@ -161,6 +167,8 @@ let package = Package(
         .testTarget(name: "SIPDialogTests", dependencies: ["SIPDialog", "SIPCore"], swiftSettings: swift6),
         .testTarget(name: "SIPTransactionTests", dependencies: ["SIPTransaction", "SIPCore", "Timebase"], swiftSettings: swift6),
         .testTarget(name: "SIPDigestTests", dependencies: ["SIPDigest", "SIPCore"], swiftSettings: swift6),
+        .testTarget(name: "SignalingTests", dependencies: ["SIPSession", "Signaling", "SIPCore", "SIPDialog", "SIPTransaction", "SDP", "Wire", "Timebase"],
+                    swiftSettings: swift6),
         .testTarget(name: "SIPRegistrationTests", dependencies: ["SIPRegistration", "SIPDigest", "SIPCore", "Timebase"], swiftSettings: swift6),
         .testTarget(name: "JitterBufferTests", dependencies: ["JitterBuffer", "Timebase"], swiftSettings: swift6),
         .testTarget(name: "MediaQualityTests", dependencies: ["MediaQuality", "MediaCore"], swiftSettings: swift6),

@@ -1,5 +1,6 @@
 import SIPCore
 import SIPRegistration
+import SIPSession
 import SIPTransaction
 import Timebase
 import Wire
@@ -60,7 +61,7 @@ extension SignalingService {
     func startAccount(_ config: AccountConfig) -> Bool {
         let next = config.outboundProxy ?? config.registrar ?? SIPURI(scheme: .sip, host: config.aor.host, port: config.aor.port)
         let destination = RequestFactory.destination(for: next, default: config.transport)
-        let local = advertised(destination.transport, towards: destination.host)
+        let local = context.localAddress.resolve(destination.transport, destination.host)
         let contact = RequestFactory.contact(user: config.aor.user, local: local)
         let registration = SIPRegistrationConfig(aor: config.aor, contact: contact, password: config.password,
                                                  registrar: config.registrar, username: config.authUser, expires: config.expires,
@@ -115,7 +116,7 @@ extension SignalingService {
             case .send(var request):
                 guard let account = accounts[aor] else { continue }
                 RequestFactory.stampVia(&request, local: account.local)
-                if let transaction = startTransaction(request, to: account.destination) {
+                if case .success(let transaction) = startTransaction(request, to: account.destination) {
                     accountByTransaction[transaction] = aor
                 }
             case .stateChanged(let event):

@@ -2,16 +2,17 @@ import SDP
 import SIPCore
 import Wire
 
-/// Turns orch's media allocation into SDP (offers and answers) and the peer's SDP into the `remote_media`
-/// object of events. The SDP logic itself is in the SDP module; this only maps settings onto it.
-struct MediaNegotiation: Sendable {
+/// The SDP side of offer/answer (RFC 3264): turns orch's media allocation into SDP (offers and answers) and the peer's
+/// SDP into the `remote_media` object of events. The SDP logic itself is in the SDP module; this only maps settings
+/// onto it. Sessions treat the body as opaque otherwise, as baresip's sipsess does.
+public struct MediaNegotiation: Sendable {
     var codecs: [AudioCodec]
     var sessionID: UInt64
     var sessionVersion: UInt64 = 1
     /// Attributes a client asked to add to this call's audio stream (`sdp_attributes`).
     var extraAttributes: [Attribute] = []
 
-    init(codecNames: [String], sessionID: UInt64) {
+    public init(codecNames: [String], sessionID: UInt64) {
         let known: [String: AudioCodec] = ["PCMU": .pcmu, "PCMA": .pcma]
         let list = codecNames.compactMap { known[$0.uppercased()] }
         codecs = list.isEmpty ? [.pcmu, .pcma] : list
@@ -98,14 +99,14 @@ struct MediaNegotiation: Sendable {
 }
 
 /// What a client chose for one call: codecs in order of preference (PCMU, PCMA) and extra SDP attributes.
-struct MediaPreferences: Sendable, Equatable {
+public struct MediaPreferences: Sendable, Equatable {
     var codecs: [String]?
     var attributes: [Attribute] = []
 
     static let maxAttributes = 10, maxAttributeLength = 200
 
     /// Checks a command's `codecs` and `sdp_attributes` (a snapshot's too); nil when neither is there.
-    static func parse(codecs list: [CodecName]?, attributes lines: [String]?) -> Result<MediaPreferences?, WireError> {
+    public static func parse(codecs list: [CodecName]?, attributes lines: [String]?) -> Result<MediaPreferences?, WireError> {
         guard list != nil || lines != nil else { return .success(nil) }
         var p = MediaPreferences()
         if let list {

@@ -1,13 +1,15 @@
 import SDP
 import SIPCore
 import SIPDialog
+import SIPTransaction
 import Timebase
 import Wire
 
 /// An answered call as sip-sig hands it to orch (`signaling` in `call.state`), and as a restarted sip-sig takes it
 /// back (`call.restore`): the dialog (RFC 3261 §12) plus what the session needs to go on (media, codec, transport).
-/// Transactions in flight are not carried: a restart loses them, the dialog survives.
-extension CallSession {
+/// Transactions in flight are not carried: a restart loses them, the dialog survives. An outgoing call still being
+/// set up carries its INVITE instead.
+extension InviteSession {
     var snapshot: SignalingSnapshot? {
         if direction == .outgoing, !isAnswered, state != .terminated, let invite, let destination = inviteDestination {
             return pendingSnapshot(invite: invite, destination: destination)
@@ -47,9 +49,32 @@ extension CallSession {
         SIPTransportKind(token: name.rawValue) ?? .udp
     }
 
-    /// An outgoing call being set up, from its pending snapshot: the INVITE to send again and where.
-    static func restorePending(id: String, snapshot s: SignalingSnapshot) -> Result<(CallSession, SIPMessage, SIPTransportAddress), WireError> {
-        func bad(_ why: String) -> Result<(CallSession, SIPMessage, SIPTransportAddress), WireError> { .failure(WireError(.badArgs, "call.restore: \(why)")) }
+    // MARK: restore
+
+    /// `call.restore`: takes back a call a previous sip-sig had, so in-dialog requests from the peer match it again
+    /// and a hangup sends a proper BYE. A call being set up sends its INVITE again as the same transaction (at once
+    /// only when no provisional answer had come: otherwise the peer has it and is answering).
+    public static func restore(id: String, snapshot: SignalingSnapshot, reply: ReplyToken?, now: MonotonicTime,
+                               context: inout SessionContext) -> (session: InviteSession?, actions: [SessionAction]) {
+        var session: InviteSession?
+        let actions = SessionStep.run(now: now, context: &context) { step in
+            let result = snapshot.pendingInvite != nil ? restorePending(id: id, snapshot: snapshot, &step)
+                                                       : restoreAnswered(id: id, snapshot: snapshot, &step)
+            switch result {
+            case .failure(let error):
+                if let reply { step.add(.reply(reply, .failure(error))) }
+            case .success(let call):
+                session = call
+                if let reply { step.add(.reply(reply, .success(.restored(.init(call: CallID(id), restored: true))))) }
+            }
+        }
+        return (session, actions)
+    }
+
+    private static func bad(_ why: String) -> Result<InviteSession, WireError> { .failure(WireError(.badArgs, "call.restore: \(why)")) }
+
+    /// An outgoing call being set up, from its pending snapshot.
+    private static func restorePending(id: String, snapshot s: SignalingSnapshot, _ step: inout SessionStep) -> Result<InviteSession, WireError> {
         guard let text = s.pendingInvite, let target = s.destination else {
             return bad("a pending call needs pending_invite and destination {transport, host, port}")
         }
@@ -58,20 +83,23 @@ extension CallSession {
             return bad("pending_invite is not an INVITE with a Call-ID and a From tag")
         }
         let transport = Self.transport(target.transport)
-        var call = CallSession(id: id, direction: .outgoing, state: s.state == .ringing ? .ringing : .dialing,
-                               sipCallID: callID, localTag: tag, remote: s.remote, local: s.local)
+        var call = InviteSession(id: id, direction: .outgoing, state: s.state == .ringing ? .ringing : .dialing,
+                                 sipCallID: callID, localTag: tag, remote: s.remote, local: s.local)
         if let m = s.media { call.media = (m.address, m.port) }
         call.transport = transport
         if case .success(let prefs) = MediaPreferences.parse(codecs: s.codecs, attributes: s.sdpAttributes) { call.preferences = prefs }
         let destination = SIPTransportAddress(transport: transport, host: target.host, port: target.port)
         call.invite = invite
         call.inviteDestination = destination
-        return .success((call, invite, destination))
+        call.inviteInFlight = true
+        step.add(.startTransaction(invite, to: destination, purpose: .invite, sendNow: call.state == .dialing))
+        step.add(.log(SessionLog("resumed a call being set up", level: .notice, call: id, sipCallID: callID)))
+        return .success(call)
     }
 
-    /// Rebuilds an answered call from its snapshot; nil (with the reason) when it does not describe one.
-    static func restore(id: String, snapshot s: SignalingSnapshot) -> Result<CallSession, WireError> {
-        func bad(_ why: String) -> Result<CallSession, WireError> { .failure(WireError(.badArgs, "call.restore: \(why)")) }
+    /// An answered call, from its snapshot. A restored session timer starts again from now: we refresh at once if we
+    /// are the refresher (the previous sig may have died just before its refresh), or give the peer a whole interval.
+    private static func restoreAnswered(id: String, snapshot s: SignalingSnapshot, _ step: inout SessionStep) -> Result<InviteSession, WireError> {
         guard let d = s.dialog else {
             return bad("signaling.dialog lacks call_id, tags, role, local, remote, remote_target, local_contact or creating_cseq")
         }
@@ -81,17 +109,13 @@ extension CallSession {
             routeSet: d.routeSet, secure: d.secure, localContact: d.localContact, creatingCSeq: d.creatingCSeq)
         let dialog: SIPDialog
         do { dialog = try SIPDialog(restoring: snapshot) } catch { return bad("the dialog does not parse: \(error)") }
-        var call = CallSession(id: id, direction: s.direction, state: .connected, sipCallID: d.callID, localTag: d.localTag,
-                               remote: s.remote, local: s.local)
+        var call = InviteSession(id: id, direction: s.direction, state: .connected, sipCallID: d.callID, localTag: d.localTag,
+                                 remote: s.remote, local: s.local)
         if let hold = s.localHold.flatMap({ MediaDirection(rawValue: $0.rawValue) }) {
             call.localHold = true
             call.holdDirection = hold
         }
         call.remoteHold = s.remoteHold
-        if let timer = s.sessionTimer, timer.interval > 0 {
-            // The deadline is set by the restoring sig (it knows the time): see restore(callID:snapshot:).
-            call.sessionTimer = SessionTimer(interval: timer.interval, weRefresh: timer.weRefresh, deadline: MonotonicTime(nanoseconds: 0))
-        }
         call.refreshHoldState()
         call.dialog = dialog
         if let m = s.media { call.media = (m.address, m.port) }
@@ -99,6 +123,10 @@ extension CallSession {
         call.codec = s.codec
         call.transport = Self.transport(s.transport)
         if case .success(let p) = MediaPreferences.parse(codecs: s.codecs, attributes: s.sdpAttributes) { call.preferences = p }
+        if let timer = s.sessionTimer, timer.interval > 0 {
+            call.startSessionTimer(interval: timer.interval, weRefresh: timer.weRefresh, at: timer.weRefresh ? step.now : nil, &step)
+        }
+        step.add(.log(SessionLog("restored a call", level: .notice, call: id, sipCallID: d.callID)))
         return .success(call)
     }
 }

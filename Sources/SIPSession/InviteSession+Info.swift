@@ -1,20 +1,19 @@
+import Foundation
 import SIPCore
-import SIPDialog
 import SIPTransaction
 import Wire
 
 /// DTMF by SIP INFO (the legacy `application/dtmf-relay` and `application/dtmf` bodies most PBXs use where RFC 4733
 /// is not negotiated): sending digits one INFO at a time, and reporting digits that arrive that way.
-extension SignalingService {
+extension InviteSession {
     static let dtmfDigits = Set("0123456789*#ABCD")
     static let maxQueuedInfoDigits = 64
 
-    /// Queues `digits` as INFO requests on an answered call, one after the other (the next one once the previous one
-    /// got its final response, so they arrive in order).
-    func sendInfoDTMF(callID id: String, digits: String, durationMs: Int) -> Result<SigAPI.CallDTMFInfo.Result, WireError> {
-        guard let call = calls[id] else { return .failure(WireError(.notFound, "no call '\(id)'")) }
-        guard call.isAnswered, call.dialog != nil else {
-            return .failure(WireError(.failed, "call '\(id)' is \(call.state.rawValue): DTMF needs an answered call"))
+    /// Queues `digits` as INFO requests, one after the other (the next one once the previous one got its final
+    /// response, so they arrive in order).
+    mutating func sendInfoDTMF(digits: String, durationMs: Int, _ step: inout SessionStep) -> Result<SigAPI.CallDTMFInfo.Result, WireError> {
+        guard isAnswered, dialog != nil else {
+            return .failure(WireError(.failed, "call '\(id)' is \(state.rawValue): DTMF needs an answered call"))
         }
         let upper = digits.uppercased()
         guard !upper.isEmpty, upper.allSatisfy(Self.dtmfDigits.contains) else {
@@ -23,75 +22,73 @@ extension SignalingService {
         guard (40...5000).contains(durationMs) else {
             return .failure(WireError(.badArgs, "duration_ms must be 40-5000 (got \(durationMs))"))
         }
-        var queue = infoDTMFQueues[id] ?? InfoDTMFQueue()
+        var queue = infoQueue ?? InfoDTMFQueue()
         guard queue.digits.count + upper.count <= Self.maxQueuedInfoDigits else {
             return .failure(WireError(.unavailable, "more than \(Self.maxQueuedInfoDigits) digits queued on call '\(id)'; wait for them to go out"))
         }
         queue.digits += upper.map { ($0, durationMs) }
-        infoDTMFQueues[id] = queue
-        sendNextInfoDigit(id)
+        infoQueue = queue
+        sendNextInfoDigit(&step)
         return .success(.init(call: CallID(id), queued: upper.count))
     }
 
     /// Sends the next queued digit unless one is still in flight.
-    func sendNextInfoDigit(_ id: String) {
-        guard var queue = infoDTMFQueues[id], queue.inFlight == nil else { return }
-        guard !queue.digits.isEmpty, calls[id]?.dialog != nil else {
-            infoDTMFQueues[id] = nil
+    mutating func sendNextInfoDigit(_ step: inout SessionStep) {
+        guard var queue = infoQueue, !queue.inFlight else { return }
+        guard !queue.digits.isEmpty, dialog != nil else {
+            infoQueue = nil
             return
         }
         let (digit, duration) = queue.digits.removeFirst()
         let body = Array("Signal=\(digit)\r\nDuration=\(duration)\r\n".utf8)
-        guard case .success(let sent) = sendInDialog(id, method: .info, body: body,
-                                                     contentType: SIPMediaType(type: "application", subtype: "dtmf-relay")) else {
-            infoDTMFQueues[id] = nil
+        guard case .success = sendInDialog(.info, purpose: .info, body: body, contentType: SIPMediaType(type: "application", subtype: "dtmf-relay"),
+                                           &step) else {
+            infoQueue = nil
             return
         }
-        let transaction = sent.transaction
-        queue.inFlight = transaction
-        infoDTMFQueues[id] = queue
+        queue.inFlight = true
+        infoQueue = queue
     }
 
-    /// A final response to one of our INFOs: the next digit goes out (a refused digit is logged, not retried).
-    func infoResponse(_ response: SIPMessage, transaction: SIPClientTransactionID, callID id: String) -> Bool {
-        guard var queue = infoDTMFQueues[id], queue.inFlight == transaction else { return false }
+    /// A final response to our INFO: the next digit goes out (a refused digit is logged, not retried); false when the
+    /// dialog is gone (481, 408), for the usual handling to end the call.
+    mutating func infoResponse(_ response: SIPMessage, _ step: inout SessionStep) -> Bool {
         guard let code = response.statusCode, code >= 200 else { return true }
-        if code >= 300 { log("the peer refused a DTMF INFO with \(code)", cause: "info-refused:\(code)", call: id) }
-        queue.inFlight = nil
-        infoDTMFQueues[id] = queue
-        sendNextInfoDigit(id)
-        return code == 481 || code == 408 ? false : true  // the dialog is gone: let the usual handling end the call
+        if code >= 300 { step.log("the peer refused a DTMF INFO with \(code)", cause: "info-refused:\(code)", call: id) }
+        infoQueue?.inFlight = false
+        sendNextInfoDigit(&step)
+        return !(code == 481 || code == 408)
     }
 
-    /// An INFO in one of our dialogs: a DTMF body is reported as `dtmf.received`; an INFO without a body (a keep-alive)
-    /// is accepted; other bodies get 415 with what we accept (RFC 6086 §4.2.2 for legacy INFO usage).
-    func handleInfo(_ request: SIPMessage, callID id: String, transaction: SIPServerTransactionID) {
+    /// An INFO in our dialog: a DTMF body is reported as `dtmf.received`; an INFO without a body (a keep-alive) is
+    /// accepted; other bodies get 415 with what we accept (RFC 6086 §4.2.2 for legacy INFO usage).
+    mutating func handleInfo(_ request: SIPMessage, transaction: SIPServerTransactionID, _ step: inout SessionStep) {
         let type = request.firstValue(.contentType)?.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         guard !request.body.isEmpty, let type else {
-            respond(SIPResponseBuilder.response(to: request, status: 200, toTag: nil), transaction: transaction)
+            step.respond(SIPResponseBuilder.response(to: request, status: 200, toTag: nil), on: transaction)
             return
         }
         guard type == "application/dtmf-relay" || type == "application/dtmf" else {
             var r = SIPResponseBuilder.response(to: request, status: 415, toTag: nil)
             r.set(.accept, "application/dtmf-relay, application/dtmf")
-            respond(r, transaction: transaction)
+            step.respond(r, on: transaction)
             return
         }
         guard let event = InfoDTMF.parse(request.body, relay: type == "application/dtmf-relay") else {
             var r = SIPResponseBuilder.response(to: request, status: 400, reason: "Bad DTMF Body", toTag: nil)
             r.set("Warning", "399 sip-client \"expected Signal=<0-9*#A-D> and Duration=<ms> lines\"")
-            respond(r, transaction: transaction)
+            step.respond(r, on: transaction)
             return
         }
-        respond(SIPResponseBuilder.response(to: request, status: 200, toTag: nil), transaction: transaction)
-        emit(DTMFReceivedEvent(call: CallID(id), digit: String(event.digit), method: .info, durationMs: event.durationMs))
+        step.respond(SIPResponseBuilder.response(to: request, status: 200, toTag: nil), on: transaction)
+        step.emit(.dtmf(DTMFReceivedEvent(call: CallID(id), digit: String(event.digit), method: .info, durationMs: event.durationMs)))
     }
 }
 
 /// Digits waiting to go out as INFO on one call.
 struct InfoDTMFQueue: Sendable {
     var digits: [(Character, Int)] = []
-    var inFlight: SIPClientTransactionID?
+    var inFlight = false
 }
 
 /// The bodies of DTMF INFO requests: `application/dtmf-relay` (`Signal=5` and `Duration=160` lines) and
@@ -118,7 +115,7 @@ enum InfoDTMF {
         switch text.uppercased() {
         case "10": "*"
         case "11": "#"
-        case let s where s.count == 1 && SignalingService.dtmfDigits.contains(s.first!): s.first!
+        case let s where s.count == 1 && InviteSession.dtmfDigits.contains(s.first!): s.first!
         default: nil
         }
     }
