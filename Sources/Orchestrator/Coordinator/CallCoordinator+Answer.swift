@@ -43,7 +43,7 @@ extension CallCoordinator {
             throw WireError(.badArgs, "answer needs args.call (several or no calls are waiting)")
         }
         let flow = AnswerCall(call: call, codecs: command.codecs, sdpAttributes: command.sdpAttributes, purpose: .client(client))
-        if command.holdOthers {
+        if command.holdOthers == true {
             holdOthers(than: call, then: .answer(flow))
         } else {
             answerCall(flow)

@@ -51,7 +51,7 @@ extension CallCoordinator {
             let resume = try request.decode(OrchAPI.Resume.self)
             let call = try targetCall(resume.call, command: OrchAPI.Resume.name)
             let command = SigAPI.CallResume(call: call)
-            if resume.holdOthers {
+            if resume.holdOthers == true {
                 holdOthers(than: call, then: .resume(client, command))
             } else {
                 forwardToSig(command, timeout: .seconds(40), client)
