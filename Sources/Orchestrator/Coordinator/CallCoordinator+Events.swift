@@ -76,19 +76,4 @@ extension CallCoordinator {
         }
         detachAudio(record)
     }
-
-    /// The call's quality report: the final figures of its media, under one name clients can wait for.
-    private mutating func reportQuality(_ stats: MediaStats) {
-        guard !stats.call.rawValue.hasPrefix("slot-") else { return }  // answer slots are no calls
-        var report = CallQualityEvent(call: stats.call, mos: stats.mos, rFactor: stats.rFactor, jitterMs: stats.jitterMs,
-                                      lossPct: stats.lossPct, packetsSent: Int(clamping: stats.packetsSent),
-                                      packetsReceived: stats.packetsReceived, packetsLost: stats.packetsLost, rttMs: stats.rttMs,
-                                      concealedMs: stats.concealedMs, codec: stats.codec?.rawValue, remoteLossPct: stats.remoteLossPct,
-                                      remoteJitterMs: stats.remoteJitterMs)
-        if let record = calls[stats.call] {
-            report.durationS = record.duration(at: context.date)
-            report.remote = record.remote
-        }
-        publish(report)
-    }
 }

@@ -1,6 +1,7 @@
 import Wire
 
-/// Graceful degradation under sustained packet loss: orch follows each call's per-second `media.stats`, and after
+/// A call's media quality: its report when the media ends (`call.quality`, from the worker's `media.stopped`), and
+/// graceful degradation under sustained packet loss: orch follows each call's per-second `media.stats`, and after
 /// `calls.fallback_after_s` seconds in a row at or above `calls.fallback_loss_pct` it reports `call.quality.degraded`
 /// (with what to check) and, when `calls.codec_fallback` names a codec after the call's current one, re-offers the
 /// call that codec (sig `call.reoffer`, a re-INVITE), once per codec. A peer that refuses keeps its codec.
@@ -51,5 +52,20 @@ extension CallCoordinator {
             event.message = error.message
         }
         publish(event)
+    }
+
+    /// The call's quality report: the final figures of its media, under one name clients can wait for.
+    mutating func reportQuality(_ stats: MediaStats) {
+        guard !stats.call.rawValue.hasPrefix("slot-") else { return }  // answer slots are no calls
+        var report = CallQualityEvent(call: stats.call, mos: stats.mos, rFactor: stats.rFactor, jitterMs: stats.jitterMs,
+                                      lossPct: stats.lossPct, packetsSent: Int(clamping: stats.packetsSent),
+                                      packetsReceived: stats.packetsReceived, packetsLost: stats.packetsLost, rttMs: stats.rttMs,
+                                      concealedMs: stats.concealedMs, codec: stats.codec?.rawValue, remoteLossPct: stats.remoteLossPct,
+                                      remoteJitterMs: stats.remoteJitterMs)
+        if let record = calls[stats.call] {
+            report.durationS = record.duration(at: context.date)
+            report.remote = record.remote
+        }
+        publish(report)
     }
 }
