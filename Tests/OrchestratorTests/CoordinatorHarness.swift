@@ -27,7 +27,14 @@ struct CoordinatorHarness {
 
     var context: CallCoordinator.Context { .init(topology: topology, now: now, date: date) }
 
-    mutating func handle(_ input: CallCoordinator.Input) -> [Action] { coordinator.handle(input, context: context) }
+    /// Every action so far, in order (what the adapter would have performed).
+    var performed: [Action] = []
+
+    mutating func handle(_ input: CallCoordinator.Input) -> [Action] {
+        let actions = coordinator.handle(input, context: context)
+        performed += actions
+        return actions
+    }
 
     /// A client's command; returns its token (to find the reply) and the actions.
     mutating func client<C: WireCommand>(_ command: C) -> (token: CallCoordinator.ClientToken, actions: [Action]) {
