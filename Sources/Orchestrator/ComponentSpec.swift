@@ -9,8 +9,10 @@ public struct ComponentSpec: Sendable, Equatable {
     public var role: String
     /// Executable file name (located with `Executables.locate`).
     public var executable: String
-    /// Role-specific configuration merged into `configure` (e.g. a worker's index).
-    public var extraConfig: [String: JSONValue]
+    /// A media worker's place in the pool, sent in its `configure`.
+    public var worker: ConfigureContent.Worker?
+    /// sig: the accounts orch keeps, sent in its `configure` (nil until the first `register`).
+    public var accounts: [AccountArgs]?
     /// A warm standby media worker: gets no calls of its own; when a worker dies it takes the dead one's name and
     /// calls (`component.assume`), and a new standby is started in its place.
     public var standby: Bool
@@ -20,11 +22,11 @@ public struct ComponentSpec: Sendable, Equatable {
     /// Command-line arguments added to the common ones (`--standby`).
     public var arguments: [String] { standby ? ["--standby"] : [] }
 
-    public init(name: String, role: String, executable: String, extraConfig: [String: JSONValue] = [:], standby: Bool = false) {
+    public init(name: String, role: String, executable: String, worker: ConfigureContent.Worker? = nil, standby: Bool = false) {
         self.name = name
         self.role = role
         self.executable = executable
-        self.extraConfig = extraConfig
+        self.worker = worker
         self.standby = standby
     }
 
@@ -37,7 +39,7 @@ public struct ComponentSpec: Sendable, Equatable {
         for i in specs.indices where config.supervision.external.contains(specs[i].role) { specs[i].external = true }
         for i in stride(from: 1, through: config.rtp.workers, by: 1) {
             specs.append(ComponentSpec(name: "rtp-\(i)", role: "rtp", executable: "sip-rtp",
-                                       extraConfig: ["worker": ["index": .init(i), "count": .init(config.rtp.workers)]]))
+                                       worker: ConfigureContent.Worker(index: i, count: config.rtp.workers)))
         }
         for i in stride(from: 1, through: config.rtp.standby, by: 1) {
             specs.append(ComponentSpec(name: "rtp-standby-\(i)", role: "rtp", executable: "sip-rtp", standby: true))

@@ -35,10 +35,10 @@ extension Orchestrator {
             guard !decision.allowed else { return }
             logger.warning("refused a remote connection", metadata: ["address": "\(decision.address)", "mechanism": "\(decision.mechanism)",
                                                                      "key": "\(decision.publicKey ?? "-")"])
-            events?.publish("worker.refused", ["address": .string(decision.address), "key": .string(decision.publicKey ?? ""),
-                                               "message": .string(decision.mechanism == "CURVE"
+            events?.publish(WorkerRefusedEvent(address: decision.address, key: decision.publicKey ?? "",
+                                               message: decision.mechanism == "CURVE"
                                                    ? "a worker with an unknown key tried to connect; to let it in, put its .pub file into remote.authorized_keys and restart the instance"
-                                                   : "a plain-text connection was refused: workers must use CurveZMQ (sip-rtp --orch-key/--key-file)")])
+                                                   : "a plain-text connection was refused: workers must use CurveZMQ (sip-rtp --orch-key/--key-file)"))
         }
         do {
             remoteControl = try ControlServer(bindTo: remote.listen, security: secured.security, zapDomain: secured.zapDomain)
@@ -55,7 +55,7 @@ extension Orchestrator {
         switch inbound.message {
         case .hello(let hello):
             guard hello.role == "rtp", inbound.peer == hello.name,
-                  core.addExternalWorker(hello.name, extraConfig: [:], now: MonotonicClock.now()) else {
+                  core.addExternalWorker(hello.name, now: MonotonicClock.now()) else {
                 logger.warning("a remote hello for a name orch uses itself was ignored", metadata: ["name": "\(hello.name)"])
                 return
             }
@@ -84,34 +84,6 @@ extension Orchestrator {
             remoteControl.send(message, toPeer: name)
         } else {
             control?.send(message, toPeer: name)
-        }
-    }
-
-    /// An external worker went silent: orch cannot restart it, so its calls move to other workers. Each gets a new
-    /// port there (the old one was on the lost host), its RTP stream continues, and a re-INVITE tells the peer.
-    func relocateCalls(from worker: String) {
-        let carried = calls.active.values.filter { $0.worker == worker && !$0.isTerminated }
-        guard !carried.isEmpty else { return }
-        logger.warning("moving the calls of a lost media worker", metadata: ["worker": "\(worker)", "calls": "\(carried.count)"])
-        for record in carried {
-            Task {
-                guard case .success(let media) = await self.allocateMedia(for: record.id),
-                      let newWorker = media["worker"]?.stringValue, let port = media["port"]?.intValue else {
-                    self.events?.publish("call.media.lost", ["call": .string(record.id), "worker": .string(worker),
-                                                             "message": "its media worker was lost and no other could take the call; hang up and call again"])
-                    return
-                }
-                self.calls.update(record.id) {
-                    $0.worker = newWorker
-                    $0.mediaPort = port
-                }
-                self.events?.publish("call.media.moved", ["call": .string(record.id), "worker": .string(newWorker), "port": .init(port),
-                                                          "message": .string("the call's media worker \(worker) was lost; the call moved to \(newWorker) and the peer is told by re-INVITE")])
-                if let remote = self.calls.active[record.id]?.mediaApplied ?? record.mediaApplied {
-                    _ = await self.requestComponent(newWorker, "media.start", self.resumeArgs(record, remote: remote), timeout: .seconds(2))
-                }
-                if let address = media["address"]?.stringValue { await self.reofferMedia(record.id, address: address, port: port) }
-            }
         }
     }
 }

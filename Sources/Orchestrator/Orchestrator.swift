@@ -6,15 +6,17 @@ import ProcessSupport
 import Timebase
 import Wire
 
-/// The adapter that runs `SupervisorCore` for real: it owns orch's control and event sockets, spawns and reaps
-/// the component processes, ticks the clock and answers client requests.
+/// The adapter that runs orch's two pure cores for real: `SupervisorCore` (the process group) and `CallCoordinator`
+/// (the calls). It owns the control and event sockets, spawns and reaps the component processes, ticks the clock,
+/// writes the journal, and maps each core's actions to I/O and nothing else (docs/ARCHITECTURE.md §6).
 public actor Orchestrator {
     public let instance: String
     public let runDirectory: RunDirectory
     public let config: InstanceConfig
     let logger: Logger
-    private let started = MonotonicClock.now()
+    let started = MonotonicClock.now()
     var core: SupervisorCore
+    var coordinator: CallCoordinator
     private var executables: [String: String] = [:]
     var control: ControlServer?
     /// `remote.listen`: workers on other hosts (CurveZMQ), Orchestrator+Remote.swift.
@@ -24,38 +26,16 @@ public actor Orchestrator {
     /// Components whose messages arrive on `remoteControl` (so messages to them go there).
     var remotePeers: Set<String> = []
     var events: EventPublisher?
+    /// Client requests the coordinator has not answered yet.
+    var clients: [CallCoordinator.ClientToken: ControlInbound] = [:]
+    var nextClient: UInt64 = 0
+    /// The journal's files (Orchestrator+Journal.swift).
+    var journal: JournalFile
     private var finished: CheckedContinuation<Void, Never>?
     private var isFinished = false
     /// Components taken over from a previous orch: not our children, so their exit is noticed by polling.
     private var adopted: Set<Int32> = []
-    private let restarts: Int
-    // Calls and registrations (Orchestrator+Calls.swift).
-    var calls = CallTable()
-    var registrations: [String: [String: JSONValue]] = [:]
-    /// Accounts added with `register`, re-sent to a restarted sig in its `configure`.
-    var accounts: [String: JSONValue] = [:]
-    var pendingRequests: [String: CheckedContinuation<Reply, Never>] = [:]
-    var requestCounter = 0
-    var nextStream: UInt32 = 0
-    /// Allocations asked of each worker and not yet answered, so calls arriving together still spread out.
-    var pendingAllocations: [String: Int] = [:]
-    /// Calls placed for a peer's REFER: new call -> the call whose peer asked (it hears of the progress by NOTIFY).
-    var referrals: [String: String] = [:]
-    /// The calls mixed together in the local three-way conference (sip-audio mixes them; docs/ARCHITECTURE.md).
-    var conference: Set<String> = []
-    /// Loss per second of each call, for `call.quality.degraded` and the codec fallback.
-    var lossWatch: [String: LossWatch] = [:]
-    /// An audit of the calls against sig's is under way (see Orchestrator+Audit).
-    var auditing = false
-    /// When sig last came up (restarted or adopted): its calls are being given back, so the audit waits a little.
-    var sigCameUp = MonotonicTime(nanoseconds: .min)  // the distant past: no sig came up yet
-    /// The journal's write-ahead state (Orchestrator+Journal.swift).
-    var journal = JournalState()
-    /// Port pairs held on workers for sig to answer calls at once (auto-answer), and the refill in progress.
-    var answerSlots: [AnswerSlotRecord] = []
-    var answerSlotRefilling = false
-    var answerSlotCounter = 0
-    let answerSlotPrefix = "slot-" + String(UInt32.random(in: 0...UInt32.max), radix: 36) + "-"
+    let restarts: Int
     private let adopting: Bool
 
     /// - Parameter adopting: a previous orch of this instance died (we were restarted by the keeper): take over
@@ -76,13 +56,14 @@ public actor Orchestrator {
         settings.backoffMax = .milliseconds(config.supervision.restartBackoffMaxMs)
         settings.stableAfter = .seconds(config.supervision.stableAfterS)
         settings.startTimeout = .seconds(config.supervision.startTimeoutS)
-        var base = config.json
-        base["instance"] = .string(instance)
         // Long enough for every running component to be heard from even on a loaded machine: one that is missed is
         // started a second time, and the two fight over the calls (ports, the routing id).
         settings.adoptWindow = .milliseconds(max(1500, config.supervision.heartbeatIntervalMs * 3 / 2 + 300))
-        self.core = SupervisorCore(components: ComponentSpec.group(for: config), config: base, settings: settings, now: MonotonicClock.now(),
-                                   adopting: adopting)
+        self.core = SupervisorCore(components: ComponentSpec.group(for: config), config: ConfigureContent(settings: config.json, instance: instance),
+                                   settings: settings, now: MonotonicClock.now(), adopting: adopting)
+        self.coordinator = CallCoordinator(settings: config.calls,
+                                           answerSlotPrefix: "slot-" + String(UInt32.random(in: 0...UInt32.max), radix: 36) + "-")
+        self.journal = JournalFile(directory: runDirectory.path)
     }
 
     public enum StartError: Error, CustomStringConvertible {
@@ -135,9 +116,9 @@ public actor Orchestrator {
 
         if adopting {
             let restored = loadJournal()
-            logger.notice("took over the previous orch's state", metadata: ["calls": "\(restored)", "accounts": "\(accounts.count)"])
+            logger.notice("took over the previous orch's state", metadata: ["calls": "\(restored)", "accounts": "\(coordinator.accounts.count)"])
         } else {
-            discardJournal()
+            journal.discard()
         }
         let reaper = ChildReaper()
         let signals = SignalStream.watch()
@@ -155,22 +136,16 @@ public actor Orchestrator {
                 while !Task.isCancelled {
                     try? await Task.sleep(for: .milliseconds(50))
                     ticks += 1
-                    // Every 2 s: lets subscribers notice a restarted orch (new pid, sequence numbers from 1 again) and
-                    // catch up on what was published before their subscription reached it (PUB/SUB keeps no backlog).
-                    if ticks % 40 == 0 { await self.events?.publish("instance.alive", ["pid": .init(getpid())]) }
-                    if ticks % 40 == 20 { Task { await self.auditCalls() } }
-                    await self.checkAdopted()
-                    await self.retireDrainedWorkers()
-                    await self.apply(.tick)
-                    await self.flushJournal()
+                    await self.tick(ticks)
                 }
             },
         ]
         apply(.start)
         if restarts > 0 {
-            let data: [String: JSONValue] = ["name": "orch", "role": "orch", "pid": .init(getpid()), "restarts": .init(restarts)]
-            events?.publish(EventType.componentUp, data)
-            events?.publish(EventType.componentRestarted, data)
+            // orch's own entry: who it is, with no previous pid or reason (it cannot know them).
+            let orch = ComponentIdentity(name: "orch", role: "orch", pid: getpid(), restarts: restarts)
+            events?.publish(ComponentUpEvent(orch))
+            events?.publish(ComponentRestartedEvent.type, orch.jsonObject)
         }
         await withCheckedContinuation { continuation in
             if isFinished { continuation.resume() } else { finished = continuation }
@@ -188,14 +163,25 @@ public actor Orchestrator {
             }
         }
         unlink(runDirectory.pidFile)
-        discardJournal()  // stopped on purpose: nothing to take over
+        journal.discard()  // stopped on purpose: nothing to take over
+    }
+
+    /// Every 50 ms: the liveness event (every 2 s), adopted components' exits, the supervisor's clock, then the
+    /// coordinator's (timeouts, the audit, drained workers, the journal).
+    private func tick(_ ticks: Int) {
+        // Every 2 s: lets subscribers notice a restarted orch (new pid, sequence numbers from 1 again) and catch up on
+        // what was published before their subscription reached it (PUB/SUB keeps no backlog).
+        if ticks % 40 == 0 { events?.publish(InstanceAliveEvent(pid: getpid())) }
+        checkAdopted()
+        apply(.tick)
+        coordinate(.tick)
     }
 
     /// Begins an orderly shutdown of the group.
     public func stop(reason: String) {
         guard !core.isStopping else { return }
         logger.info("stopping the group", metadata: ["reason": "\(reason)"])
-        events?.publish(EventType.instanceStopping, ["reason": .string(reason)])
+        events?.publish(InstanceStoppingEvent(reason: reason))
         apply(.stop)
     }
 
@@ -230,16 +216,17 @@ public actor Orchestrator {
             ChildProcess.signal(pid, sig)
         case .send(let name, let message):
             sendControl(message, to: name)
-        case .publish(let type, let data):
-            logger.info("\(type)", metadata: data.mapValues { .string($0.encodedString()) })
-            events?.publish(type, data)
-            if type == EventType.componentDown, data["role"] == "rtp", let name = data["name"]?.stringValue {
-                dropAnswerSlots(of: name)
-                if data["external"] == true { relocateCalls(from: name) }
-            }
-            if type == EventType.componentUp, let name = data["name"]?.stringValue, let role = data["role"]?.stringValue,
-               !core.isStandby(name) {
-                resync(component: name, role: role, adopted: data["adopted"]?.boolValue == true)
+        case .publish(let supervision):
+            let event = supervision.event
+            logger.info("\(supervision.type)", metadata: event.jsonObject.mapValues { .string($0.encodedString()) })
+            events?.publish(event)
+            switch supervision {
+            case .down(let down):
+                coordinate(.componentDown(name: down.component.name, role: down.component.role, external: down.external))
+            case .up(let up) where !core.isStandby(up.component.name):
+                coordinate(.componentUp(name: up.component.name, role: up.component.role, adopted: up.adopted))
+            default:
+                break
             }
         case .adopt(let name, let pid):
             logger.info("adopted a running component", metadata: ["component": "\(name)", "pid": "\(pid)"])
@@ -249,76 +236,5 @@ public actor Orchestrator {
             finished?.resume()
             finished = nil
         }
-    }
-
-    func onControl(_ inbound: ControlInbound) {
-        switch inbound.message {
-        case .hello(let hello):
-            if config.remote.acceptWorkers, hello.role == "rtp", !core.knows(hello.name) {
-                // A worker on this host that started by itself (a container sharing the run directory).
-                remotePeers.remove(hello.name)
-                _ = core.addExternalWorker(hello.name, extraConfig: [:], now: MonotonicClock.now())
-                logger.notice("a media worker joined", metadata: ["worker": "\(hello.name)", "pid": "\(hello.pid)"])
-            }
-            apply(.hello(hello))
-        case .heartbeat(let hb):
-            apply(.heartbeat(hb))
-        case .request(let request) where Self.callCommands.contains(request.command):
-            // These wait for other components; answer from a task so the control loop keeps going.
-            Task { self.control?.reply(inbound, await self.answerCallCommand(request)) }
-        case .request(let request):
-            control?.reply(inbound, answer(request))
-            if request.command == "shutdown" { stop(reason: "shutdown request") }
-        case .reply(let reply):
-            componentReplied(reply)
-        case .event(let event):
-            componentEvent(event, from: inbound.peer)
-        case .configure:
-            break  // nothing a component or client sends orch unasked
-        }
-    }
-
-    private func answer(_ request: Request) -> Reply {
-        switch request.command {
-        case "status":
-            return Reply(id: request.id, result: statusJSON())
-        case "ping":
-            return Reply(id: request.id, result: ["pong": true, "pid": .init(getpid())])
-        case "config":
-            return Reply(id: request.id, result: .object(config.json))
-        case "shutdown":
-            return Reply(id: request.id, result: ["stopping": true])
-        case "workers", "workers.add", "workers.remove":
-            return answerWorkers(request)
-        case "probe_events":
-            // Lets a new subscriber learn when its subscription is live (PUB/SUB joins asynchronously).
-            let event = events?.publish(EventType.instanceProbe, ["token": request.args["token"] ?? .null])
-            return Reply(id: request.id, result: ["seq": .number(Double(event?.seq ?? 0))])
-        default:
-            return Reply(id: request.id, error: WireError(.unknownCommand,
-                "unknown command '\(request.command)'; orch understands status, ping, config, probe_events, shutdown, "
-                + Self.callCommands.sorted().joined(separator: ", ")))
-        }
-    }
-
-    private func statusJSON() -> JSONValue {
-        let now = MonotonicClock.now()
-        let orch = ComponentStatus(name: "orch", role: "orch", pid: getpid(), state: core.isStopping ? .stopping : .up,
-                                   restarts: restarts, uptime: now.since(started), stats: orchStats(), lastExit: nil)
-        return [
-            "instance": .string(instance),
-            "run_dir": .string(runDirectory.path),
-            "all_up": .bool(core.allUp),
-            "components": .array([orch.json] + core.snapshot(now: now).map(\.json)),
-            "registrations": .array(registrations.keys.sorted().compactMap { registrations[$0].map(JSONValue.object) }),
-            "calls": calls.activeJSON,
-        ]
-    }
-
-    private func orchStats() -> [String: JSONValue] {
-        guard let control else { return [:] }
-        let c = control.counters
-        return ["control_received": .init(c.received), "control_rejected": .init(control.rejectedCount),
-                "control_send_dropped": .init(c.sendDropped)]
     }
 }

@@ -49,8 +49,9 @@ public struct SupervisorCore: Sendable {
     public enum Action: Sendable, Equatable {
         case spawn(ComponentSpec)
         case signal(pid: Int32, signal: Int32)
+        /// A `configure`, a heartbeat, or a request built from `ComponentAPI` (`component.assume`, `shutdown`).
         case send(to: String, ControlMessage)
-        case publish(type: String, data: [String: JSONValue])
+        case publish(SupervisionEvent)
         /// A component left running by a previous orch was taken over: it is not our child, so the adapter
         /// watches its pid to learn of its exit.
         case adopt(name: String, pid: Int32)
@@ -70,7 +71,9 @@ public struct SupervisorCore: Sendable {
         var restartAt: MonotonicTime?
         var stable = false
         var killed = false
-        var stats: [String: JSONValue] = [:]
+        var stats: JSONObject = [:]
+        /// A media worker's `capacity` (port pairs) from its last heartbeat.
+        var capacity: Int?
         var lastExit: String?
         var previousPID: Int32?
         var recentExits: [MonotonicTime] = []
@@ -80,7 +83,8 @@ public struct SupervisorCore: Sendable {
     }
 
     public let settings: Settings
-    private let baseConfig: [String: JSONValue]
+    /// The instance's settings and name, as every `configure` carries them.
+    private let baseConfig: ConfigureContent
     private var slots: [Slot]
     private var stopping = false
     private var stopStarted: MonotonicTime?
@@ -91,7 +95,7 @@ public struct SupervisorCore: Sendable {
     private var adoptUntil: MonotonicTime?
 
     /// - Parameter adopting: a previous orch of this instance died; its components may still be running.
-    public init(components: [ComponentSpec], config: [String: JSONValue], settings: Settings, now: MonotonicTime,
+    public init(components: [ComponentSpec], config: ConfigureContent, settings: Settings, now: MonotonicTime,
                 adopting: Bool = false) {
         self.settings = settings
         self.baseConfig = config
@@ -134,6 +138,7 @@ public struct SupervisorCore: Sendable {
             guard let i = index(hb.name), slots[i].pid == hb.pid else { return [] }
             slots[i].lastHeard = now
             slots[i].stats = hb.stats
+            if slots[i].spec.role == "rtp" { slots[i].capacity = (try? WorkerStats(json: hb.stats))?.capacity }
             return []
         case .tick:
             return tick(now: now)
@@ -142,10 +147,10 @@ public struct SupervisorCore: Sendable {
         }
     }
 
-    /// Sets a key of the configuration sent to every component of `role` from now on (the state re-sync hook:
-    /// e.g. sig's accounts, so a restarted sig registers them again without being asked).
-    public mutating func setExtraConfig(_ key: String, _ value: JSONValue, forRole role: String) {
-        for i in slots.indices where slots[i].spec.role == role { slots[i].spec.extraConfig[key] = value }
+    /// The accounts in the configuration sent to every component of `role` from now on (the state re-sync hook: a
+    /// restarted sig registers them again without being asked).
+    public mutating func setAccounts(_ accounts: [AccountArgs], forRole role: String) {
+        for i in slots.indices where slots[i].spec.role == role { slots[i].spec.accounts = accounts }
     }
 
     /// Names of the components of a role that are up now.
@@ -154,7 +159,14 @@ public struct SupervisorCore: Sendable {
     }
 
     /// The figures a component sent with its last heartbeat (empty before the first).
-    public func heartbeatStats(of name: String) -> [String: JSONValue] { slots.first { $0.spec.name == name }?.stats ?? [:] }
+    public func heartbeatStats(of name: String) -> JSONObject { slots.first { $0.spec.name == name }?.stats ?? [:] }
+
+    /// Each media worker's `capacity` from its last heartbeat (workers that sent none are left out).
+    public var workerCapacities: [String: Int] {
+        var capacities: [String: Int] = [:]
+        for slot in slots { if let capacity = slot.capacity { capacities[slot.spec.name] = capacity } }
+        return capacities
+    }
 
     /// Every slot's name for a role, whatever its state (for socket cleanup).
     public func componentNames(role: String) -> [String] { slots.filter { $0.spec.role == role }.map(\.spec.name) }
@@ -180,13 +192,13 @@ public struct SupervisorCore: Sendable {
             // A drained worker that was stopped: it leaves the pool.
             let name = slots[i].spec.name
             slots.remove(at: i)
-            return [.publish(type: "worker.removed", data: ["name": .string(name), "pid": pid.map { .init($0) } ?? .null])]
-                + reindexWorkers()
+            return [.publish(.workerRemoved(WorkerRemovedEvent(name: name, pid: pid)))] + reindexWorkers()
         }
         slots[i].previousPID = pid
         slots[i].pid = nil
         slots[i].upSince = nil
         slots[i].stats = [:]
+        slots[i].capacity = nil
         slots[i].lastExit = reason
         if stopping {
             slots[i].state = .stopped
@@ -194,38 +206,31 @@ public struct SupervisorCore: Sendable {
         }
         slots[i].state = .down
         slots[i].stable = false
-        var data = eventData(i)
-        data["pid"] = pid.map { .init($0) } ?? .null
-        data["reason"] = .string(reason)
+        var who = identity(i)
+        who.pid = pid  // the process that went down
         var actions: [Action] = []
         if slots[i].spec.external {
             slots[i].restartAt = nil
             slots[i].state = .starting  // waiting for it to connect again
             slots[i].since = now
-            data["restart_in_ms"] = .null
-            data["external"] = true
-            actions.append(.publish(type: EventType.componentDown, data: data))
+            actions.append(.publish(.down(ComponentDownEvent(who, reason: reason, restartInMs: nil, external: true))))
         } else if let standby = readyStandby(for: i) {
             // A warm standby takes the dead worker's place at once: no process to start (docs/ROBUSTNESS.md).
-            data["restart_in_ms"] = 0
-            data["standby"] = .string(slots[standby].spec.name)
-            actions.append(.publish(type: EventType.componentDown, data: data))
+            actions.append(.publish(.down(ComponentDownEvent(who, reason: reason, restartInMs: 0, standby: slots[standby].spec.name))))
             actions += promote(standby, into: i, now: now)
         } else {
             let delay = slots[i].backoff.take()
             slots[i].restartAt = now + delay
-            data["restart_in_ms"] = .init(Int(delay.milliseconds))
-            actions.append(.publish(type: EventType.componentDown, data: data))
+            actions.append(.publish(.down(ComponentDownEvent(who, reason: reason, restartInMs: Int(delay.milliseconds)))))
         }
         slots[i].recentExits = slots[i].recentExits.filter { now.since($0) < settings.degradedWindow } + [now]
         if !slots[i].degraded, slots[i].recentExits.count >= settings.degradedRestarts {
             slots[i].degraded = true
-            var degraded = eventData(i)
-            degraded["exits_in_window"] = .init(slots[i].recentExits.count)
-            degraded["window_s"] = .init(Int(settings.degradedWindow.seconds))
-            degraded["reason"] = .string(reason)
-            degraded["message"] = .string("\(slots[i].spec.name) went down \(slots[i].recentExits.count) times in \(Int(settings.degradedWindow.seconds)) s (last: \(reason)); it keeps being restarted with backoff up to \(settings.backoffMax). See its log, \(slots[i].spec.name).log in the run directory")
-            actions.append(.publish(type: EventType.componentDegraded, data: degraded))
+            let exits = slots[i].recentExits.count
+            let window = Int(settings.degradedWindow.seconds)
+            let name = slots[i].spec.name
+            actions.append(.publish(.degraded(ComponentDegradedEvent(identity(i), exitsInWindow: exits, windowS: window, reason: reason,
+                message: "\(name) went down \(exits) times in \(window) s (last: \(reason)); it keeps being restarted with backoff up to \(settings.backoffMax). See its log, \(name).log in the run directory"))))
         }
         return actions
     }
@@ -255,11 +260,11 @@ public struct SupervisorCore: Sendable {
         slots[standby].state = .down
         slots[standby].upSince = nil
         slots[standby].stats = [:]
+        slots[standby].capacity = nil
         slots[standby].lastExit = "took over \(slots[i].spec.name)"
         slots[standby].restartAt = now + settings.standbyRespawnDelay
         generation += 1
-        let request = Request(id: "assume-\(generation)", command: "component.assume",
-                              args: ["name": .string(slots[i].spec.name)])
+        let request = Request(id: "assume-\(generation)", ComponentAPI.Assume(name: slots[i].spec.name))
         return [.send(to: slots[standby].spec.name, .request(request))]
     }
 
@@ -296,25 +301,22 @@ public struct SupervisorCore: Sendable {
         slots[i].since = now
         slots[i].upSince = now
         slots[i].lastHeard = now
-        var upData = eventData(i)
-        if adopted { upData["adopted"] = true }
-        actions.append(.publish(type: EventType.componentUp, data: upData))
+        actions.append(.publish(.up(ComponentUpEvent(identity(i), adopted: adopted))))
         if slots[i].restarts > 0 {
-            var data = eventData(i)
-            data["previous_pid"] = slots[i].previousPID.map { .init($0) } ?? .null
-            data["reason"] = slots[i].lastExit.map { .string($0) } ?? .null
-            actions.append(.publish(type: EventType.componentRestarted, data: data))
+            actions.append(.publish(.restarted(ComponentRestartedEvent(identity(i), previousPID: slots[i].previousPID,
+                                                                      reason: slots[i].lastExit))))
         }
         return actions
     }
 
-    /// The `configure` for slot `i`: the instance's configuration with the slot's own keys.
+    /// The `configure` for slot `i`: the instance's configuration with the slot's own parts.
     private mutating func configure(_ i: Int) -> Action {
         generation += 1
-        var config = baseConfig
-        for (k, v) in slots[i].spec.extraConfig { config[k] = v }
-        config["component"] = ["name": .string(slots[i].spec.name), "role": .string(slots[i].spec.role)]
-        return .send(to: slots[i].spec.name, .configure(Configure(generation: generation, restarts: slots[i].restarts, config: config)))
+        var content = baseConfig
+        content.component = ConfigureContent.Component(name: slots[i].spec.name, role: slots[i].spec.role)
+        content.worker = slots[i].spec.worker
+        content.accounts = slots[i].spec.accounts
+        return .send(to: slots[i].spec.name, .configure(Configure(generation: generation, restarts: slots[i].restarts, content: content)))
     }
 
     private mutating func tick(now: MonotonicTime) -> [Action] {
@@ -360,14 +362,10 @@ public struct SupervisorCore: Sendable {
         guard let pid = slots[i].pid else { return [] }
         if slots[i].spec.external {
             // Not ours to kill: it is marked down and waited for (its own supervisor restarts it).
-            var data = eventData(i)
-            data["reason"] = .string(reason)
-            return [.publish(type: EventType.componentHung, data: data)] + down(i, reason: reason, now: slots[i].lastHeard)
+            return [.publish(.hung(ComponentHungEvent(identity(i), reason: reason)))] + down(i, reason: reason, now: slots[i].lastHeard)
         }
         slots[i].killed = true
-        var data = eventData(i)
-        data["reason"] = .string(reason)
-        return [.publish(type: EventType.componentHung, data: data), .signal(pid: pid, signal: SIGKILL)]
+        return [.publish(.hung(ComponentHungEvent(identity(i), reason: reason))), .signal(pid: pid, signal: SIGKILL)]
     }
 
     private mutating func beginStop(now: MonotonicTime) -> [Action] {
@@ -389,9 +387,9 @@ public struct SupervisorCore: Sendable {
 
     private var allStopped: Bool { slots.allSatisfy { $0.state == .stopped } }
 
-    private func eventData(_ i: Int) -> [String: JSONValue] {
-        ["name": .string(slots[i].spec.name), "role": .string(slots[i].spec.role),
-         "pid": slots[i].pid.map { .init($0) } ?? .null, "restarts": .init(slots[i].restarts)]
+    /// Who slot `i` is, as every `component.*` event starts.
+    private func identity(_ i: Int) -> ComponentIdentity {
+        ComponentIdentity(name: slots[i].spec.name, role: slots[i].spec.role, pid: slots[i].pid, restarts: slots[i].restarts)
     }
 
     /// What `status` shows for each supervised component.
@@ -408,6 +406,30 @@ public struct SupervisorCore: Sendable {
     public var allUp: Bool { slots.allSatisfy { $0.state == .up } }
 }
 
+/// An event the supervisor publishes (docs/PROTOCOL.md §5, `component.*` and `worker.removed`).
+public enum SupervisionEvent: Sendable, Equatable {
+    case up(ComponentUpEvent)
+    case down(ComponentDownEvent)
+    case restarted(ComponentRestartedEvent)
+    case hung(ComponentHungEvent)
+    case degraded(ComponentDegradedEvent)
+    case workerRemoved(WorkerRemovedEvent)
+
+    public var event: any WireEvent {
+        switch self {
+        case .up(let e): e
+        case .down(let e): e
+        case .restarted(let e): e
+        case .hung(let e): e
+        case .degraded(let e): e
+        case .workerRemoved(let e): e
+        }
+    }
+
+    /// The event's type (`component.up` ...).
+    public var type: String { Swift.type(of: event).type }
+}
+
 public struct ComponentStatus: Sendable, Equatable {
     public var name: String
     public var role: String
@@ -415,7 +437,7 @@ public struct ComponentStatus: Sendable, Equatable {
     public var state: ComponentState
     public var restarts: Int
     public var uptime: Duration
-    public var stats: [String: JSONValue]
+    public var stats: JSONObject
     public var lastExit: String?
     /// Crash-looping: restarted too often recently (see `component.degraded`).
     public var degraded = false
@@ -424,18 +446,11 @@ public struct ComponentStatus: Sendable, Equatable {
     /// Started by someone else (`supervision.external`, a joining worker); orch waits for it instead of starting it.
     public var external = false
 
-    public var json: JSONValue {
-        var o: [String: JSONValue] = [
-            "name": .string(name), "role": .string(role), "pid": pid.map { .init($0) } ?? .null,
-            "state": .string(state.rawValue), "restarts": .init(restarts),
-            "uptime_s": .number((uptime.seconds * 10).rounded() / 10),
-        ]
-        if !stats.isEmpty { o["stats"] = .object(stats) }
-        if let lastExit { o["last_exit"] = .string(lastExit) }
-        if degraded { o["degraded"] = true }
-        if standby { o["standby"] = true }
-        if external { o["external"] = true }
-        return .object(o)
+    /// The component as `status` shows it.
+    public var status: OrchAPI.ComponentStatus {
+        OrchAPI.ComponentStatus(name: name, role: role, pid: pid, state: state.rawValue, restarts: restarts,
+                                uptimeS: (uptime.seconds * 10).rounded() / 10, stats: stats.isEmpty ? nil : stats, lastExit: lastExit,
+                                degraded: degraded, standby: standby, external: external)
     }
 }
 
@@ -481,10 +496,10 @@ extension SupervisorCore {
 
     /// A media worker that connected by itself (`remote.accept_workers`): it joins the pool as an external component.
     /// - Returns: false when the name belongs to a component orch starts itself (the hello is then ignored).
-    public mutating func addExternalWorker(_ name: String, extraConfig: [String: JSONValue], now: MonotonicTime) -> Bool {
+    public mutating func addExternalWorker(_ name: String, now: MonotonicTime) -> Bool {
         if let i = index(name) { return slots[i].spec.external }
         guard !stopping else { return false }
-        var spec = ComponentSpec(name: name, role: "rtp", executable: "sip-rtp", extraConfig: extraConfig)
+        var spec = ComponentSpec(name: name, role: "rtp", executable: "sip-rtp")
         spec.external = true
         var slot = Slot(spec: spec, backoff: RestartBackoff(initial: settings.backoffInitial, maximum: settings.backoffMax),
                         since: now, lastHeard: now)
@@ -546,15 +561,15 @@ extension SupervisorCore {
             // Asked to exit; it leaves the pool now (whoever runs it should not start it again).
             let pid = slots[i].pid
             slots.remove(at: i)
-            return [.send(to: name, .request(Request(id: "retire-\(name)", command: "shutdown"))),
-                    .publish(type: "worker.removed", data: ["name": .string(name), "pid": pid.map { .init($0) } ?? .null])] + reindexWorkers()
+            return [.send(to: name, .request(Request(id: "retire-\(name)", ComponentAPI.Shutdown()))),
+                    .publish(.workerRemoved(WorkerRemovedEvent(name: name, pid: pid)))] + reindexWorkers()
         }
         if let pid = slots[i].pid {
             slots[i].state = .stopping
             return [.signal(pid: pid, signal: SIGTERM)]
         }
         slots.remove(at: i)
-        return [.publish(type: "worker.removed", data: ["name": .string(name), "pid": .null])] + reindexWorkers()
+        return [.publish(.workerRemoved(WorkerRemovedEvent(name: name, pid: nil)))] + reindexWorkers()
     }
 
     /// Gives every worker its index (from its name) and the current count (the highest index), and sends the new
@@ -564,9 +579,9 @@ extension SupervisorCore {
         var actions: [Action] = []
         for i in slots.indices {
             guard let k = Self.workerIndex(slots[i].spec) else { continue }
-            let worker: JSONValue = ["index": .init(k), "count": .init(count)]
-            guard slots[i].spec.extraConfig["worker"] != worker else { continue }
-            slots[i].spec.extraConfig["worker"] = worker
+            let worker = ConfigureContent.Worker(index: k, count: count)
+            guard slots[i].spec.worker != worker else { continue }
+            slots[i].spec.worker = worker
             if slots[i].state == .up { actions.append(configure(i)) }
         }
         return actions

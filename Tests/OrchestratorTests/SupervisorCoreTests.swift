@@ -19,7 +19,7 @@ import Glibc
         var config = InstanceConfig()
         config.rtp.workers = 2
         config.rtp.standby = 0  // the standby's takeover has its own tests below
-        core = SupervisorCore(components: ComponentSpec.group(for: config), config: ["instance": "t"],
+        core = SupervisorCore(components: ComponentSpec.group(for: config), config: ConfigureContent(settings: [:], instance: "t"),
                               settings: SupervisorCore.Settings(), now: now)
     }
 
@@ -45,7 +45,7 @@ import Glibc
     }
 
     func events(_ actions: [SupervisorCore.Action]) -> [String] {
-        actions.compactMap { if case .publish(let type, _) = $0 { type } else { nil } }
+        actions.compactMap { if case .publish(let event) = $0 { event.type } else { nil } }
     }
 
     @Test mutating func startSpawnsEveryComponentThenHelloConfiguresIt() {
@@ -82,7 +82,8 @@ import Glibc
         #expect(new != old)
         let up = handle(.hello(Hello(name: "rtp-1", role: "rtp", pid: new, version: "1")))
         #expect(events(up) == ["component.up", "component.restarted"])
-        guard case .publish(_, let data)? = up.last else { return }
+        guard case .publish(let event)? = up.last else { return }
+        let data = event.event.jsonObject
         #expect(data["restarts"] == 1)
         #expect(data["previous_pid"] == .init(old))
         #expect(data["reason"] == "killed by signal 9 (SIGKILL)")
@@ -94,7 +95,8 @@ import Glibc
         var delays: [Int] = []
         for _ in 0..<10 {
             let down = handle(.exited(pid: pids["sig"]!, termination: .exited(1)))
-            guard case .publish(_, let data)? = down.first else { return }
+            guard case .publish(let event)? = down.first else { return }
+            let data = event.event.jsonObject
             delays.append(data["restart_in_ms"]!.intValue!)
             _ = advance(.milliseconds(Int64(delays.last!)))
             _ = handle(.hello(Hello(name: "sig", role: "sig", pid: pids["sig"]!, version: "1")))
@@ -107,7 +109,8 @@ import Glibc
             for name in ["audio", "rtp-1", "rtp-2"] { _ = handle(.heartbeat(Heartbeat(name: name, pid: pids[name]!))) }
         }
         let down = handle(.exited(pid: pids["sig"]!, termination: .exited(1)))
-        guard case .publish(_, let data)? = down.first else { return }
+        guard case .publish(let event)? = down.first else { return }
+        let data = event.event.jsonObject
         #expect(data["restart_in_ms"] == 100)
     }
 
@@ -190,20 +193,20 @@ import Glibc
         var config = InstanceConfig()
         config.rtp.workers = 1
         config.rtp.standby = 0
-        var core = SupervisorCore(components: ComponentSpec.group(for: config), config: [:], settings: SupervisorCore.Settings(),
+        var core = SupervisorCore(components: ComponentSpec.group(for: config), config: ConfigureContent(settings: [:]), settings: SupervisorCore.Settings(),
                                   now: .seconds(10), adopting: true)
         #expect(core.handle(.start, now: .seconds(10)).isEmpty)  // wait for the survivors to report in
         let adopt = core.handle(.heartbeat(Heartbeat(name: "sig", pid: 77)), now: .seconds(10.5))
         #expect(adopt.first == .adopt(name: "sig", pid: 77))
         #expect(adopt.contains { if case .send(to: "sig", .configure) = $0 { true } else { false } })
-        #expect(adopt.contains { if case .publish("component.up", let d) = $0 { d["adopted"] == true } else { false } })
+        #expect(adopt.contains { if case .publish(.up(let up)) = $0 { up.adopted } else { false } })
         _ = core.handle(.hello(Hello(name: "audio", role: "audio", pid: 78, version: "1")), now: .seconds(10.6))
         // After the window only rtp-1, which never reported, is spawned.
         let late = core.handle(.tick, now: .seconds(12.1))
         #expect(late.compactMap { if case .spawn(let s) = $0 { s.name } else { nil } } == ["rtp-1"])
         // An adopted component that vanishes is restarted like any other.
         let down = core.handle(.exited(pid: 77, termination: .vanished), now: .seconds(13))
-        #expect(down.contains { if case .publish("component.down", _) = $0 { true } else { false } })
+        #expect(down.contains { if case .publish(.down) = $0 { true } else { false } })
     }
 
     @Test func restartBackoffUnit() {
@@ -219,7 +222,7 @@ import Glibc
         var config = InstanceConfig()
         config.rtp.workers = 2
         config.rtp.standby = 1
-        core = SupervisorCore(components: ComponentSpec.group(for: config), config: ["instance": "t"],
+        core = SupervisorCore(components: ComponentSpec.group(for: config), config: ConfigureContent(settings: [:], instance: "t"),
                               settings: SupervisorCore.Settings(), now: now)
         bringUp()
     }
@@ -286,7 +289,7 @@ import Glibc
         }
         #expect(configured.map(\.0).sorted() == ["rtp-1", "rtp-2"])
         #expect(configured.allSatisfy { $0.1?["count"] == 3 })
-        #expect(actions.contains { if case .spawn(let s) = $0 { s.name == "rtp-3" && s.extraConfig["worker"]?["index"] == 3 } else { false } })
+        #expect(actions.contains { if case .spawn(let s) = $0 { s.name == "rtp-3" && s.worker?.index == 3 } else { false } })
         #expect(core.upComponents(role: "rtp") == ["rtp-1", "rtp-2"])  // rtp-3 gets calls once it is up
 
         #expect(core.drain("rtp-9") == .unknown("rtp-9", known: ["rtp-1", "rtp-2", "rtp-3"]))

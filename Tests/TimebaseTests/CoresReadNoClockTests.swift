@@ -6,7 +6,8 @@ import Testing
 @Suite("Cores read no clock")
 struct CoresReadNoClockTests {
     static let coreModules = ["SIPCore", "SIPTransaction", "SIPDialog", "SIPRegistration", "SIPDigest", "SDP", "SIPSession",
-                              "MediaCore", "MediaQuality", "JitterBuffer", "Wire", "MediaWorker/Session"]
+                              "MediaCore", "MediaQuality", "JitterBuffer", "Wire", "MediaWorker/Session",
+                              "Orchestrator/Coordinator", "Orchestrator/Journal"]
     static let coreFiles = ["Orchestrator/SupervisorCore.swift"]
 
     /// Ways of reading a clock, as they appear in Swift source.
